@@ -46,11 +46,18 @@ export class ChatClient {
     });
   }
 
-  async login(username: string, password: string): Promise<HttpResponse<{ token?: string; user?: { id: string } }>> {
-    const response = await this.request<{ token?: string; user?: { id: string } }>('POST', '/api/v1/auth/login', {
-      username,
-      password,
-    });
+  async login(
+    username: string,
+    password: string,
+  ): Promise<HttpResponse<{ token?: string; user?: { id: string } }>> {
+    const response = await this.request<{ token?: string; user?: { id: string } }>(
+      'POST',
+      '/api/v1/auth/login',
+      {
+        username,
+        password,
+      },
+    );
     if (response.status === 200 && response.body.token) {
       this.token = response.body.token;
       this.userId = response.body.user?.id;
@@ -82,7 +89,10 @@ export class ChatClient {
   }
 
   conversations() {
-    return this.request<{ conversations: { id: string; title: string }[] }>('GET', '/api/v1/me/conversations');
+    return this.request<{ conversations: { id: string; title: string }[] }>(
+      'GET',
+      '/api/v1/me/conversations',
+    );
   }
 
   uploadAttachment(conversationId: string, content: Buffer, contentType = 'application/octet-stream') {
@@ -119,6 +129,11 @@ export class ChatClient {
 }
 
 /** Emits with an acknowledgement and resolves with the server's answer. */
-export function emitWithAck<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
+export function emitWithAck<T>(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+  timeoutMs = 10_000,
+): Promise<T> {
   return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 }

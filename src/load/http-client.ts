@@ -24,7 +24,10 @@ export interface HttpRequestOptions {
  * One HTTP request with node:http, so a caller can choose its source address (fetch cannot). Network
  * failures reject; every HTTP status resolves.
  */
-export function httpRequest<T = unknown>(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse<T>> {
+export function httpRequest<T = unknown>(
+  url: string,
+  options: HttpRequestOptions = {},
+): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   let payload: Buffer | undefined;
   if (options.body !== undefined) {

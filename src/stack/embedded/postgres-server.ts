@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
-import { postgresOsUser, type OsUser } from './os-user.ts';
+import { type OsUser, postgresOsUser } from './os-user.ts';
 import { postgresBinaries } from './postgres-binaries.ts';
 
 export interface PostgresServerOptions {

@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { GamedayError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redact.ts';
+import { registerSeedCommand } from './seed-command.ts';
+
+/** Runs the CLI with the given arguments and returns the exit code (see the README for the contract). */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('gameday')
+    .description(
+      'Chaos and game-day harness: inject real failures, prove the alert fires and the runbook works.',
+    )
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerSeedCommand(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof GamedayError) {
+      process.stderr.write(`gameday: ${redactSecrets(error.message)}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `gameday: unexpected failure: ${redactSecrets((error as Error).stack ?? String(error))}\n`,
+    );
+    return 1;
+  }
+}
