@@ -18,6 +18,8 @@ export interface PostgresServerOptions {
   settings?: Record<string, string | number | boolean>;
   /** Receives every line the server writes to stderr. */
   onLog?: (line: string) => void;
+  /** Added to the server's environment (e.g. a marker that lets a later run recognise a leftover). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface PostgresServerOptions {
  * and it waits for real readiness (a successful connection) rather than a log line.
  */
 export class PostgresServer {
-  readonly options: Required<Omit<PostgresServerOptions, 'onLog'>> & Pick<PostgresServerOptions, 'onLog'>;
+  readonly options: Required<Omit<PostgresServerOptions, 'onLog' | 'env'>> &
+    Pick<PostgresServerOptions, 'onLog' | 'env'>;
   private process: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
@@ -91,7 +94,7 @@ export class PostgresServer {
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
     const child = spawn(postgres, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
+      env: { ...process.env, ...this.options.env, LC_ALL: 'C' },
       ...(owner ?? {}),
     });
     this.process = child;

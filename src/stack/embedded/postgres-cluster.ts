@@ -1,0 +1,180 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { waitUntil } from '../../core/wait.ts';
+import { postgresOsUser } from './os-user.ts';
+import { makeOwnedDir, PostgresServer } from './postgres-server.ts';
+
+export interface ClusterPorts {
+  primary: number;
+  replica: number;
+}
+
+export interface PostgresClusterOptions {
+  /** Holds primary/, replica/ and wal-archive/. */
+  root: string;
+  ports: ClusterPorts;
+  password: string;
+  /** Extra server settings for both servers. */
+  settings?: Record<string, string | number | boolean>;
+  /** Put in each server's environment so leftovers can be recognised after a crash. */
+  env?: Record<string, string>;
+  onLog?: (server: 'primary' | 'replica', line: string) => void;
+}
+
+const REPLICATION_SLOT = 'gameday_replica';
+
+/** Files a base backup must not copy (see "Making a Base Backup Using the Low Level API"). */
+const BACKUP_EXCLUDES = new Set([
+  'postmaster.pid',
+  'postmaster.opts',
+  'pg_wal',
+  'pg_replslot',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_stat_tmp',
+  'pg_subtrans',
+  'standby.signal',
+  'recovery.signal',
+  'backup_label',
+  'tablespace_map',
+]);
+
+/**
+ * A PostgreSQL primary that archives its WAL, and a physical streaming replica of it that can be
+ * promoted. The package ships no pg_basebackup, so the replica's base backup is taken with the
+ * low-level API: pg_backup_start, a file copy of the data directory, pg_backup_stop.
+ */
+export class PostgresCluster {
+  readonly primary: PostgresServer;
+  readonly replica: PostgresServer;
+  readonly archiveDir: string;
+
+  constructor(private readonly options: PostgresClusterOptions) {
+    this.archiveDir = path.join(options.root, 'wal-archive');
+    const common = {
+      password: options.password,
+      settings: {
+        wal_level: 'replica',
+        max_wal_senders: 10,
+        max_replication_slots: 10,
+        hot_standby: 'on',
+        archive_mode: 'on',
+        archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
+        // Force a WAL segment switch at least this often so the archive stays close to the present.
+        archive_timeout: 10,
+        ...options.settings,
+      },
+      env: options.env,
+    };
+    this.primary = new PostgresServer({
+      ...common,
+      dataDir: path.join(options.root, 'primary'),
+      port: options.ports.primary,
+      onLog: (line) => options.onLog?.('primary', line),
+    });
+    this.replica = new PostgresServer({
+      ...common,
+      dataDir: path.join(options.root, 'replica'),
+      port: options.ports.replica,
+      onLog: (line) => options.onLog?.('replica', line),
+    });
+  }
+
+  /** Creates the primary's cluster (initdb) and the WAL archive. */
+  async initialisePrimary(): Promise<void> {
+    await makeOwnedDir(this.archiveDir, await postgresOsUser());
+    await this.primary.initialise();
+  }
+
+  async startPrimary(): Promise<void> {
+    await makeOwnedDir(this.archiveDir, await postgresOsUser());
+    await this.primary.start();
+  }
+
+  /** Takes a base backup of the running primary and starts the replica streaming from it. */
+  async createReplica(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.primary.url() });
+    await client.connect();
+    try {
+      await client.query(
+        `SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS
+           (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
+        [REPLICATION_SLOT],
+      );
+      await client.query(`SELECT pg_backup_start('gameday-replica', true)`);
+      await fs.rm(this.replica.options.dataDir, { recursive: true, force: true });
+      await fs.cp(this.primary.options.dataDir, this.replica.options.dataDir, {
+        recursive: true,
+        filter: (source) => !BACKUP_EXCLUDES.has(path.relative(this.primary.options.dataDir, source)),
+      });
+      const { rows } = await client.query<{ labelfile: string; spcmapfile: string | null }>(
+        'SELECT labelfile, spcmapfile FROM pg_backup_stop(true)',
+      );
+      const dir = this.replica.options.dataDir;
+      await fs.writeFile(path.join(dir, 'backup_label'), rows[0]!.labelfile);
+      if (rows[0]!.spcmapfile) await fs.writeFile(path.join(dir, 'tablespace_map'), rows[0]!.spcmapfile);
+      for (const empty of [
+        'pg_wal',
+        'pg_replslot',
+        'pg_dynshmem',
+        'pg_notify',
+        'pg_serial',
+        'pg_snapshots',
+        'pg_stat_tmp',
+        'pg_subtrans',
+      ]) {
+        await fs.mkdir(path.join(dir, empty), { recursive: true });
+      }
+      await fs.writeFile(path.join(dir, 'standby.signal'), '');
+      const conninfo = `host=127.0.0.1 port=${this.options.ports.primary} user=${this.primary.options.superuser} password=${this.options.password} application_name=gameday_replica`;
+      await fs.appendFile(
+        path.join(dir, 'postgresql.auto.conf'),
+        `\n# gameday streaming replica\nprimary_conninfo = '${conninfo}'\nprimary_slot_name = '${REPLICATION_SLOT}'\nrestore_command = 'cp ${this.archiveDir}/%f %p'\n`,
+      );
+      await chownTree(dir);
+    } finally {
+      await client.end();
+    }
+    await this.replica.start();
+    await waitUntil(async () => (await this.replicationState()) === 'streaming' || undefined, {
+      timeoutMs: 30_000,
+      what: 'the replica to stream from the primary',
+    });
+  }
+
+  /** The primary's view of the replica: 'streaming' when it is connected and caught up in real time. */
+  async replicationState(): Promise<string | undefined> {
+    const { rows } = await this.primary.sql<{ state: string }>(
+      `SELECT state FROM pg_stat_replication WHERE application_name = 'gameday_replica'`,
+    );
+    return rows[0]?.state;
+  }
+
+  /** Promotes the replica to a writable primary and waits until it accepts writes. */
+  async promoteReplica(): Promise<void> {
+    await this.replica.sql('SELECT pg_promote(true, 30)');
+    await waitUntil(
+      async () =>
+        (await this.replica.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === false,
+      { timeoutMs: 30_000, what: 'the promoted replica to leave recovery' },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.replica.stop('fast'), this.primary.stop('fast')]);
+  }
+}
+
+/** Makes every file of a data directory belong to the postgres OS user (we copied it as root). */
+async function chownTree(dir: string): Promise<void> {
+  const owner = await postgresOsUser();
+  if (!owner) return;
+  await fs.chown(dir, owner.uid, owner.gid);
+  await fs.chmod(dir, 0o700);
+  for (const entry of await fs.readdir(dir, { recursive: true })) {
+    await fs.chown(path.join(dir, entry), owner.uid, owner.gid);
+  }
+}

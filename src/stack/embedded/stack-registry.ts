@@ -1,0 +1,149 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sleep } from '../../core/wait.ts';
+
+/** A process the stack started, identified by pid and kernel start time (so a reused pid is not ours). */
+export interface TrackedProcess {
+  name: string;
+  pid: number;
+  startTime: number;
+  /** PostgreSQL wants SIGINT for a fast shutdown; node processes take SIGTERM. */
+  kind: 'postgres' | 'node';
+}
+
+export interface StackRecord {
+  id: string;
+  kind: 'embedded';
+  owner: { pid: number; startTime: number };
+  createdAt: string;
+  /** Everything on disk the stack owns; removed at teardown. */
+  root: string;
+  processes: TrackedProcess[];
+  /** What `stack status` prints (no secrets). */
+  endpoints: Record<string, string>;
+}
+
+export function stateDir(): string {
+  return process.env.GAMEDAY_STATE_DIR ?? path.join(os.tmpdir(), 'gameday-state');
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+export async function processStartTime(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+async function isSameProcess(pid: number, startTime: number): Promise<boolean> {
+  return (await processStartTime(pid)) === startTime;
+}
+
+const recordPath = (id: string) => path.join(stateDir(), `${id}.json`);
+
+/**
+ * The on-disk list of running stacks and what each started. A stack writes its record before it
+ * starts anything and updates it as it goes, so whatever a killed harness leaves behind can be found.
+ */
+export const stackRegistry = {
+  async write(record: StackRecord): Promise<void> {
+    await fs.mkdir(stateDir(), { recursive: true });
+    const file = recordPath(record.id);
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
+    await fs.rename(`${file}.tmp`, file);
+  },
+
+  async remove(id: string): Promise<void> {
+    await fs.rm(recordPath(id), { force: true });
+  },
+
+  async list(): Promise<StackRecord[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(stateDir());
+    } catch {
+      return [];
+    }
+    const records: StackRecord[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      try {
+        records.push(JSON.parse(await fs.readFile(path.join(stateDir(), name), 'utf8')) as StackRecord);
+      } catch {
+        // A record half-written by a killed process: its .tmp twin never got renamed; ignore it.
+      }
+    }
+    return records;
+  },
+
+  /** Stacks whose owning harness process is alive. */
+  async running(): Promise<StackRecord[]> {
+    const records = await this.list();
+    const alive = await Promise.all(records.map((r) => isSameProcess(r.owner.pid, r.owner.startTime)));
+    return records.filter((_, i) => alive[i]);
+  },
+
+  /** Stacks whose owner died without tearing them down. */
+  async leftovers(): Promise<StackRecord[]> {
+    const records = await this.list();
+    const alive = await Promise.all(records.map((r) => isSameProcess(r.owner.pid, r.owner.startTime)));
+    return records.filter((_, i) => !alive[i]);
+  },
+};
+
+/** Stops one tracked process if it is still the one we started: graceful first, killed after `graceMs`. */
+export async function stopTracked(tracked: TrackedProcess, graceMs = 10_000): Promise<boolean> {
+  if (!(await isSameProcess(tracked.pid, tracked.startTime))) return false;
+  try {
+    process.kill(tracked.pid, tracked.kind === 'postgres' ? 'SIGINT' : 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!(await isSameProcess(tracked.pid, tracked.startTime))) return true;
+    await sleep(50);
+  }
+  try {
+    process.kill(tracked.pid, 'SIGKILL');
+  } catch {
+    // Exited between the check and the kill.
+  }
+  return true;
+}
+
+export interface CleanupReport {
+  stack: string;
+  stopped: string[];
+  removed: string[];
+}
+
+/** Stops every process a dead harness left and removes its files. Node processes go first (they hold DB connections). */
+export async function cleanupLeftover(record: StackRecord): Promise<CleanupReport> {
+  const stopped: string[] = [];
+  const order = [...record.processes].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'node' ? -1 : 1));
+  for (const tracked of order) {
+    if (await stopTracked(tracked)) stopped.push(`${tracked.name} (pid ${tracked.pid})`);
+  }
+  const removed: string[] = [];
+  try {
+    await fs.access(record.root);
+    await fs.rm(record.root, { recursive: true, force: true });
+    removed.push(record.root);
+  } catch {
+    // Already gone.
+  }
+  await stackRegistry.remove(record.id);
+  return { stack: record.id, stopped, removed };
+}
+
+/** Finds and cleans every leftover stack; returns what it did (empty when there was nothing). */
+export async function cleanupLeftovers(): Promise<CleanupReport[]> {
+  const reports: CleanupReport[] = [];
+  for (const record of await stackRegistry.leftovers()) reports.push(await cleanupLeftover(record));
+  return reports;
+}

@@ -1,0 +1,110 @@
+/**
+ * The system under test, as gameday sees it, whatever runs it: the embedded provider (child processes
+ * on this machine), the containers provider (Docker) or an external stack someone else runs. A
+ * provider that cannot do something (an external stack cannot stop its own database) leaves that
+ * capability out, and scenarios that need it are refused before anything is touched.
+ */
+
+export type StackKind = 'embedded' | 'containers' | 'external';
+
+export type Capability =
+  /** deploy / rollout history / undo / restart / set env */
+  | 'rollout'
+  | 'scale'
+  /** stop and start the primary database */
+  | 'database-lifecycle'
+  | 'promote-replica'
+  /** a Toxiproxy API in front of the database and the attachment store */
+  | 'fault-proxy'
+  /** superuser SQL on the database (faults such as dropping an index, holding a lock) */
+  | 'database-superuser'
+  | 'kill-replica';
+
+export interface DatabaseEndpoints {
+  /** Superuser URL of the primary, for faults and diagnostics. Contains a password: never log it. */
+  primaryAdminUrl: string;
+  /** Superuser URL of the streaming replica, if there is one. */
+  replicaAdminUrl?: string;
+  /** The application's URL as the backend uses it (through the fault proxy when there is one). */
+  appUrl: string;
+  /** The application's URL to the replica through the proxy (what a failover repoints to). */
+  replicaAppUrl?: string;
+  /** Application role and database names (the runbook's chatuser / chatdb). */
+  appUser: string;
+  appDatabase: string;
+}
+
+export interface StackEndpoints {
+  /** The front: HTTP and Socket.IO, spread over the replicas. */
+  frontUrl: string;
+  /** Toxiproxy-compatible API, with proxies named in `proxies`. */
+  proxyApiUrl?: string;
+  proxies: { database?: string; replica?: string; objectStore?: string };
+  objectStoreUrl?: string;
+  database: DatabaseEndpoints;
+}
+
+export interface Secrets {
+  adminToken: string;
+  jwtSecret: string;
+}
+
+export interface ReplicaInfo {
+  name: string;
+  /** Direct URL of this replica (scraped on its own, as Prometheus scrapes pods). */
+  url: string;
+  ready: boolean;
+  release: string;
+  revision: number;
+  restarts: number;
+  pid?: number;
+}
+
+export interface RevisionInfo {
+  revision: number;
+  release: string;
+  env: Record<string, string>;
+  changeCause: string;
+  createdAt: string;
+}
+
+/** What the runbooks do with kubectl, on whatever runs the backend. */
+export interface BackendControl {
+  replicas(): ReplicaInfo[];
+  history(): RevisionInfo[];
+  deploy(release: string, changeCause?: string): Promise<RevisionInfo>;
+  undo(toRevision?: number): Promise<RevisionInfo>;
+  restart(): Promise<RevisionInfo>;
+  setEnv(changes: Record<string, string | null>): Promise<RevisionInfo>;
+  scale(replicas: number): Promise<void>;
+  logs(options?: { replica?: string; tail?: number }): string[];
+  killReplica(name: string, signal?: NodeJS.Signals): void;
+  /** Connections the front currently holds to each replica. */
+  connectionSpread(): Promise<{ name: string; active: number; total: number }[]>;
+}
+
+export interface DatabaseControl {
+  stopPrimary(mode?: 'fast' | 'immediate'): Promise<void>;
+  startPrimary(): Promise<void>;
+  promoteReplica(): Promise<void>;
+  primaryRunning(): boolean;
+}
+
+export interface StackComponentStatus {
+  name: string;
+  state: 'running' | 'stopped';
+  detail?: string;
+}
+
+export interface Stack {
+  readonly kind: StackKind;
+  readonly id: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly endpoints: StackEndpoints;
+  readonly secrets: Secrets;
+  readonly backend: BackendControl;
+  readonly database: DatabaseControl;
+  status(): Promise<StackComponentStatus[]>;
+  /** Stops everything the stack started and removes its files. Safe to call twice. */
+  down(): Promise<void>;
+}
