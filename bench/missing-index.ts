@@ -9,6 +9,7 @@
  * without it. It reports the backend's own database_query_duration_seconds{quantile="0.95"} and the
  * client-side p50/p95 of that endpoint.
  */
+import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { applySchema, SEED_PASSWORD, SEED_PRESETS, seed } from '../fixtures/chat-backend/db/seed.ts';
@@ -74,6 +75,7 @@ try {
 } finally {
   await store.close();
   await server.stop();
+  await fs.rm(root, { recursive: true, force: true });
 }
 
 console.log(

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { GamedayError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
 import { registerSeedCommand } from './seed-command.ts';
+import { registerStackCommand } from './stack-command.ts';
 
 /** Runs the CLI with the given arguments and returns the exit code (see the README for the contract). */
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerStackCommand(program);
   registerSeedCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -26,5 +28,16 @@ export async function postgresOsUser(): Promise<OsUser | undefined> {
   } catch {
     await run('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']).catch(() => undefined);
     return lookup();
+  }
+}
+
+/** Makes every file of a data directory belong to the postgres OS user (copies are made as root). */
+export async function chownTree(dir: string): Promise<void> {
+  const owner = await postgresOsUser();
+  if (!owner) return;
+  await fs.chown(dir, owner.uid, owner.gid);
+  await fs.chmod(dir, 0o700);
+  for (const entry of await fs.readdir(dir, { recursive: true })) {
+    await fs.chown(path.join(dir, entry), owner.uid, owner.gid);
   }
 }

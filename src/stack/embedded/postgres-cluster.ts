@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
-import { postgresOsUser } from './os-user.ts';
+import { chownTree, postgresOsUser } from './os-user.ts';
 import { makeOwnedDir, PostgresServer } from './postgres-server.ts';
 
 export interface ClusterPorts {
@@ -165,16 +165,5 @@ export class PostgresCluster {
 
   async stop(): Promise<void> {
     await Promise.all([this.replica.stop('fast'), this.primary.stop('fast')]);
-  }
-}
-
-/** Makes every file of a data directory belong to the postgres OS user (we copied it as root). */
-async function chownTree(dir: string): Promise<void> {
-  const owner = await postgresOsUser();
-  if (!owner) return;
-  await fs.chown(dir, owner.uid, owner.gid);
-  await fs.chmod(dir, 0o700);
-  for (const entry of await fs.readdir(dir, { recursive: true })) {
-    await fs.chown(path.join(dir, entry), owner.uid, owner.gid);
   }
 }

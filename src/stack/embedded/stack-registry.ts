@@ -22,18 +22,24 @@ export interface StackRecord {
   processes: TrackedProcess[];
   /** What `stack status` prints (no secrets). */
   endpoints: Record<string, string>;
+  /** The owner is a `gameday stack up` that tears the stack down on SIGTERM (a test process is not). */
+  stopsOnSigterm: boolean;
 }
 
 export function stateDir(): string {
   return process.env.GAMEDAY_STATE_DIR ?? path.join(os.tmpdir(), 'gameday-state');
 }
 
-/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+/**
+ * Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot; undefined when
+ * there is no such process or it has exited and waits to be reaped (a zombie is not running).
+ */
 export async function processStartTime(pid: number): Promise<number | undefined> {
   try {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces; count fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return Number(fields[19]);
   } catch {
     return undefined;
@@ -54,8 +60,10 @@ export const stackRegistry = {
   async write(record: StackRecord): Promise<void> {
     await fs.mkdir(stateDir(), { recursive: true });
     const file = recordPath(record.id);
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
-    await fs.rename(`${file}.tmp`, file);
+    // A unique temporary name per write: concurrent writers each rename a whole file, the last one wins.
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await fs.writeFile(temporary, JSON.stringify(record, null, 2));
+    await fs.rename(temporary, file);
   },
 
   async remove(id: string): Promise<void> {
@@ -122,12 +130,22 @@ export interface CleanupReport {
   removed: string[];
 }
 
-/** Stops every process a dead harness left and removes its files. Node processes go first (they hold DB connections). */
+/**
+ * Stops every process a dead harness left and removes its files: backend replicas first (they hold
+ * connections through the proxy), then the other services, then PostgreSQL; each group in parallel.
+ */
 export async function cleanupLeftover(record: StackRecord): Promise<CleanupReport> {
   const stopped: string[] = [];
-  const order = [...record.processes].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'node' ? -1 : 1));
-  for (const tracked of order) {
-    if (await stopTracked(tracked)) stopped.push(`${tracked.name} (pid ${tracked.pid})`);
+  const groups = [
+    record.processes.filter((p) => p.kind === 'node' && p.name.startsWith('chat-backend')),
+    record.processes.filter((p) => p.kind === 'node' && !p.name.startsWith('chat-backend')),
+    record.processes.filter((p) => p.kind === 'postgres'),
+  ];
+  for (const group of groups) {
+    const results = await Promise.all(group.map((tracked) => stopTracked(tracked)));
+    group.forEach((tracked, i) => {
+      if (results[i]) stopped.push(`${tracked.name} (pid ${tracked.pid})`);
+    });
   }
   const removed: string[] = [];
   try {

@@ -1,0 +1,383 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SEED_PRESETS, type SeedPreset, type SeedSize } from '../../../fixtures/chat-backend/db/seed.ts';
+import { freePort } from '../../core/free-port.ts';
+import { registerSecret } from '../../core/redact.ts';
+import { httpRequest } from '../../load/http-client.ts';
+import type {
+  BackendControl,
+  Capability,
+  DatabaseControl,
+  Secrets,
+  Stack,
+  StackComponentStatus,
+  StackEndpoints,
+} from '../stack.ts';
+import { BackendDeployment } from './backend-deployment.ts';
+import type { BackendTarget } from './load-balancer.ts';
+import { ManagedProcess } from './managed-process.ts';
+import { PostgresCluster } from './postgres-cluster.ts';
+import { createServerRoot } from './postgres-server.ts';
+import { APP_DATABASE, APP_USER, SeedSnapshot } from './seed-snapshot.ts';
+import {
+  cleanupLeftovers,
+  processStartTime,
+  type StackRecord,
+  stackRegistry,
+  type TrackedProcess,
+} from './stack-registry.ts';
+
+export interface EmbeddedStackOptions {
+  /** Seed size: a preset name or explicit sizes (default: the game-day preset). */
+  seed?: SeedPreset | SeedSize;
+  /** Backend replicas behind the front (default 2). */
+  replicas?: number;
+  /** Release deployed as revision 1 (default 1.4.2). */
+  release?: string;
+  /** Extra backend environment for every revision (time-scaled windows, limits). */
+  backendEnv?: Record<string, string>;
+  /** Start a streaming replica of the database (default true). */
+  databaseReplica?: boolean;
+  /** Progress lines for people watching ("seeding 1,000,000 messages…"). */
+  onProgress?: (message: string) => void;
+  /** This process tears the stack down on SIGTERM, so `gameday stack down` may signal it. */
+  stopsOnSigterm?: boolean;
+}
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const OBJECT_STORE_ENTRY = here('../../../fixtures/object-store/main.ts');
+const FAULT_PROXY_ENTRY = here('../../proxy/main.ts');
+const LOAD_BALANCER_ENTRY = here('./load-balancer-main.ts');
+
+export const PROXY_NAMES = {
+  database: 'postgres',
+  replica: 'postgres-replica',
+  objectStore: 'object-store',
+} as const;
+
+const ALL_CAPABILITIES: Capability[] = [
+  'rollout',
+  'scale',
+  'database-lifecycle',
+  'promote-replica',
+  'fault-proxy',
+  'database-superuser',
+  'kill-replica',
+];
+
+const secret = () => randomBytes(16).toString('hex');
+
+async function httpReady(url: string): Promise<boolean> {
+  return (await httpRequest(url, { timeoutMs: 1_000 }).catch(() => undefined))?.status === 200;
+}
+
+/**
+ * The whole system under test on this machine, from npm packages only: a PostgreSQL primary with WAL
+ * archiving and a promotable streaming replica, the attachment store, a Toxiproxy-compatible fault
+ * proxy in front of both databases and the store, the backend as a Deployment of N replicas, and an
+ * L4 front spreading HTTP and WebSocket connections over them. Ports are free ones, data lives in a
+ * temporary directory, and everything is recorded on disk as it starts so a later run can remove what
+ * a killed one left.
+ */
+export class EmbeddedStack implements Stack {
+  readonly kind = 'embedded' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set(ALL_CAPABILITIES);
+  endpoints!: StackEndpoints;
+  readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret() };
+  readonly backend: BackendControl;
+  readonly database: DatabaseControl;
+
+  private cluster!: PostgresCluster;
+  private deployment!: BackendDeployment;
+  private readonly services: ManagedProcess[] = [];
+  private loadBalancerControl = '';
+  private record!: StackRecord;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly root: string,
+  ) {
+    registerSecret(this.secrets.adminToken);
+    registerSecret(this.secrets.jwtSecret);
+    this.backend = {
+      replicas: () =>
+        this.deployment.status().replicas.map((replica) => ({
+          name: replica.name,
+          url: `http://127.0.0.1:${replica.port}`,
+          ready: replica.ready,
+          release: replica.release,
+          revision: replica.revision,
+          restarts: replica.restarts,
+          pid: replica.pid,
+        })),
+      history: () => this.deployment.rolloutHistory(),
+      deploy: (release, cause) => this.deployment.deploy(release, cause),
+      undo: (toRevision) => this.deployment.undo(toRevision),
+      restart: () => this.deployment.restart(),
+      setEnv: (changes) => this.deployment.setEnv(changes),
+      scale: (replicas) => this.deployment.scale(replicas),
+      logs: (options) => this.deployment.logs(options),
+      killReplica: (name, signal) => this.deployment.killReplica(name, signal),
+      connectionSpread: async () => {
+        const response = await httpRequest<{ backends: { name: string; active: number; total: number }[] }>(
+          `${this.loadBalancerControl}/stats`,
+        );
+        return response.body.backends.map(({ name, active, total }) => ({ name, active, total }));
+      },
+    };
+    this.database = {
+      stopPrimary: async (mode = 'immediate') => this.cluster.primary.stop(mode),
+      startPrimary: async () => {
+        await this.cluster.primary.start();
+        await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
+      },
+      promoteReplica: () => this.cluster.promoteReplica(),
+      primaryRunning: () => this.cluster.primary.running,
+    };
+  }
+
+  /** Starts a stack (after removing whatever a killed earlier run left behind). */
+  static async up(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+    const progress = options.onProgress ?? (() => undefined);
+    for (const report of await cleanupLeftovers()) {
+      progress(
+        `removed leftovers of stack ${report.stack}: stopped ${report.stopped.join(', ') || 'nothing'}; deleted ${report.removed.join(', ') || 'nothing'}`,
+      );
+    }
+    const id = `gd-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const root = await createServerRoot(`gameday-${id}-`);
+    const stack = new EmbeddedStack(id, root);
+    const ownerStart = (await processStartTime(process.pid)) ?? 0;
+    stack.record = {
+      id,
+      kind: 'embedded',
+      owner: { pid: process.pid, startTime: ownerStart },
+      createdAt: new Date().toISOString(),
+      root,
+      processes: [],
+      endpoints: {},
+      stopsOnSigterm: options.stopsOnSigterm ?? false,
+    };
+    await stackRegistry.write(stack.record);
+    try {
+      await stack.start(options, progress);
+    } catch (error) {
+      await stack.down();
+      throw error;
+    }
+    return stack;
+  }
+
+  private async start(options: EmbeddedStackOptions, progress: (message: string) => void): Promise<void> {
+    const size = typeof options.seed === 'object' ? options.seed : SEED_PRESETS[options.seed ?? 'gameday'];
+    const env = { GAMEDAY_STACK_ID: this.id };
+    const appPassword = secret();
+    const superuserPassword = secret();
+    registerSecret(appPassword);
+    registerSecret(superuserPassword);
+    const logDir = path.join(this.root, 'logs');
+    await fs.mkdir(logDir, { recursive: true });
+
+    // Database: from the seed snapshot when there is one, else initdb + seed, then keep the snapshot.
+    this.cluster = new PostgresCluster({
+      root: this.root,
+      ports: { primary: await freePort(), replica: await freePort() },
+      password: superuserPassword,
+      env,
+      settings: { max_connections: 200, fsync: 'off', full_page_writes: 'off' },
+    });
+    const snapshot = await SeedSnapshot.for(size);
+    if (await snapshot.exists()) {
+      progress('database: starting from the seed snapshot');
+      const snapshotPassword = await snapshot.restoreInto(this.cluster.primary);
+      await this.startPrimaryWithPassword(snapshotPassword, superuserPassword);
+    } else {
+      progress(
+        `database: seeding ${size.messages.toLocaleString('en')} messages (first run; later runs reuse it)`,
+      );
+      await this.cluster.initialisePrimary();
+      await this.cluster.startPrimary();
+      await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
+      await snapshot.seedServer(this.cluster.primary, appPassword);
+      await this.cluster.primary.sql('CHECKPOINT');
+      await this.cluster.primary.stop('fast');
+      await snapshot.save(this.cluster.primary);
+      await this.cluster.startPrimary();
+    }
+    await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
+    await this.cluster.primary.sql(`ALTER ROLE ${APP_USER} PASSWORD '${appPassword}'`);
+    if (options.databaseReplica !== false) {
+      progress('database: creating the streaming replica');
+      await this.cluster.createReplica();
+      await this.track('postgres-replica', this.cluster.replica.pid, 'postgres');
+    }
+
+    progress('starting the attachment store, the fault proxy and the front');
+    const storePort = await freePort();
+    const proxyPort = await freePort();
+    const frontPort = await freePort();
+    const controlPort = await freePort();
+    const store = this.service('object-store', OBJECT_STORE_ENTRY, { PORT: String(storePort) }, logDir, () =>
+      httpReady(`http://127.0.0.1:${storePort}/health`),
+    );
+    const proxy = this.service('fault-proxy', FAULT_PROXY_ENTRY, { PORT: String(proxyPort) }, logDir, () =>
+      httpReady(`http://127.0.0.1:${proxyPort}/version`),
+    );
+    this.loadBalancerControl = `http://127.0.0.1:${controlPort}`;
+    const front = this.service(
+      'front',
+      LOAD_BALANCER_ENTRY,
+      { PORT: String(frontPort), CONTROL_PORT: String(controlPort) },
+      logDir,
+      () => httpReady(`${this.loadBalancerControl}/stats`),
+    );
+    await Promise.all([store, proxy, front].map((service) => service.start()));
+    for (const service of [store, proxy, front]) await this.track(service.options.name, service.pid, 'node');
+
+    const proxyApiUrl = `http://127.0.0.1:${proxyPort}`;
+    const proxies = [
+      { name: PROXY_NAMES.database, upstream: `127.0.0.1:${this.cluster.primary.options.port}` },
+      { name: PROXY_NAMES.objectStore, upstream: `127.0.0.1:${storePort}` },
+      ...(options.databaseReplica !== false
+        ? [{ name: PROXY_NAMES.replica, upstream: `127.0.0.1:${this.cluster.replica.options.port}` }]
+        : []),
+    ].map((p) => ({ ...p, listen: '127.0.0.1:0', enabled: true }));
+    const populated = await httpRequest<{ proxies: { name: string; listen: string }[] }>(
+      `${proxyApiUrl}/populate`,
+      {
+        body: proxies,
+      },
+    );
+    if (populated.status !== 201)
+      throw new Error(`fault proxy populate failed: ${JSON.stringify(populated.body)}`);
+    const listenOf = (name: string) => populated.body.proxies.find((p) => p.name === name)?.listen;
+    const appUrl = (listen: string | undefined) =>
+      listen ? `postgresql://${APP_USER}:${appPassword}@${listen}/${APP_DATABASE}` : undefined;
+
+    this.endpoints = {
+      frontUrl: `http://127.0.0.1:${frontPort}`,
+      proxyApiUrl,
+      proxies: { ...PROXY_NAMES, ...(options.databaseReplica === false ? { replica: undefined } : {}) },
+      objectStoreUrl: `http://${listenOf(PROXY_NAMES.objectStore)}`,
+      database: {
+        primaryAdminUrl: this.cluster.primary.url(APP_DATABASE),
+        replicaAdminUrl:
+          options.databaseReplica === false ? undefined : this.cluster.replica.url(APP_DATABASE),
+        appUrl: appUrl(listenOf(PROXY_NAMES.database))!,
+        replicaAppUrl: appUrl(listenOf(PROXY_NAMES.replica)),
+        appUser: APP_USER,
+        appDatabase: APP_DATABASE,
+      },
+    };
+
+    const replicas = options.replicas ?? 2;
+    progress(`starting ${replicas} backend replica(s)`);
+    this.deployment = new BackendDeployment({
+      baseEnv: {
+        GAMEDAY_STACK_ID: this.id,
+        DATABASE_URL: this.endpoints.database.appUrl,
+        OBJECT_STORE_URL: this.endpoints.objectStoreUrl!,
+        ADMIN_TOKEN: this.secrets.adminToken,
+        JWT_SECRET: this.secrets.jwtSecret,
+        SOCKET_IO_ADAPTER: 'postgres',
+        LOG_LEVEL: 'info',
+        ...options.backendEnv,
+      },
+      logDir,
+      setTargets: (targets: BackendTarget[]) =>
+        httpRequest(`${this.loadBalancerControl}/backends`, {
+          method: 'PUT',
+          body: { backends: targets },
+        }).then(() => undefined),
+      onProcess: (pid, name) =>
+        void this.track(name, pid, 'node').catch((error: Error) =>
+          progress(`could not record ${name}: ${error.message}`),
+        ),
+    });
+    await this.deployment.start({ release: options.release ?? '1.4.2', env: {} }, replicas);
+    this.record.endpoints = {
+      front: this.endpoints.frontUrl,
+      'fault proxy (Toxiproxy API)': proxyApiUrl,
+      'postgres primary': `127.0.0.1:${this.cluster.primary.options.port}`,
+      ...(options.databaseReplica === false
+        ? {}
+        : { 'postgres replica': `127.0.0.1:${this.cluster.replica.options.port}` }),
+      'attachment store': `http://127.0.0.1:${storePort}`,
+      data: this.root,
+    };
+    await stackRegistry.write(this.record);
+  }
+
+  /** Starts a primary restored from the snapshot and gives its superuser this stack's own password. */
+  private async startPrimaryWithPassword(snapshotPassword: string, password: string): Promise<void> {
+    const primary = this.cluster.primary;
+    const original = primary.options.password;
+    primary.options.password = snapshotPassword;
+    await this.cluster.startPrimary();
+    await primary.sql(`ALTER ROLE ${primary.options.superuser} PASSWORD '${password}'`);
+    primary.options.password = original;
+  }
+
+  private service(
+    name: string,
+    entry: string,
+    env: Record<string, string>,
+    logDir: string,
+    ready: () => Promise<boolean>,
+  ): ManagedProcess {
+    const service = new ManagedProcess({
+      name,
+      entry,
+      env: { GAMEDAY_STACK_ID: this.id, ...env },
+      logFile: path.join(logDir, `${name}.log`),
+      ready,
+    });
+    this.services.push(service);
+    return service;
+  }
+
+  /** Records a started process on disk, so a crashed harness's leftovers can be found. */
+  private async track(name: string, pid: number | undefined, kind: TrackedProcess['kind']): Promise<void> {
+    if (!pid) return;
+    const startTime = await processStartTime(pid);
+    if (startTime === undefined) return;
+    this.record.processes = [
+      ...this.record.processes.filter((p) => p.name !== name),
+      { name, pid, startTime, kind },
+    ];
+    await stackRegistry.write(this.record);
+  }
+
+  async status(): Promise<StackComponentStatus[]> {
+    const deployment = this.deployment?.status();
+    return [
+      { name: 'postgres-primary', state: this.cluster?.primary.running ? 'running' : 'stopped' },
+      { name: 'postgres-replica', state: this.cluster?.replica.running ? 'running' : 'stopped' },
+      ...this.services.map((service) => ({
+        name: service.options.name,
+        state: service.running ? ('running' as const) : ('stopped' as const),
+      })),
+      {
+        name: 'chat-backend',
+        state: deployment && deployment.readyReplicas > 0 ? 'running' : 'stopped',
+        detail: deployment
+          ? `${deployment.readyReplicas}/${deployment.desiredReplicas} ready, revision ${deployment.revision}, release ${deployment.release}`
+          : undefined,
+      },
+    ];
+  }
+
+  down(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.deployment?.stop();
+      await Promise.all(this.services.map((service) => service.stop(5_000)));
+      await this.cluster?.stop();
+      await fs.rm(this.root, { recursive: true, force: true });
+      await stackRegistry.remove(this.id);
+    })();
+    return this.stopping;
+  }
+}
