@@ -34,6 +34,8 @@ export class Link {
   private queuedBytes = 0;
   private wake: (() => void) | undefined;
   private closed = false;
+  /** True while the pump is passing a chunk or the end through the toxics. */
+  private busy = false;
 
   constructor(
     private readonly source: net.Socket,
@@ -43,6 +45,14 @@ export class Link {
   ) {
     for (const definition of initial) this.slots.push(this.createSlot(definition, {}, true));
     source.on('data', (data: Buffer) => {
+      // Fast path: no toxic on this direction and nothing in flight, so order is kept by writing now.
+      if (this.slots.length === 0 && this.queue.length === 0 && !this.busy && !this.closed) {
+        if (!this.destination.destroyed && !this.destination.write(data)) {
+          source.pause();
+          this.destination.once('drain', () => source.resume());
+        }
+        return;
+      }
       this.queue.push({ data, readAt: performance.now() });
       this.queuedBytes += data.length;
       if (this.queuedBytes > MAX_QUEUED_BYTES) source.pause();
@@ -146,6 +156,7 @@ export class Link {
         this.wake = undefined;
         continue;
       }
+      this.busy = true;
       if (item === null) {
         await this.passEnd(-1);
         return;
@@ -157,6 +168,8 @@ export class Link {
       } catch {
         this.closeConnection('fin');
         return;
+      } finally {
+        this.busy = false;
       }
     }
   }

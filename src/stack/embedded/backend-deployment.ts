@@ -270,6 +270,7 @@ export class BackendDeployment {
         (await httpRequest(`${url}/api/v1/health`, { timeoutMs: 1_000 }).catch(() => undefined))?.status ===
         200,
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
+      onSpawn: (pid) => this.options.onProcess?.(pid, name),
     });
     const replica: Replica = {
       name,
@@ -287,7 +288,6 @@ export class BackendDeployment {
       this.replicas.splice(this.replicas.indexOf(replica), 1);
       throw error;
     }
-    if (process.pid) this.options.onProcess?.(process.pid, name);
     replica.ready = true;
     process.onUnexpectedExit = (info) => void this.restartCrashed(replica, info);
     return replica;
@@ -306,7 +306,6 @@ export class BackendDeployment {
     replica.startedAt = new Date();
     try {
       await restartedProcess.start();
-      if (restartedProcess.pid) this.options.onProcess?.(restartedProcess.pid, replica.name);
       replica.ready = true;
       restartedProcess.onUnexpectedExit = (next) => void this.restartCrashed(replica, next);
       await this.publishTargets();

@@ -130,10 +130,7 @@ export class EmbeddedStack implements Stack {
     };
     this.database = {
       stopPrimary: async (mode = 'immediate') => this.cluster.primary.stop(mode),
-      startPrimary: async () => {
-        await this.cluster.primary.start();
-        await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
-      },
+      startPrimary: () => this.cluster.primary.start(),
       promoteReplica: () => this.cluster.promoteReplica(),
       primaryRunning: () => this.cluster.primary.running,
     };
@@ -188,6 +185,7 @@ export class EmbeddedStack implements Stack {
       password: superuserPassword,
       env,
       settings: { max_connections: 200, fsync: 'off', full_page_writes: 'off' },
+      onSpawn: (server, pid) => void this.track(`postgres-${server}`, pid, 'postgres').catch(() => undefined),
     });
     const snapshot = await SeedSnapshot.for(size);
     if (await snapshot.exists()) {
@@ -199,20 +197,17 @@ export class EmbeddedStack implements Stack {
         `database: seeding ${size.messages.toLocaleString('en')} messages (first run; later runs reuse it)`,
       );
       await this.cluster.initialisePrimary();
-      await this.cluster.startPrimary();
-      await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
+      await this.cluster.startPrimary(SeedSnapshot.seedingSettings);
       await snapshot.seedServer(this.cluster.primary, appPassword);
       await this.cluster.primary.sql('CHECKPOINT');
       await this.cluster.primary.stop('fast');
       await snapshot.save(this.cluster.primary);
       await this.cluster.startPrimary();
     }
-    await this.track('postgres-primary', this.cluster.primary.pid, 'postgres');
     await this.cluster.primary.sql(`ALTER ROLE ${APP_USER} PASSWORD '${appPassword}'`);
     if (options.databaseReplica !== false) {
       progress('database: creating the streaming replica');
       await this.cluster.createReplica();
-      await this.track('postgres-replica', this.cluster.replica.pid, 'postgres');
     }
 
     progress('starting the attachment store, the fault proxy and the front');
@@ -235,7 +230,6 @@ export class EmbeddedStack implements Stack {
       () => httpReady(`${this.loadBalancerControl}/stats`),
     );
     await Promise.all([store, proxy, front].map((service) => service.start()));
-    for (const service of [store, proxy, front]) await this.track(service.options.name, service.pid, 'node');
 
     const proxyApiUrl = `http://127.0.0.1:${proxyPort}`;
     const proxies = [
@@ -334,6 +328,7 @@ export class EmbeddedStack implements Stack {
       env: { GAMEDAY_STACK_ID: this.id, ...env },
       logFile: path.join(logDir, `${name}.log`),
       ready,
+      onSpawn: (pid) => void this.track(name, pid, 'node').catch(() => undefined),
     });
     this.services.push(service);
     return service;

@@ -14,6 +14,8 @@ export interface ManagedProcessOptions {
   /** Resolves true once the process serves; polled after start. */
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** Told the pid as soon as the process exists, before it is ready (so a crash now still finds it). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ExitInfo {
@@ -59,6 +61,7 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (child.pid) this.options.onSpawn?.(child.pid);
     this.exitPromise = once(child, 'exit').then(([code, signal]) => {
       this.logStream?.end();
       const info = { code: code as number | null, signal: signal as NodeJS.Signals | null };

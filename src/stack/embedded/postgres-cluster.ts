@@ -20,6 +20,7 @@ export interface PostgresClusterOptions {
   /** Put in each server's environment so leftovers can be recognised after a crash. */
   env?: Record<string, string>;
   onLog?: (server: 'primary' | 'replica', line: string) => void;
+  onSpawn?: (server: 'primary' | 'replica', pid: number) => void;
 }
 
 const REPLICATION_SLOT = 'gameday_replica';
@@ -74,12 +75,14 @@ export class PostgresCluster {
       dataDir: path.join(options.root, 'primary'),
       port: options.ports.primary,
       onLog: (line) => options.onLog?.('primary', line),
+      onSpawn: (pid) => options.onSpawn?.('primary', pid),
     });
     this.replica = new PostgresServer({
       ...common,
       dataDir: path.join(options.root, 'replica'),
       port: options.ports.replica,
       onLog: (line) => options.onLog?.('replica', line),
+      onSpawn: (pid) => options.onSpawn?.('replica', pid),
     });
   }
 
@@ -89,9 +92,9 @@ export class PostgresCluster {
     await this.primary.initialise();
   }
 
-  async startPrimary(): Promise<void> {
+  async startPrimary(overrides?: Record<string, string | number | boolean>): Promise<void> {
     await makeOwnedDir(this.archiveDir, await postgresOsUser());
-    await this.primary.start();
+    await this.primary.start(overrides);
   }
 
   /** Takes a base backup of the running primary and starts the replica streaming from it. */

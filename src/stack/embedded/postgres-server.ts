@@ -20,6 +20,8 @@ export interface PostgresServerOptions {
   onLog?: (line: string) => void;
   /** Added to the server's environment (e.g. a marker that lets a later run recognise a leftover). */
   env?: Record<string, string>;
+  /** Told the postmaster's pid as soon as it exists, before it accepts connections. */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface PostgresServerOptions {
  * and it waits for real readiness (a successful connection) rather than a log line.
  */
 export class PostgresServer {
-  readonly options: Required<Omit<PostgresServerOptions, 'onLog' | 'env'>> &
-    Pick<PostgresServerOptions, 'onLog' | 'env'>;
+  readonly options: Required<Omit<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn'>> &
+    Pick<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn'>;
   private process: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
@@ -80,8 +82,8 @@ export class PostgresServer {
     }
   }
 
-  /** Starts the server and resolves when it accepts connections. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /** Starts the server and resolves when it accepts connections; `overrides` apply to this start only. */
+  async start(overrides: Record<string, string | number | boolean> = {}, timeoutMs = 30_000): Promise<void> {
     if (this.running) return;
     const { postgres } = await postgresBinaries();
     const owner = await postgresOsUser();
@@ -89,6 +91,7 @@ export class PostgresServer {
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',
       ...this.options.settings,
+      ...overrides,
     };
     const args = ['-D', this.options.dataDir, '-p', String(this.options.port)];
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
@@ -98,6 +101,7 @@ export class PostgresServer {
       ...(owner ?? {}),
     });
     this.process = child;
+    if (child.pid) this.options.onSpawn?.(child.pid);
     this.exited = once(child, 'exit').then(() => undefined);
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
