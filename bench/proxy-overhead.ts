@@ -11,9 +11,8 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '../src/core/free-port.ts';
 import { httpRequest } from '../src/load/http-client.ts';
@@ -56,7 +55,9 @@ try {
   console.log('| path | p50 (µs) | p95 (µs) | mean (µs) |');
   console.log('|---|---:|---:|---:|');
   for (const [name, port] of Object.entries(targets)) {
-    const client = new pg.Client({ connectionString: server.url('postgres').replace(`:${server.options.port}/`, `:${port}/`) });
+    const client = new pg.Client({
+      connectionString: server.url('postgres').replace(`:${server.options.port}/`, `:${port}/`),
+    });
     await client.connect();
     for (let i = 0; i < 200; i++) await client.query('SELECT 1'); // warm-up
     const samples: number[] = [];

@@ -26,7 +26,9 @@ async function timeUp(label: string): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const downStarted = performance.now();
   await stack.down();
-  console.error(`${label}: up ${seconds.toFixed(1)} s, down ${((performance.now() - downStarted) / 1000).toFixed(1)} s`);
+  console.error(
+    `${label}: up ${seconds.toFixed(1)} s, down ${((performance.now() - downStarted) / 1000).toFixed(1)} s`,
+  );
   return seconds;
 }
 
