@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { GamedayError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
+import { registerCleanupCommand } from './cleanup-command.ts';
+import { registerListCommand } from './list-command.ts';
+import { registerRunCommand } from './run-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
 import { registerStackCommand } from './stack-command.ts';
 
@@ -14,7 +17,10 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerRunCommand(program);
+  registerListCommand(program);
   registerStackCommand(program);
+  registerCleanupCommand(program);
   registerSeedCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -82,8 +82,10 @@ async function httpReady(url: string): Promise<boolean> {
  * a killed one left.
  */
 export class EmbeddedStack implements Stack {
+  /** Everything the embedded stack can do. */
+  static readonly capabilities: ReadonlySet<Capability> = new Set(ALL_CAPABILITIES);
   readonly kind = 'embedded' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set(ALL_CAPABILITIES);
+  readonly capabilities = EmbeddedStack.capabilities;
   endpoints!: StackEndpoints;
   readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret() };
   readonly backend: BackendControl;

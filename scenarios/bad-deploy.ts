@@ -1,0 +1,45 @@
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 1, rollback procedure: release 1.5.0 reached production with a null-check defect in the
+ * send path. A recent deploy is the runbook's first suspect, so the responder rolls back.
+ */
+export default defineScenario({
+  id: 'bad-deploy',
+  title: 'A release with a null-check bug fails message sends',
+  runbook: { number: 1, procedure: 'Rollback Procedure (If Recent Deployment)' },
+  fault: { kind: 'deploy-release', release: '1.5.0' },
+  alert: {
+    name: 'ChatSendErrorRateHigh',
+    unit: 'ratio',
+    expr: {
+      fn: 'ratio',
+      metric: 'http_requests_total',
+      numerator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST', status: { re: '5..' } },
+      denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
+      window: '5m',
+    },
+  },
+  remedy: [{ action: 'rollback', runbookStep: 'kubectl rollout undo deployment/chat-backend -n production' }],
+  recovered: {
+    // The runbook's claim: "Error rate drops back to <0.5% within 2 minutes".
+    checks: [
+      {
+        name: 'send error rate below 0.5 %',
+        comparator: '<',
+        threshold: 0.005,
+        expr: {
+          fn: 'ratio',
+          metric: 'http_requests_total',
+          numerator: {
+            route: '/api/v1/chat/conversations/:id/messages',
+            method: 'POST',
+            status: { re: '5..' },
+          },
+          denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
+          window: '1m',
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,33 @@
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 3, scenario A: the index behind "a user's messages, newest first" is gone, so that query
+ * scans a million rows and the database's p95 climbs past 500 ms. The fix is to build the index again
+ * without blocking writes.
+ */
+export default defineScenario({
+  id: 'missing-index',
+  title: 'The (user_id, created_at) index is missing and the user-messages query scans the table',
+  runbook: { number: 3, procedure: 'Scenario A: Missing Index' },
+  // Users who open their message history often: the query the index serves is half the traffic.
+  traffic: { mix: { 'read-own-messages': 60 } },
+  fault: { kind: 'drop-index', index: 'idx_messages_user_id_created_at' },
+  alert: {
+    name: 'DatabaseQueryP95High',
+    unit: 'seconds',
+    expr: { fn: 'value', metric: 'database_query_duration_seconds', match: { quantile: '0.95' }, agg: 'max' },
+  },
+  // Five minutes sustained, plus the time the backend's one-minute quantile window takes to fill with
+  // slow queries (never under 5 s of wall time, since the queries themselves are not compressed).
+  detect: { within: '10m' },
+  remedy: [
+    {
+      action: 'create-index',
+      name: 'idx_messages_user_id_created_at',
+      table: 'messages',
+      columns: 'user_id, created_at DESC',
+      runbookStep:
+        'CREATE INDEX CONCURRENTLY idx_messages_user_id_created_at ON messages(user_id, created_at DESC)',
+    },
+  ],
+});

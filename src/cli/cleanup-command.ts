@@ -1,0 +1,45 @@
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { orphanedLedgers } from '../engine/fault-ledger.ts';
+import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
+
+/**
+ * `gameday cleanup`: what a killed run left behind. Leftover embedded stacks are stopped and deleted,
+ * which also undoes every fault injected into them; faults recorded against a stack that still runs
+ * are listed for a person to revert.
+ */
+export function registerCleanupCommand(program: Command): void {
+  program
+    .command('cleanup')
+    .description('remove what a killed run left behind (stacks, and the faults injected into them)')
+    .action(async () => {
+      let actions = 0;
+      for (const report of await cleanupLeftovers()) {
+        actions += 1;
+        process.stdout.write(
+          `removed leftover stack ${report.stack}: stopped ${report.stopped.join(', ') || 'nothing'}; deleted ${report.removed.join(', ') || 'nothing'}\n`,
+        );
+      }
+      const running = new Set((await stackRegistry.running()).map((record) => record.id));
+      for (const ledger of await orphanedLedgers()) {
+        const open = ledger.entries.filter((entry) => entry.state !== 'reverted');
+        if (ledger.stack.kind === 'embedded' && !running.has(ledger.stack.id)) {
+          for (const entry of open) {
+            actions += 1;
+            process.stdout.write(
+              `fault "${entry.description}" of run ${ledger.runId}: reverted (its stack ${ledger.stack.id} was removed)\n`,
+            );
+          }
+          await fs.rm(ledger.path, { force: true });
+        } else {
+          for (const entry of open) {
+            actions += 1;
+            process.stdout.write(
+              `fault "${entry.description}" of run ${ledger.runId} is still active on stack ${ledger.stack.id}: revert it by hand (${JSON.stringify(entry.recorded ?? entry.params)})\n`,
+            );
+          }
+        }
+      }
+      if (actions === 0) process.stdout.write('nothing to clean up\n');
+    });
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { formatMs } from '../core/duration.ts';
+import { loadScenarios } from '../engine/load-scenarios.ts';
+import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
+import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
+
+/** `gameday list`: every scenario, validated, with its runbook, fault, alert and remedy. */
+export function registerListCommand(program: Command): void {
+  program
+    .command('list')
+    .description('list the scenarios (validating them against the runbook)')
+    .option('--runbook <file>', 'runbook document', DEFAULT_RUNBOOK)
+    .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
+    .action(async (flags: { runbook: string; scenarios: string }) => {
+      const runbooks = await readRunbook(path.resolve(flags.runbook));
+      const scenarios = await loadScenarios({
+        dir: path.resolve(flags.scenarios),
+        runbooks,
+        capabilities: EmbeddedStack.capabilities,
+        stackKind: 'embedded',
+      });
+      for (const { scenario, rule, fault, remedy, severity } of scenarios) {
+        process.stdout.write(
+          [
+            `${scenario.id}  (runbook ${scenario.runbook.number}, ${severity}) ${scenario.title}`,
+            `  fault:  ${fault.description}`,
+            `  alert:  ${rule.name} ${rule.comparator} ${rule.threshold} for ${formatMs(rule.forMs)} (${rule.origin})`,
+            `  remedy: ${remedy.map((step) => step.description).join(' → ')}`,
+            '',
+          ].join('\n'),
+        );
+      }
+    });
+}

@@ -1,0 +1,78 @@
+import { type EvaluationContext, type Expr, evaluate, toPromQL } from './expr.ts';
+
+export type Comparator = '>' | '>=' | '<' | '<=';
+
+export function compare(value: number, comparator: Comparator, threshold: number): boolean {
+  switch (comparator) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+  }
+}
+
+/** One alert, defined once: evaluated by the harness, exportable as a Prometheus alerting rule. */
+export interface AlertRule {
+  name: string;
+  expr: Expr;
+  comparator: Comparator;
+  threshold: number;
+  /** How long the condition must hold before the alert fires (runbook time). */
+  forMs: number;
+  severity: string;
+  runbook: number;
+  /** Where the threshold and duration came from, for the report. */
+  origin: string;
+}
+
+export type AlertState = 'inactive' | 'pending' | 'firing';
+
+export interface AlertTransition {
+  at: number;
+  from: AlertState;
+  to: AlertState;
+  value: number | undefined;
+}
+
+/** Prometheus' alert state machine: inactive → pending (condition true) → firing (held for `for`). */
+export class AlertEvaluator {
+  state: AlertState = 'inactive';
+  private pendingSince: number | undefined;
+  lastValue: number | undefined;
+
+  constructor(readonly rule: AlertRule) {}
+
+  evaluate(context: EvaluationContext): AlertTransition | undefined {
+    const value = evaluate(this.rule.expr, context);
+    this.lastValue = value;
+    const active = value !== undefined && compare(value, this.rule.comparator, this.rule.threshold);
+    const previous = this.state;
+    if (!active) {
+      this.pendingSince = undefined;
+      this.state = 'inactive';
+    } else {
+      this.pendingSince ??= context.now;
+      this.state = context.now - this.pendingSince >= context.scale(this.rule.forMs) ? 'firing' : 'pending';
+    }
+    return previous === this.state ? undefined : { at: context.now, from: previous, to: this.state, value };
+  }
+}
+
+function promDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+}
+
+/** The rule as a Prometheus alerting rule (one entry of a rule group). */
+export function toPrometheusRule(rule: AlertRule): Record<string, unknown> {
+  return {
+    alert: rule.name,
+    expr: `${toPromQL(rule.expr)} ${rule.comparator} ${rule.threshold}`,
+    for: promDuration(rule.forMs),
+    labels: { severity: rule.severity, runbook: String(rule.runbook) },
+    annotations: { summary: `${rule.name} (runbook ${rule.runbook})`, origin: rule.origin },
+  };
+}

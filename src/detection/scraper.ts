@@ -1,0 +1,63 @@
+import { httpRequest } from '../load/http-client.ts';
+import type { MetricStore } from './metric-store.ts';
+import { parsePrometheusText } from './prometheus-text.ts';
+
+export interface ScrapeTarget {
+  name: string;
+  url: string;
+}
+
+export interface ScraperOptions {
+  store: MetricStore;
+  /** Asked before every scrape: replicas come and go during rollouts and scaling. */
+  targets: () => ScrapeTarget[];
+  intervalMs: number;
+  /** Runs after each scrape with its time (alert evaluation). */
+  onScrape?: (at: number) => void;
+}
+
+/** Scrapes every target's /metrics on a fixed interval, as Prometheus scrapes pods. */
+export class Scraper {
+  scrapes = 0;
+  failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: ScraperOptions) {}
+
+  start(): void {
+    const tick = () => {
+      this.running = this.scrapeOnce().finally(() => {
+        if (this.timer !== undefined) this.timer = setTimeout(tick, this.options.intervalMs);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async scrapeOnce(): Promise<void> {
+    const at = Date.now();
+    await Promise.all(
+      this.options.targets().map(async (target) => {
+        try {
+          const response = await httpRequest<string>(`${target.url}/metrics`, {
+            timeoutMs: Math.max(1_000, this.options.intervalMs * 4),
+          });
+          if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+          this.options.store.add(parsePrometheusText(response.raw.toString('utf8')), at, {
+            target: target.name,
+          });
+        } catch {
+          this.failures += 1;
+        }
+      }),
+    );
+    this.scrapes += 1;
+    this.options.onScrape?.(at);
+  }
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { processStartTime, stateDir } from '../stack/embedded/stack-registry.ts';
+
+export interface LedgerEntry {
+  id: number;
+  scenario: string;
+  kind: string;
+  description: string;
+  params: Record<string, unknown>;
+  /** What the fault saved to undo itself (an index definition, the release it replaced). */
+  recorded?: unknown;
+  state: 'active' | 'reverted' | 'revert-failed' | 'removed-with-stack';
+  error?: string;
+  registeredAt: string;
+  revertedAt?: string;
+}
+
+export interface LedgerFile {
+  runId: string;
+  owner: { pid: number; startTime: number };
+  stack: { kind: string; id: string };
+  entries: LedgerEntry[];
+}
+
+const ledgerDir = () => path.join(stateDir(), 'faults');
+
+/**
+ * The faults a run has injected, on disk, written before each fault does any damage and updated when
+ * it is reverted. If the harness dies mid-run, the next start (or `gameday cleanup`) reads it.
+ */
+export class FaultLedger {
+  private entries: LedgerEntry[] = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly file: LedgerFile) {}
+
+  static async open(runId: string, stack: { kind: string; id: string }): Promise<FaultLedger> {
+    const ledger = new FaultLedger({
+      runId,
+      owner: { pid: process.pid, startTime: (await processStartTime(process.pid)) ?? 0 },
+      stack,
+      entries: [],
+    });
+    await ledger.save();
+    return ledger;
+  }
+
+  async register(entry: Omit<LedgerEntry, 'id' | 'state' | 'registeredAt'>): Promise<number> {
+    const id = this.entries.length + 1;
+    this.entries.push({ ...entry, id, state: 'active', registeredAt: new Date().toISOString() });
+    await this.save();
+    return id;
+  }
+
+  async settle(id: number, state: 'reverted' | 'revert-failed', error?: string): Promise<void> {
+    const entry = this.entries.find((e) => e.id === id);
+    if (!entry) return;
+    entry.state = state;
+    entry.error = error;
+    entry.revertedAt = new Date().toISOString();
+    await this.save();
+  }
+
+  active(): LedgerEntry[] {
+    return this.entries.filter((entry) => entry.state !== 'reverted');
+  }
+
+  /** Removes the file once every fault is reverted. */
+  async close(): Promise<void> {
+    await this.writing;
+    if (this.active().length === 0) await fs.rm(this.path(), { force: true });
+  }
+
+  private path(): string {
+    return path.join(ledgerDir(), `${this.file.runId}.json`);
+  }
+
+  private save(): Promise<void> {
+    const snapshot = JSON.stringify({ ...this.file, entries: this.entries }, null, 2);
+    this.writing = this.writing.then(async () => {
+      await fs.mkdir(ledgerDir(), { recursive: true });
+      const temporary = `${this.path()}.${Math.random().toString(36).slice(2)}.tmp`;
+      await fs.writeFile(temporary, snapshot);
+      await fs.rename(temporary, this.path());
+    });
+    return this.writing;
+  }
+}
+
+/** Ledgers left by runs whose harness is gone. */
+export async function orphanedLedgers(): Promise<(LedgerFile & { path: string })[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(ledgerDir())).filter((name) => name.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const orphans: (LedgerFile & { path: string })[] = [];
+  for (const name of names) {
+    const file = path.join(ledgerDir(), name);
+    try {
+      const ledger = JSON.parse(await fs.readFile(file, 'utf8')) as LedgerFile;
+      if ((await processStartTime(ledger.owner.pid)) !== ledger.owner.startTime)
+        orphans.push({ ...ledger, path: file });
+    } catch {
+      // A torn write from a killed process is ignored; its .tmp twin never replaced the file.
+    }
+  }
+  return orphans;
+}

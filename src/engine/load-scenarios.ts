@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InputError } from '../core/errors.ts';
+import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
+import type { Capability } from '../stack/stack.ts';
+import { type ResolvedScenario, resolveScenario } from './resolve-scenario.ts';
+import { type Scenario, scenarioSchema } from './scenario.ts';
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'nothing' : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Imports one scenario file and validates its default export; problems name the file and the field. */
+export async function loadScenarioFile(file: string): Promise<{ scenario?: Scenario; problems: string[] }> {
+  const shown = path.relative(process.cwd(), file) || file;
+  let exported: unknown;
+  try {
+    exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  } catch (error) {
+    return { problems: [`${shown}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`] };
+  }
+  if (exported === undefined) {
+    return { problems: [`${shown}: no default export; write \`export default defineScenario({ … })\``] };
+  }
+  const parsed = scenarioSchema.safeParse(exported);
+  if (!parsed.success) {
+    return {
+      problems: parsed.error.issues.map((issue) => {
+        const field = issue.path.join('.') || '(scenario)';
+        const given = issue.path.reduce<unknown>(
+          (value, key) => (value as Record<string | number, unknown> | undefined)?.[key as string],
+          exported,
+        );
+        const got =
+          issue.code === 'unrecognized_keys' || given === undefined ? '' : `, got ${describeValue(given)}`;
+        return `${shown}: ${field}: ${issue.message}${got}`;
+      }),
+    };
+  }
+  return { scenario: { ...parsed.data, file: shown }, problems: [] };
+}
+
+export interface LoadOptions {
+  dir: string;
+  runbooks: RunbookDocument;
+  /** Only these scenario ids (all when empty). */
+  ids?: string[];
+  /** What the chosen stack can do. */
+  capabilities: ReadonlySet<Capability>;
+  stackKind: string;
+}
+
+/**
+ * Loads, validates and resolves the scenarios before anything is touched. Every problem in every file
+ * is collected and thrown together as one InputError.
+ */
+export async function loadScenarios(options: LoadOptions): Promise<ResolvedScenario[]> {
+  let files: string[];
+  try {
+    files = (await fs.readdir(options.dir))
+      .filter((name) => /\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
+      .sort()
+      .map((name) => path.resolve(options.dir, name));
+  } catch {
+    throw new InputError([`${options.dir}: no such scenario directory; pass --scenarios DIR`]);
+  }
+  const problems: string[] = [];
+  const resolved: ResolvedScenario[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file);
+    problems.push(...loaded.problems);
+    if (!loaded.scenario) continue;
+    const scenario = loaded.scenario;
+    const earlier = seen.get(scenario.id);
+    if (earlier) problems.push(`${scenario.file}: id: "${scenario.id}" is already used by ${earlier}`);
+    seen.set(scenario.id, scenario.file);
+    if (options.ids && options.ids.length > 0 && !options.ids.includes(scenario.id)) continue;
+    const result = resolveScenario(scenario, options.runbooks);
+    problems.push(...result.problems);
+    if (!result.resolved) continue;
+    const missing = result.resolved.requires.filter((capability) => !options.capabilities.has(capability));
+    if (missing.length > 0) {
+      problems.push(
+        `${scenario.file}: needs ${missing.join(', ')}, which the ${options.stackKind} stack cannot do`,
+      );
+    }
+    resolved.push(result.resolved);
+  }
+  for (const id of options.ids ?? []) {
+    if (!seen.has(id))
+      problems.push(`${id}: no such scenario in ${options.dir}; \`gameday list\` shows them`);
+  }
+  if (files.length === 0) problems.push(`${options.dir}: contains no scenario files`);
+  if (problems.length > 0) throw new InputError(problems);
+  return resolved;
+}

@@ -1,0 +1,94 @@
+/** What one scenario produced: the contract of report.json (see README, "Reports"). */
+
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'aborted';
+
+export interface TimelineEvent {
+  /** Milliseconds since the scenario started (wall clock). */
+  atMs: number;
+  /** Epoch milliseconds. */
+  at: number;
+  kind: string;
+  detail?: string;
+  [key: string]: unknown;
+}
+
+export interface RunbookCheck {
+  step: string;
+  line: number;
+  kind: 'sql' | 'bash' | 'claim' | 'alert';
+  status: 'ok' | 'inaccurate' | 'broken' | 'manual';
+  detail: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  runbook: { number: number; title: string; procedure?: string };
+  severity: string;
+  status: ScenarioStatus;
+  /** Why it did not pass, in words people act on. */
+  reasons: string[];
+  /** The fault, and how long injecting it took (TTD and TTR count from when it was in place). */
+  fault: { kind: string; description: string; injectionMs: number | null };
+  alertRule: {
+    name: string;
+    expression: string;
+    comparator: string;
+    threshold: number;
+    forMs: number;
+    origin: string;
+  };
+  detection: {
+    alert: string;
+    fired: boolean;
+    timeToDetectMs: number | null;
+    budgetMs: number;
+    /** The same at runbook scale (wall × time scale). */
+    timeToDetectAtRunbookScaleMs: number | null;
+  };
+  resolution: {
+    resolved: boolean;
+    timeToResolveMs: number | null;
+    targetMs: number | null;
+    timeToResolveAtRunbookScaleMs: number | null;
+  };
+  falseAlarm: boolean;
+  remedy: {
+    action: string;
+    description: string;
+    runbookStep?: string;
+    startedAtMs: number;
+    durationMs: number;
+    detail: string;
+    ok: boolean;
+  }[];
+  runbookChecks: RunbookCheck[];
+  faultsReverted: boolean;
+  revertErrors: string[];
+  lostMessages: number;
+  acknowledgedMessages: number;
+  duplicatedMessages: number;
+  traffic: {
+    ok: number;
+    clientErrors: number;
+    serverErrors: number;
+    networkErrors: number;
+    socketMessagesReceived: number;
+  };
+  timeline: TimelineEvent[];
+  /** The alert expression's value over time: [atMs, value]. */
+  series: { alert: [number, number | null][] };
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface GameDayResult {
+  runId: string;
+  timeScale: number;
+  stack: string;
+  runbookFile: string;
+  startedAt: string;
+  durationMs: number;
+  status: 'passed' | 'failed' | 'aborted';
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Clock } from '../core/clock.ts';
+import { StackUnavailableError } from '../core/errors.ts';
+import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
+import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
+import type { Stack } from '../stack/stack.ts';
+import { FaultLedger } from './fault-ledger.ts';
+import { loadScenarios } from './load-scenarios.ts';
+import type { ResolvedScenario } from './resolve-scenario.ts';
+import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
+import { runScenario } from './run-scenario.ts';
+
+export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const DEFAULT_RUNBOOK = fileURLToPath(
+  new URL('../../fixtures/runbook/chat-backend-runbooks.md', import.meta.url),
+);
+
+export interface GameDayOptions {
+  ids?: string[];
+  scenariosDir?: string;
+  runbookFile?: string;
+  timeScale: number;
+  scrapeIntervalMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+  onEvent?: (scenario: string, event: TimelineEvent) => void;
+  /** Allow faults against hosts that are not this machine. */
+  allowRemoteTargets?: boolean;
+}
+
+/**
+ * The backend's own clocks follow the time scale too: its quantile window and its breaker's
+ * half-open delay are runbook durations, so they shrink with everything else.
+ */
+export function backendEnvFor(timeScale: number): Record<string, string> {
+  return {
+    // Queries are real work and are not scaled: the quantile window must stay longer than the slowest
+    // of them, or a window can close with no slow query finished in it and the p95 flickers.
+    METRICS_WINDOW_SECONDS: String(Math.max(5, Math.round(60 / timeScale))),
+    CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: String(Math.max(100, Math.round(60_000 / timeScale))),
+  };
+}
+
+function stackSignature(resolved: ResolvedScenario): string {
+  return JSON.stringify(resolved.scenario.stack ?? {});
+}
+
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * A game day: validate everything, start the stack, run each scenario on it (a scenario that needs a
+ * differently configured stack gets a fresh one), tear everything down. Validation problems throw
+ * InputError before anything starts; a stack that cannot start throws StackUnavailableError.
+ */
+export async function runGameDay(options: GameDayOptions): Promise<GameDayResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const signal = options.signal ?? new AbortController().signal;
+  const runbookFile = options.runbookFile ?? DEFAULT_RUNBOOK;
+  const runbooks = await readRunbook(runbookFile);
+  const scenarios = await loadScenarios({
+    dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
+    runbooks,
+    ids: options.ids,
+    capabilities: EmbeddedStack.capabilities,
+    stackKind: 'embedded',
+  });
+  const runId = newRunId();
+  const clock = new Clock(options.timeScale);
+  const started = clock.now();
+  const results: ScenarioResult[] = [];
+  let stack: Stack | undefined;
+  let signature: string | undefined;
+
+  const bringUp = async (resolved: ResolvedScenario): Promise<Stack> => {
+    const config = resolved.scenario.stack ?? {};
+    try {
+      return await EmbeddedStack.up({
+        replicas: config.replicas ?? 2,
+        release: config.release,
+        backendEnv: { ...backendEnvFor(options.timeScale), ...config.env },
+        onProgress: (line) => progress(`stack: ${line}`),
+      });
+    } catch (error) {
+      throw new StackUnavailableError(`the embedded stack could not start: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
+
+  try {
+    for (const [index, resolved] of scenarios.entries()) {
+      if (signal.aborted) break;
+      if (!stack || signature !== stackSignature(resolved)) {
+        await stack?.down();
+        stack = await bringUp(resolved);
+        signature = stackSignature(resolved);
+        assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
+      }
+      progress(`[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${resolved.scenario.title}`);
+      const ledger = await FaultLedger.open(runId, { kind: stack.kind, id: stack.id });
+      const result = await runScenario(resolved, {
+        stack,
+        clock,
+        ledger,
+        signal,
+        scrapeIntervalMs: options.scrapeIntervalMs ?? 250,
+        onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
+      });
+      await ledger.close();
+      results.push(result);
+      progress(
+        `[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${result.status}${result.reasons.length ? ` (${result.reasons[0]})` : ''}`,
+      );
+    }
+  } finally {
+    await stack?.down();
+  }
+  const aborted = signal.aborted || results.some((r) => r.status === 'aborted');
+  return {
+    runId,
+    timeScale: options.timeScale,
+    stack: 'embedded',
+    runbookFile,
+    startedAt: new Date(started).toISOString(),
+    durationMs: clock.now() - started,
+    status: aborted ? 'aborted' : results.every((r) => r.status === 'passed') ? 'passed' : 'failed',
+    scenarios: results,
+  };
+}

@@ -1,0 +1,364 @@
+import type { Clock } from '../core/clock.ts';
+import { formatMs, ms } from '../core/duration.ts';
+import { AlertEvaluator, compare } from '../detection/alert-rule.ts';
+import { evaluate, toPromQL } from '../detection/expr.ts';
+import { MetricStore } from '../detection/metric-store.ts';
+import { Scraper } from '../detection/scraper.ts';
+import type { Undo } from '../faults/fault.ts';
+import { FAULT_KINDS } from '../faults/registry.ts';
+import { AckLedger } from '../load/ack-ledger.ts';
+import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
+import { REMEDY_ACTIONS } from '../remediation/registry.ts';
+import type { Stack } from '../stack/stack.ts';
+import type { FaultLedger } from './fault-ledger.ts';
+import type { ResolvedScenario } from './resolve-scenario.ts';
+import type { ScenarioResult, TimelineEvent } from './result.ts';
+
+export interface ScenarioRunContext {
+  stack: Stack;
+  clock: Clock;
+  ledger: FaultLedger;
+  /** Aborted on Ctrl-C / SIGTERM: the scenario stops waiting, reverts, and reports "aborted". */
+  signal: AbortSignal;
+  scrapeIntervalMs: number;
+  /** Every timeline event as it happens (progress display). */
+  onEvent?: (event: TimelineEvent) => void;
+}
+
+export class AbortedError extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'AbortedError';
+  }
+}
+
+/** Sleeps, or rejects with AbortedError when the run is interrupted. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new AbortedError());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Polls until `probe` returns a value or the deadline passes (then undefined). */
+async function until<T>(
+  probe: () => T | undefined,
+  deadline: number,
+  signal: AbortSignal,
+  stepMs = 50,
+): Promise<T | undefined> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) return undefined;
+    await pause(stepMs, signal);
+  }
+}
+
+const MAX_SERIES_POINTS = 600;
+
+/**
+ * One scenario, end to end, on one clock:
+ * baseline (no alert) → inject (undo registered first) → detect within budget → remediate →
+ * recovered (alert resolved and checks holding) → revert every fault (always) → invariants.
+ */
+export async function runScenario(
+  resolved: ResolvedScenario,
+  context: ScenarioRunContext,
+): Promise<ScenarioResult> {
+  const { scenario, rule } = resolved;
+  const { stack, clock, signal, ledger } = context;
+  const scale = (runbookMs: number) => clock.scaled(runbookMs);
+  const started = clock.now();
+  const timeline: TimelineEvent[] = [];
+  const note = (kind: string, detail?: string, extra: Record<string, unknown> = {}) => {
+    const at = clock.now();
+    const event: TimelineEvent = { atMs: at - started, at, kind, ...(detail ? { detail } : {}), ...extra };
+    timeline.push(event);
+    context.onEvent?.(event);
+    return at;
+  };
+  const reasons: string[] = [];
+
+  // Detection: scrape every replica, evaluate the alert and the recovery checks after each scrape.
+  const store = new MetricStore(10 * 60_000, Math.max(2_000, 4 * context.scrapeIntervalMs));
+  const evaluator = new AlertEvaluator(rule);
+  const series: [number, number | null][] = [];
+  let firedAt: number | undefined;
+  let firedDuringBaseline = false;
+  let phase: 'baseline' | 'fault' | 'after' = 'baseline';
+  let recoveringSince: number | undefined;
+  const scraper = new Scraper({
+    store,
+    intervalMs: context.scrapeIntervalMs,
+    targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
+    onScrape: (now) => {
+      const transition = evaluator.evaluate({ store, now, scale });
+      series.push([now - started, evaluator.lastValue ?? null]);
+      if (series.length > MAX_SERIES_POINTS * 2) series.splice(0, series.length - MAX_SERIES_POINTS * 2);
+      if (transition) {
+        note(`alert-${transition.to}`, `${rule.name} ${transition.from} → ${transition.to}`, {
+          value: transition.value,
+        });
+        if (transition.to === 'firing') {
+          if (phase === 'baseline') firedDuringBaseline = true;
+          else firedAt ??= now;
+        }
+      }
+      const checksHold = resolved.recoveryChecks.every((check) => {
+        const value = evaluate(check.expr, { store, now, scale });
+        return value !== undefined && compare(value, check.comparator, check.threshold);
+      });
+      if (evaluator.state === 'inactive' && checksHold) recoveringSince ??= now;
+      else recoveringSince = undefined;
+    },
+  });
+
+  const ackLedger = new AckLedger();
+  const traffic = new LoadGenerator(
+    stack.endpoints.frontUrl,
+    {
+      ...DEFAULT_TRAFFIC,
+      users: scenario.traffic?.users ?? DEFAULT_TRAFFIC.users,
+      sockets: scenario.traffic?.sockets ?? DEFAULT_TRAFFIC.sockets,
+      thinkTimeMs: scenario.traffic?.thinkTime ? ms(scenario.traffic.thinkTime) : DEFAULT_TRAFFIC.thinkTimeMs,
+      mix: { ...DEFAULT_TRAFFIC.mix, ...scenario.traffic?.mix },
+    },
+    ackLedger,
+  );
+  const undos: { id: number; description: string; undo: Undo }[] = [];
+  const remedyLog: ScenarioResult['remedy'] = [];
+  let injectedAt: number | undefined;
+  let injectionMs: number | null = null;
+  let recoveredAt: number | undefined;
+  let injecting: Promise<void> | undefined;
+
+  /** The phases up to recovery; returns the verdict, or throws (error, interruption). */
+  const phases = async (): Promise<ScenarioResult['status']> => {
+    note('scenario-start', scenario.title);
+    await traffic.start();
+    scraper.start();
+    note(
+      'traffic-start',
+      `${traffic.users} users, ${traffic.socketCount} sockets through ${stack.endpoints.frontUrl}`,
+    );
+
+    // Baseline: long enough to fill the alert's window; the alert must stay quiet.
+    const window = 'windowMs' in rule.expr ? rule.expr.windowMs : 0;
+    const baselineWall = Math.max(scale(resolved.baselineMs), scale(window) + 1_000, 2_000);
+    await pause(baselineWall, signal);
+    if (firedDuringBaseline || evaluator.state === 'firing') {
+      reasons.push(`false alarm: ${rule.name} fired during the baseline, before any fault`);
+      note('false-alarm', `${rule.name} fired with no fault injected`);
+      return 'failed';
+    }
+    note(
+      'baseline-ok',
+      `${rule.name} quiet for ${formatMs(baselineWall)} (value ${formatValue(evaluator.lastValue)})`,
+    );
+
+    // Inject: the fault registers its undo (on disk too) before it does any damage.
+    phase = 'fault';
+    const kind = FAULT_KINDS[resolved.fault.kind]!;
+    const injectionStarted = note('fault-injecting', resolved.fault.description);
+    injecting = kind.inject(
+      resolved.fault.params,
+      { stack, note: (message) => note('fault-note', message) },
+      async (undo, recorded) => {
+        const id = await ledger.register({
+          scenario: scenario.id,
+          kind: resolved.fault.kind,
+          description: resolved.fault.description,
+          params: resolved.fault.params,
+          recorded,
+        });
+        undos.push({ id, description: resolved.fault.description, undo });
+      },
+    );
+    await injecting;
+    // The fault counts from when it is fully in place: real work (a rolling deploy) is not scaled.
+    injectedAt = note(
+      'fault-injected',
+      `${resolved.fault.description} (in place after ${formatMs(clock.now() - injectionStarted)})`,
+    );
+    injectionMs = injectedAt - injectionStarted;
+
+    // Detect within the budget (runbook time, scaled).
+    const detectBudget = scale(resolved.detectWithinMs);
+    if ((await until(() => firedAt, injectedAt + detectBudget, signal)) === undefined) {
+      reasons.push(
+        `not detected: ${rule.name} did not fire within ${formatMs(detectBudget)} of the fault (last value ${formatValue(evaluator.lastValue)}, threshold ${rule.comparator} ${rule.threshold})`,
+      );
+      note('not-detected', `${rule.name} silent after ${formatMs(detectBudget)}`);
+      return 'failed';
+    }
+
+    // Remediate: the runbook's steps, in order, timed.
+    for (const step of resolved.remedy) {
+      const stepStarted = note('remedy-step', step.description, {
+        action: step.action,
+        runbookStep: step.runbookStep,
+      });
+      const entry = { action: step.action, description: step.description, runbookStep: step.runbookStep };
+      try {
+        const detail = await REMEDY_ACTIONS[step.action]!.run(step.params, { stack });
+        remedyLog.push({
+          ...entry,
+          startedAtMs: stepStarted - started,
+          durationMs: clock.now() - stepStarted,
+          detail,
+          ok: true,
+        });
+        note('remedy-step-done', detail, { action: step.action });
+      } catch (error) {
+        const detail = (error as Error).message;
+        remedyLog.push({
+          ...entry,
+          startedAtMs: stepStarted - started,
+          durationMs: clock.now() - stepStarted,
+          detail,
+          ok: false,
+        });
+        reasons.push(`remedy step "${step.description}" failed: ${detail}`);
+        note('remedy-step-failed', detail, { action: step.action });
+        return 'failed';
+      }
+    }
+
+    // Recovered: alert resolved and every check holding, for the hold period.
+    phase = 'after';
+    const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
+    const holdWall = scale(resolved.recoveryHoldMs);
+    const giveUpAt = Math.max(injectedAt + (target ?? 60_000) * 2, clock.now() + 30_000);
+    recoveredAt = await until(
+      () =>
+        recoveringSince !== undefined && clock.now() - recoveringSince >= holdWall
+          ? recoveringSince
+          : undefined,
+      giveUpAt,
+      signal,
+    );
+    if (recoveredAt === undefined) {
+      reasons.push(
+        `not resolved: ${rule.name} is ${evaluator.state} (value ${formatValue(evaluator.lastValue)}) ${formatMs(clock.now() - injectedAt)} after the fault`,
+      );
+      note('not-resolved', `${rule.name} ${evaluator.state}`);
+      return 'failed';
+    }
+    note('recovered', `alert resolved and recovery checks held for ${formatMs(holdWall)}`, { recoveredAt });
+    if (target !== undefined && recoveredAt - injectedAt > target) {
+      reasons.push(`resolved in ${formatMs(recoveredAt - injectedAt)}, over the ${formatMs(target)} target`);
+      return 'failed';
+    }
+    return 'passed';
+  };
+
+  let status: ScenarioResult['status'];
+  try {
+    status = await phases();
+  } catch (error) {
+    if (error instanceof AbortedError) {
+      reasons.push('interrupted: the run was stopped; faults were reverted');
+      note('aborted', 'interrupted');
+      status = 'aborted';
+    } else {
+      reasons.push(`error: ${(error as Error).message}`);
+      note('error', (error as Error).message);
+      status = 'error';
+    }
+  }
+
+  // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
+  await injecting?.catch(() => undefined);
+  const revertErrors: string[] = [];
+  for (const { id, description, undo } of undos.reverse()) {
+    try {
+      await undo();
+      await ledger.settle(id, 'reverted');
+      note('fault-reverted', description);
+    } catch (error) {
+      revertErrors.push(`${description}: ${(error as Error).message}`);
+      await ledger.settle(id, 'revert-failed', (error as Error).message);
+      note('revert-failed', `${description}: ${(error as Error).message}`);
+    }
+  }
+  await traffic.stop().catch(() => undefined);
+  await scraper.stop();
+
+  // Invariants: every acknowledged message is in the database.
+  const check = await ackLedger.check(stack.endpoints.database.primaryAdminUrl).catch((error: Error) => {
+    reasons.push(`could not check the acknowledged messages: ${error.message}`);
+    return undefined;
+  });
+  const lost = check?.lost.length ?? 0;
+  note('invariants', `${check?.acknowledged ?? ackLedger.size} acknowledged messages, ${lost} lost`);
+  if (revertErrors.length > 0) reasons.push(...revertErrors.map((error) => `fault not reverted: ${error}`));
+  if (lost > 0) reasons.push(`${lost} acknowledged message(s) missing from the database`);
+  if (status === 'passed' && (revertErrors.length > 0 || lost > 0 || !check)) status = 'failed';
+
+  // An alert with no "for" can fire while a slow injection is still finishing: that counts as 0.
+  const timeToDetect =
+    firedAt !== undefined && injectedAt !== undefined ? Math.max(0, firedAt - injectedAt) : null;
+  const timeToResolve =
+    recoveredAt !== undefined && injectedAt !== undefined ? recoveredAt - injectedAt : null;
+  const totals = traffic.totals();
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    runbook: {
+      number: scenario.runbook.number,
+      title: resolved.runbookTitle,
+      procedure: scenario.runbook.procedure,
+    },
+    severity: resolved.severity,
+    status,
+    reasons,
+    fault: { kind: resolved.fault.kind, description: resolved.fault.description, injectionMs },
+    alertRule: {
+      name: rule.name,
+      expression: toPromQL(rule.expr),
+      comparator: rule.comparator,
+      threshold: rule.threshold,
+      forMs: rule.forMs,
+      origin: rule.origin,
+    },
+    detection: {
+      alert: rule.name,
+      fired: timeToDetect !== null,
+      timeToDetectMs: timeToDetect,
+      budgetMs: scale(resolved.detectWithinMs),
+      timeToDetectAtRunbookScaleMs: timeToDetect === null ? null : clock.atRunbookScale(timeToDetect),
+    },
+    resolution: {
+      resolved: timeToResolve !== null,
+      timeToResolveMs: timeToResolve,
+      targetMs: resolved.resolveWithinMs === undefined ? null : scale(resolved.resolveWithinMs),
+      timeToResolveAtRunbookScaleMs: timeToResolve === null ? null : clock.atRunbookScale(timeToResolve),
+    },
+    falseAlarm: firedDuringBaseline,
+    remedy: remedyLog,
+    runbookChecks: [],
+    faultsReverted: revertErrors.length === 0,
+    revertErrors,
+    lostMessages: lost,
+    acknowledgedMessages: check?.acknowledged ?? ackLedger.size,
+    duplicatedMessages: check?.duplicated.length ?? 0,
+    traffic: { ...totals, socketMessagesReceived: traffic.received },
+    timeline,
+    series: { alert: series.slice(-MAX_SERIES_POINTS) },
+    startedAt: new Date(started).toISOString(),
+    durationMs: clock.now() - started,
+  };
+}
+
+function formatValue(value: number | undefined): string {
+  return value === undefined ? 'no data' : Number(value.toPrecision(4)).toString();
+}

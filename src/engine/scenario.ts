@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { toMs } from '../core/duration.ts';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((value) => toMs(value) !== undefined, {
+    message: 'expected a duration like "500ms", "5s" or "2m"',
+  });
+
+const matcher = z.union([
+  z.string(),
+  z.object({ re: z.string() }).strict(),
+  z.object({ not: z.string() }).strict(),
+]);
+const matchers = z.record(z.string(), matcher);
+
+/** An alert or recovery expression as scenario files write it; windows are runbook time. */
+const expr = z.discriminatedUnion('fn', [
+  z
+    .object({
+      fn: z.literal('value'),
+      metric: z.string(),
+      match: matchers.optional(),
+      agg: z.enum(['sum', 'max', 'min']).optional(),
+    })
+    .strict(),
+  z
+    .object({ fn: z.literal('rate'), metric: z.string(), match: matchers.optional(), window: duration })
+    .strict(),
+  z
+    .object({
+      fn: z.literal('ratio'),
+      metric: z.string(),
+      numerator: matchers,
+      denominator: matchers,
+      window: duration,
+    })
+    .strict(),
+  z
+    .object({
+      fn: z.literal('max-increase-by'),
+      metric: z.string(),
+      by: z.string(),
+      match: matchers.optional(),
+      window: duration,
+    })
+    .strict(),
+]);
+
+const comparator = z.enum(['>', '>=', '<', '<=']);
+
+export const scenarioSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case words joined by dashes'),
+    title: z.string().min(1),
+    /** The runbook this incident is about, and the procedure within it that the remedy follows. */
+    runbook: z.object({ number: z.number().int().positive(), procedure: z.string().optional() }).strict(),
+    description: z.string().optional(),
+    /** How the stack is set up for this scenario (a fresh stack is started when it differs). */
+    stack: z
+      .object({
+        replicas: z.number().int().min(1).optional(),
+        release: z.string().optional(),
+        env: z.record(z.string(), z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    traffic: z
+      .object({
+        users: z.number().int().min(1).optional(),
+        sockets: z.number().int().min(0).optional(),
+        thinkTime: duration.optional(),
+        /** Weights of the actions (send, read-conversation, read-own-messages, list-conversations, upload). */
+        mix: z
+          .object({
+            send: z.number().min(0),
+            'read-conversation': z.number().min(0),
+            'read-own-messages': z.number().min(0),
+            'list-conversations': z.number().min(0),
+            upload: z.number().min(0),
+          })
+          .partial()
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** Runbook time of steady traffic before the fault (the alert must stay quiet). */
+    baseline: duration.optional(),
+    /** The fault: `kind` names a fault kind; the other fields are its parameters. */
+    fault: z.object({ kind: z.string() }).passthrough(),
+    alert: z
+      .object({
+        name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an alert name like ErrorRateHigh'),
+        expr,
+        /** What the expression measures, so the runbook's "1%" or "500ms" converts to it. */
+        unit: z.enum(['ratio', 'seconds', 'count', 'state']),
+        /** Overrides the runbook's threshold (reported as such). */
+        threshold: z.number().optional(),
+        comparator: comparator.optional(),
+        /** Overrides the runbook's "sustained" duration. */
+        for: duration.optional(),
+      })
+      .strict(),
+    /** How long after injection the alert may take to fire (runbook time; default: its duration + its window (at least 1m) + 2m). */
+    detect: z.object({ within: duration }).strict().optional(),
+    remedy: z
+      .array(z.object({ action: z.string(), runbookStep: z.string().optional() }).passthrough())
+      .min(1, 'expected at least one remedy step'),
+    /** What "recovered" means besides the alert resolving: each check must hold. */
+    recovered: z
+      .object({
+        checks: z
+          .array(z.object({ name: z.string(), expr, comparator, threshold: z.number() }).strict())
+          .default([]),
+        /** How long the checks must keep holding (runbook time). */
+        hold: duration.optional(),
+      })
+      .strict()
+      .default({ checks: [] }),
+    invariants: z.array(z.enum(['no-acknowledged-message-lost'])).default(['no-acknowledged-message-lost']),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema> & { file: string };
+
+/** Declares a scenario; the file's default export. Types guide the author, validation happens at load. */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { z } from 'zod';
+import { defineFaultKind } from './fault.ts';
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `CREATE INDEX name ON …` from pg_indexes, built without blocking writers. */
+export function concurrently(definition: string): string {
+  return definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
+}
+
+/** Recreates the index from its saved definition unless a valid one exists (an invalid one is replaced). */
+export async function restoreIndex(url: string, name: string, definition: string): Promise<void> {
+  await withClient(url, async (client) => {
+    const { rows } = await client.query<{ valid: boolean }>(
+      `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
+      [name],
+    );
+    if (rows[0]?.valid) return;
+    if (rows[0]) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${pg.escapeIdentifier(name)}`);
+    await client.query(concurrently(definition));
+  });
+}
+
+/** A missing index (runbook 3): the index really goes, so the query it served really scans the table. */
+export const dropIndex = defineFaultKind({
+  kind: 'drop-index',
+  params: z.object({ index: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected an index name') }).strict(),
+  requires: ['database-superuser'],
+  describe: ({ index }) => `drop index ${index}`,
+  async inject({ index }, { stack, note }, registerUndo) {
+    const url = stack.endpoints.database.primaryAdminUrl;
+    const definition = await withClient(url, async (client) => {
+      const { rows } = await client.query<{ indexdef: string }>(
+        'SELECT indexdef FROM pg_indexes WHERE indexname = $1',
+        [index],
+      );
+      return rows[0]?.indexdef;
+    });
+    if (!definition) throw new Error(`index ${index} does not exist, so it cannot be dropped`);
+    await registerUndo(() => restoreIndex(url, index, definition), { index, definition });
+    note(`saved the definition: ${definition}`);
+    await withClient(url, (client) => client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`));
+  },
+});

@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import type { Capability, Stack } from '../stack/stack.ts';
+
+/** Puts the world back as it was; must be safe to run twice and after a partial injection. */
+export type Undo = () => Promise<void>;
+
+export interface FaultContext {
+  stack: Stack;
+  /** Timeline note from inside the fault (e.g. "index definition saved"). */
+  note: (message: string) => void;
+}
+
+/**
+ * A kind of real fault: its parameters (validated before anything is touched), the stack powers it
+ * needs, and how to inject it. `inject` must call `registerUndo` BEFORE doing any damage, so an
+ * interruption at any point still reverts what was done.
+ */
+export interface FaultKind<Params extends object = Record<string, unknown>> {
+  kind: string;
+  params: z.ZodType<Params>;
+  requires: Capability[];
+  describe(params: Params): string;
+  inject(
+    params: Params,
+    context: FaultContext,
+    registerUndo: (undo: Undo, recorded?: unknown) => Promise<void>,
+  ): Promise<void>;
+}
+
+export function defineFaultKind<Params extends object>(kind: FaultKind<Params>): FaultKind<Params> {
+  return kind;
+}

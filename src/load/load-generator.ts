@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { SEED_PASSWORD } from '../../fixtures/chat-backend/db/seed.ts';
+import { sleep } from '../core/wait.ts';
+import type { AckLedger } from './ack-ledger.ts';
+import { ChatClient, type ChatMessage } from './chat-client.ts';
+
+export type Action = 'send' | 'read-conversation' | 'read-own-messages' | 'list-conversations' | 'upload';
+
+export interface TrafficOptions {
+  /** Virtual users, each a closed loop of requests (user1, user2, … from the seed). */
+  users: number;
+  /** Socket.IO clients that join their conversations and receive messages. */
+  sockets: number;
+  /** Pause between one user's requests (ms). */
+  thinkTimeMs: number;
+  /** Weights of each action in the mix. */
+  mix: Record<Action, number>;
+  /** Source addresses the users and sockets connect from, in turn (all local). */
+  sourceAddresses: string[];
+}
+
+export const DEFAULT_TRAFFIC: TrafficOptions = {
+  users: 12,
+  sockets: 8,
+  thinkTimeMs: 80,
+  mix: { send: 35, 'read-conversation': 15, 'read-own-messages': 30, 'list-conversations': 10, upload: 10 },
+  sourceAddresses: Array.from({ length: 12 }, (_, i) => `127.0.0.${10 + i}`),
+};
+
+export interface TrafficSecond {
+  /** Start of the second (ms since epoch). */
+  t: number;
+  ok: number;
+  clientErrors: number;
+  serverErrors: number;
+  networkErrors: number;
+}
+
+interface VirtualUser {
+  client: ChatClient;
+  userId: string;
+  conversations: string[];
+}
+
+/**
+ * Steady chat traffic for the whole scenario: REST users in closed loops and Socket.IO clients that
+ * stay connected (and reconnect through rollouts). Every acknowledged message goes to the ledger;
+ * every outcome is counted per second for the report.
+ */
+export class LoadGenerator {
+  private readonly virtualUsers: VirtualUser[] = [];
+  private readonly sockets: Socket[] = [];
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly seconds = new Map<number, TrafficSecond>();
+  received = 0;
+  socketDisconnects = 0;
+
+  get users(): number {
+    return this.options.users;
+  }
+
+  get socketCount(): number {
+    return this.options.sockets;
+  }
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: TrafficOptions,
+    private readonly ledger: AckLedger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { users, sockets, sourceAddresses } = this.options;
+    for (let i = 0; i < users; i++) {
+      const client = new ChatClient({
+        baseUrl: this.baseUrl,
+        localAddress: sourceAddresses[i % sourceAddresses.length],
+      });
+      const login = await client.login(`user${i + 1}`, SEED_PASSWORD);
+      if (login.status !== 200) throw new Error(`load: user${i + 1} cannot log in (HTTP ${login.status})`);
+      const conversations = (await client.conversations()).body.conversations.map((c) => c.id);
+      this.virtualUsers.push({ client, userId: client.userId!, conversations });
+    }
+    for (let i = 0; i < sockets; i++) {
+      const user = this.virtualUsers[i % this.virtualUsers.length]!;
+      this.sockets.push(await this.connectSocket(user, sourceAddresses[i % sourceAddresses.length]));
+    }
+    this.running = true;
+    this.loops = this.virtualUsers.map((user) => this.loop(user));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    for (const socket of this.sockets) socket.close();
+    for (const user of this.virtualUsers) user.client.close();
+  }
+
+  /** Outcomes per second, oldest first. */
+  timeline(): TrafficSecond[] {
+    return [...this.seconds.values()].sort((a, b) => a.t - b.t);
+  }
+
+  totals(): Omit<TrafficSecond, 't'> {
+    const totals = { ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0 };
+    for (const second of this.seconds.values()) {
+      totals.ok += second.ok;
+      totals.clientErrors += second.clientErrors;
+      totals.serverErrors += second.serverErrors;
+      totals.networkErrors += second.networkErrors;
+    }
+    return totals;
+  }
+
+  private count(outcome: keyof Omit<TrafficSecond, 't'>): void {
+    const t = Math.floor(Date.now() / 1000) * 1000;
+    let second = this.seconds.get(t);
+    if (!second) {
+      second = { t, ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0 };
+      this.seconds.set(t, second);
+    }
+    second[outcome] += 1;
+  }
+
+  private pick(): Action {
+    const entries = Object.entries(this.options.mix) as [Action, number][];
+    let roll = Math.random() * entries.reduce((total, [, weight]) => total + weight, 0);
+    for (const [action, weight] of entries) {
+      roll -= weight;
+      if (roll < 0) return action;
+    }
+    return entries[0]![0];
+  }
+
+  private async loop(user: VirtualUser): Promise<void> {
+    while (this.running) {
+      const conversation = user.conversations[Math.floor(Math.random() * user.conversations.length)]!;
+      try {
+        const status = await this.act(user, this.pick(), conversation);
+        this.count(status >= 500 ? 'serverErrors' : status >= 400 ? 'clientErrors' : 'ok');
+      } catch {
+        this.count('networkErrors');
+      }
+      await sleep(this.options.thinkTimeMs * (0.5 + Math.random()));
+    }
+  }
+
+  private async act(user: VirtualUser, action: Action, conversationId: string): Promise<number> {
+    const { client } = user;
+    switch (action) {
+      case 'send': {
+        const messageId = randomUUID();
+        const response = await client.sendMessage(conversationId, `load ${messageId.slice(0, 8)}`, messageId);
+        if (response.status === 201) {
+          this.ledger.record({ messageId, conversationId, userId: user.userId, at: Date.now(), via: 'rest' });
+        }
+        return response.status;
+      }
+      case 'read-conversation':
+        return (await client.listConversationMessages(conversationId, 20)).status;
+      case 'read-own-messages':
+        return (await client.listUserMessages(user.userId, 20)).status;
+      case 'list-conversations':
+        return (await client.conversations()).status;
+      case 'upload':
+        return (
+          await client.uploadAttachment(conversationId, Buffer.alloc(1024, 1), 'application/octet-stream')
+        ).status;
+    }
+  }
+
+  private connectSocket(user: VirtualUser, localAddress: string | undefined): Promise<Socket> {
+    const socket = io(this.baseUrl, {
+      transports: ['websocket'],
+      auth: { token: user.client.token },
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 1_000,
+      localAddress,
+    } as Parameters<typeof io>[1]);
+    const join = () => {
+      for (const conversation of user.conversations.slice(0, 3))
+        socket.emit('conversation:join', conversation);
+    };
+    socket.on('connect', join);
+    socket.on('disconnect', () => {
+      this.socketDisconnects += 1;
+    });
+    socket.on('message:new', (_message: ChatMessage) => {
+      this.received += 1;
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(new Error(`load: socket for ${user.userId} cannot connect: ${error.message}`));
+      });
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import type { Capability, Stack } from '../stack/stack.ts';
+
+export interface ActionContext {
+  stack: Stack;
+}
+
+/**
+ * A remedy step named after what the runbook tells a responder to do (roll back, create the index…),
+ * carried out on whatever runs the stack. `run` returns what it did, for the timeline.
+ */
+export interface RemedyAction<Params extends object = Record<string, unknown>> {
+  action: string;
+  params: z.ZodType<Params>;
+  requires: Capability[];
+  describe(params: Params): string;
+  run(params: Params, context: ActionContext): Promise<string>;
+}
+
+export function defineAction<Params extends object>(action: RemedyAction<Params>): RemedyAction<Params> {
+  return action;
+}

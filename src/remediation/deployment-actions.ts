@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineAction } from './action.ts';
+
+/** `kubectl rollout undo` (runbook 1's rollback procedure). */
+export const rollback = defineAction({
+  action: 'rollback',
+  params: z.object({ toRevision: z.number().int().positive().optional() }).strict(),
+  requires: ['rollout'],
+  describe: ({ toRevision }) =>
+    toRevision ? `roll back to revision ${toRevision}` : 'roll back to the previous revision',
+  async run({ toRevision }, { stack }) {
+    const revision = await stack.backend.undo(toRevision);
+    return `rolled out revision ${revision.revision} (release ${revision.release})`;
+  },
+});
+
+/** `kubectl set env` (a rolling restart with the new values). */
+export const setEnv = defineAction({
+  action: 'set-env',
+  params: z.object({ env: z.record(z.string(), z.string().nullable()) }).strict(),
+  requires: ['rollout'],
+  describe: ({ env }) =>
+    `set env ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v ?? '(unset)'}`)
+      .join(' ')}`,
+  async run({ env }, { stack }) {
+    const revision = await stack.backend.setEnv(env);
+    return `rolled out revision ${revision.revision}`;
+  },
+});
+
+/** `kubectl scale --replicas=N`. */
+export const scale = defineAction({
+  action: 'scale',
+  params: z.object({ replicas: z.number().int().min(1) }).strict(),
+  requires: ['scale'],
+  describe: ({ replicas }) => `scale to ${replicas} replicas`,
+  async run({ replicas }, { stack }) {
+    await stack.backend.scale(replicas);
+    return `${stack.backend.replicas().filter((r) => r.ready).length} replicas ready`;
+  },
+});
+
+/** `kubectl rollout restart`. */
+export const restart = defineAction({
+  action: 'restart',
+  params: z.object({}).strict(),
+  requires: ['rollout'],
+  describe: () => 'rolling restart',
+  async run(_, { stack }) {
+    const revision = await stack.backend.restart();
+    return `rolled out revision ${revision.revision}`;
+  },
+});

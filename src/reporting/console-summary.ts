@@ -1,0 +1,35 @@
+import { formatMs } from '../core/duration.ts';
+import type { GameDayResult } from '../engine/result.ts';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const versus = (value: number | null, limit: number | null) =>
+  `${value === null ? '—' : formatMs(value)} / ${limit === null ? '—' : formatMs(limit)}`;
+
+/** The summary table printed at the end of a run. */
+export function consoleSummary(result: GameDayResult): string {
+  const rows = [
+    ['scenario', 'runbook', 'status', 'TTD / budget', 'TTR / target', 'lost msgs', 'why'],
+    ...result.scenarios.map((s) => [
+      s.id,
+      `${s.runbook.number} ${s.severity}`,
+      s.status.toUpperCase(),
+      versus(s.detection.timeToDetectMs, s.detection.budgetMs),
+      versus(s.resolution.timeToResolveMs, s.resolution.targetMs),
+      String(s.lostMessages),
+      s.reasons[0] ?? '',
+    ]),
+  ];
+  const passed = result.scenarios.filter((s) => s.status === 'passed').length;
+  return `${table(rows)}\n\n${passed}/${result.scenarios.length} scenarios passed in ${formatMs(result.durationMs)} (time scale ${result.timeScale}: 1 s here is ${formatMs(1000 * result.timeScale)} of runbook time)`;
+}

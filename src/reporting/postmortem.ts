@@ -1,0 +1,143 @@
+import { formatMs } from '../core/duration.ts';
+import type { GameDayResult, ScenarioResult } from '../engine/result.ts';
+
+/** Used when the runbook document has no post-mortem template of its own. */
+export const DEFAULT_TEMPLATE = `# Post-Mortem: [Incident Title]
+
+**Date**: YYYY-MM-DD
+**Severity**: P0/P1
+**Duration**: X hours
+**Impact**: X users affected, X% error rate
+
+## Timeline
+- HH:MM - Alert triggered
+- HH:MM - On-call acknowledged
+- HH:MM - Root cause identified
+- HH:MM - Fix deployed
+- HH:MM - Service restored
+
+## Root Cause
+[Detailed explanation]
+
+## Resolution
+[What fixed it]
+
+## Action Items
+- [ ] [Preventive measure] - Owner: [Name] - Due: [Date]
+
+## Lessons Learned
+[What went well, what didn't]`;
+
+const clockTime = (epochMs: number) => new Date(epochMs).toISOString().slice(11, 19);
+
+function firstEvent(scenario: ScenarioResult, kind: string) {
+  return scenario.timeline.find((event) => event.kind === kind);
+}
+
+/** When each of the template's timeline checkpoints happened, by the words the template uses. */
+function checkpoint(scenario: ScenarioResult, label: string): number | undefined {
+  const text = label.toLowerCase();
+  const fired = firstEvent(scenario, 'alert-firing')?.at;
+  const firstStep = firstEvent(scenario, 'remedy-step')?.at;
+  const lastDone = scenario.timeline.filter((e) => e.kind === 'remedy-step-done').at(-1)?.at;
+  const recovered = firstEvent(scenario, 'recovered');
+  if (text.includes('alert')) return fired;
+  // In automatic mode the harness acknowledges and diagnoses the moment the alert fires.
+  if (text.includes('acknowledg')) return fired;
+  if (text.includes('root cause')) return firstStep;
+  if (text.includes('fix')) return lastDone;
+  // Recovery is dated from when it began, not from when the hold period confirmed it.
+  if (text.includes('restor') || text.includes('resolv'))
+    return recovered ? Number(recovered.recoveredAt) : undefined;
+  return undefined;
+}
+
+function relative(scenario: ScenarioResult, at: number | undefined, timeScale: number): string {
+  const injected = firstEvent(scenario, 'fault-injected')?.at;
+  if (at === undefined) return 'not reached';
+  if (injected === undefined) return clockTime(at);
+  const offset = at - injected;
+  return `${clockTime(at)} (fault + ${formatMs(offset)}; ${formatMs(offset * timeScale)} at runbook scale)`;
+}
+
+function impact(scenario: ScenarioResult): string {
+  const { ok, clientErrors, serverErrors, networkErrors } = scenario.traffic;
+  const total = ok + clientErrors + serverErrors + networkErrors;
+  const errorRate = total > 0 ? ((serverErrors + networkErrors) / total) * 100 : 0;
+  return `${total} requests from the synthetic users during the scenario, ${errorRate.toFixed(2)}% failed (5xx or network); ${scenario.lostMessages} of ${scenario.acknowledgedMessages} acknowledged messages lost`;
+}
+
+/** Fills the runbook's own post-mortem template from one scenario's measured timeline. */
+export function fillPostmortem(template: string, scenario: ScenarioResult, timeScale: number): string {
+  const out: string[] = [];
+  let section = '';
+  for (const line of template.split('\n')) {
+    const heading = /^##\s+(.*)$/.exec(line);
+    if (heading) section = heading[1]!.toLowerCase();
+    if (/^#\s+Post-Mortem:/i.test(line)) {
+      out.push(
+        `# Post-Mortem: ${scenario.title} (game day scenario ${scenario.id}, runbook ${scenario.runbook.number})`,
+      );
+    } else if (/^\*\*Date\*\*:/.test(line)) {
+      out.push(`**Date**: ${scenario.startedAt.slice(0, 10)}`);
+    } else if (/^\*\*Severity\*\*:/.test(line)) {
+      out.push(`**Severity**: ${scenario.severity}`);
+    } else if (/^\*\*Duration\*\*:/.test(line)) {
+      const ttr = scenario.resolution.timeToResolveMs;
+      out.push(
+        `**Duration**: ${ttr === null ? 'not resolved' : `${formatMs(ttr)} (${formatMs(ttr * timeScale)} at runbook scale)`}; target ${scenario.resolution.targetMs === null ? 'none' : formatMs(scenario.resolution.targetMs)}`,
+      );
+    } else if (/^\*\*Impact\*\*:/.test(line)) {
+      out.push(`**Impact**: ${impact(scenario)}`);
+    } else if (/^-\s*HH:MM\s*-\s*(.*)$/.test(line)) {
+      const label = /^-\s*HH:MM\s*-\s*(.*)$/.exec(line)![1]!;
+      if (out.at(-1)?.startsWith('## ') && firstEvent(scenario, 'fault-injected')) {
+        out.push(
+          `- ${clockTime(firstEvent(scenario, 'fault-injected')!.at)} - Fault in place: ${scenario.fault.description}`,
+        );
+      }
+      out.push(`- ${relative(scenario, checkpoint(scenario, label), timeScale)} - ${label}`);
+    } else if (/^\[.*\]$/.test(line.trim()) || /^- \[ \] \[/.test(line)) {
+      if (out.at(-1) === '<!-- filled -->') continue;
+      out.push(...sectionBody(section, scenario, timeScale), '<!-- filled -->');
+    } else {
+      out.push(line);
+    }
+  }
+  return out.filter((line) => line !== '<!-- filled -->').join('\n');
+}
+
+function sectionBody(section: string, scenario: ScenarioResult, timeScale: number): string[] {
+  if (section.includes('root cause')) {
+    return [`Injected by gameday: ${scenario.fault.description} (fault kind \`${scenario.fault.kind}\`).`];
+  }
+  if (section.includes('resolution')) {
+    if (scenario.remedy.length === 0) return ['No remedy was carried out.'];
+    return scenario.remedy.map(
+      (step) =>
+        `- ${step.description}${step.runbookStep ? ` (runbook: ${step.runbookStep})` : ''}: ${step.ok ? step.detail : `FAILED: ${step.detail}`} in ${formatMs(step.durationMs)}`,
+    );
+  }
+  if (section.includes('action')) {
+    if (scenario.status === 'passed')
+      return ['- [ ] None from this drill: detection and resolution met their targets.'];
+    return scenario.reasons.map((reason) => `- [ ] Investigate: ${reason} - Owner: [Name] - Due: [Date]`);
+  }
+  if (section.includes('lesson')) {
+    const { detection, resolution } = scenario;
+    return [
+      `- Detection: ${detection.alert} ${detection.fired ? `fired ${formatMs(detection.timeToDetectMs!)} after the fault (budget ${formatMs(detection.budgetMs)}; ${formatMs(detection.timeToDetectMs! * timeScale)} at runbook scale)` : `did not fire within ${formatMs(detection.budgetMs)}`}.`,
+      `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)})` : 'not recovered'}.`,
+      `- Alert rule: \`${scenario.alertRule.expression} ${scenario.alertRule.comparator} ${scenario.alertRule.threshold}\` for ${formatMs(scenario.alertRule.forMs)} (runbook time); ${scenario.alertRule.origin}.`,
+      `- Verdict: ${scenario.status.toUpperCase()}${scenario.reasons.length ? ` — ${scenario.reasons.join('; ')}` : ''}.`,
+    ];
+  }
+  return ['(no data)'];
+}
+
+/** One document with a post-mortem per scenario. */
+export function postmortems(result: GameDayResult, template: string | undefined): string {
+  return result.scenarios
+    .map((scenario) => fillPostmortem(template ?? DEFAULT_TEMPLATE, scenario, result.timeScale))
+    .join('\n\n---\n\n');
+}

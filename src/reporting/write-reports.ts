@@ -1,0 +1,43 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { redactSecrets } from '../core/redact.ts';
+import type { GameDayResult } from '../engine/result.ts';
+import { consoleSummary } from './console-summary.ts';
+import { toJUnit } from './junit.ts';
+import { postmortems } from './postmortem.ts';
+
+export interface WrittenReports {
+  dir: string;
+  files: string[];
+  summary: string;
+}
+
+/**
+ * Writes DIR/<run-id>/{report.json, junit.xml, postmortem.md, summary.txt} and points DIR/latest at
+ * it. Everything passes through redaction first: no password or token reaches a report.
+ */
+export async function writeReports(
+  result: GameDayResult,
+  reportDir: string,
+  postmortemTemplate: string | undefined,
+): Promise<WrittenReports> {
+  const dir = path.resolve(reportDir, result.runId);
+  await fs.mkdir(dir, { recursive: true });
+  const summary = consoleSummary(result);
+  const files: Record<string, string> = {
+    'report.json': `${JSON.stringify(result, null, 2)}\n`,
+    'junit.xml': toJUnit(result),
+    'postmortem.md': `${postmortems(result, postmortemTemplate)}\n`,
+    'summary.txt': `${summary}\n`,
+  };
+  for (const [name, content] of Object.entries(files))
+    await fs.writeFile(path.join(dir, name), redactSecrets(content));
+  const latest = path.resolve(reportDir, 'latest');
+  await fs.rm(latest, { force: true, recursive: false }).catch(() => undefined);
+  await fs.symlink(result.runId, latest);
+  return {
+    dir,
+    files: Object.keys(files).map((name) => path.join(dir, name)),
+    summary: redactSecrets(summary),
+  };
+}
