@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { toMs } from '../core/duration.ts';
 
-const duration = z
-  .union([z.string(), z.number()])
-  .refine((value) => toMs(value) !== undefined, {
-    message: 'expected a duration like "500ms", "5s" or "2m"',
-  });
+const duration = z.union([z.string(), z.number()]).refine((value) => toMs(value) !== undefined, {
+  message: 'expected a duration like "500ms", "5s" or "2m"',
+});
 
 const matcher = z.union([
   z.string(),

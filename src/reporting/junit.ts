@@ -1,6 +1,6 @@
 import type { GameDayResult } from '../engine/result.ts';
 
-const escape = (text: string) =>
+const xmlEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** JUnit XML: one test case per scenario; a failure's message says what missed. */
@@ -10,21 +10,21 @@ export function toJUnit(result: GameDayResult): string {
     const name = `${scenario.id}: ${scenario.title}`;
     const classname = `gameday.runbook-${scenario.runbook.number}`;
     const time = (scenario.durationMs / 1000).toFixed(3);
-    const detail = escape(scenario.reasons.join('\n'));
+    const detail = xmlEscape(scenario.reasons.join('\n'));
     const body =
       scenario.status === 'passed'
         ? ''
         : scenario.status === 'failed'
-          ? `\n      <failure message="${escape(scenario.reasons[0] ?? 'failed')}" type="failed">${detail}</failure>`
+          ? `\n      <failure message="${xmlEscape(scenario.reasons[0] ?? 'failed')}" type="failed">${detail}</failure>`
           : scenario.status === 'aborted'
-            ? `\n      <skipped message="${escape(scenario.reasons[0] ?? 'aborted')}"/>`
-            : `\n      <error message="${escape(scenario.reasons[0] ?? 'error')}" type="error">${detail}</error>`;
-    const out = `\n      <system-out>${escape(
+            ? `\n      <skipped message="${xmlEscape(scenario.reasons[0] ?? 'aborted')}"/>`
+            : `\n      <error message="${xmlEscape(scenario.reasons[0] ?? 'error')}" type="error">${detail}</error>`;
+    const out = `\n      <system-out>${xmlEscape(
       scenario.timeline
         .map((e) => `${(e.atMs / 1000).toFixed(2)}s ${e.kind}${e.detail ? `: ${e.detail}` : ''}`)
         .join('\n'),
     )}</system-out>`;
-    return `    <testcase name="${escape(name)}" classname="${classname}" time="${time}">${body}${out}\n    </testcase>`;
+    return `    <testcase name="${xmlEscape(name)}" classname="${classname}" time="${time}">${body}${out}\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
