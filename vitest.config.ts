@@ -1,13 +1,44 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two groups, one after the other: the integration tests (in parallel on both cores), then the game-day
+ * scenarios one at a time, because they measure detection and resolution times and must not share
+ * the CPU with other servers under load.
+ */
+const scenarioFiles = [
+  'test/engine/negative-scenarios.test.ts',
+  'test/engine/scenarios.test.ts',
+  'test/engine/interrupt.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-postgres.ts'],
-    // Integration tests start real servers; two cores cannot run many files at once.
-    fileParallelism: true,
-    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: scenarioFiles,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'scenarios',
+          include: scenarioFiles,
+          fileParallelism: false,
+          maxWorkers: 1,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

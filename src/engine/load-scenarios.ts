@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
 import type { Capability } from '../stack/stack.ts';
-import { type ResolvedScenario, resolveScenario } from './resolve-scenario.ts';
+import { checkParts, type ResolvedScenario, resolveScenario } from './resolve-scenario.ts';
 import { type Scenario, scenarioSchema } from './scenario.ts';
 
 function describeValue(value: unknown): string {
@@ -13,13 +13,19 @@ function describeValue(value: unknown): string {
 }
 
 /** Imports one scenario file and validates its default export; problems name the file and the field. */
-export async function loadScenarioFile(file: string): Promise<{ scenario?: Scenario; problems: string[] }> {
+export async function loadScenarioFile(
+  file: string,
+): Promise<{ scenario?: Scenario; raw?: unknown; problems: string[] }> {
   const shown = path.relative(process.cwd(), file) || file;
   let exported: unknown;
   try {
     exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
   } catch (error) {
-    return { problems: [`${shown}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`] };
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const hint = /require\(\) ES Module/.test(message)
+      ? ' (outside this project, put a package.json with "type": "module" beside the scenarios, or name them .mts)'
+      : '';
+    return { problems: [`${shown}: cannot be loaded: ${message}${hint}`] };
   }
   if (exported === undefined) {
     return { problems: [`${shown}: no default export; write \`export default defineScenario({ … })\``] };
@@ -27,6 +33,7 @@ export async function loadScenarioFile(file: string): Promise<{ scenario?: Scena
   const parsed = scenarioSchema.safeParse(exported);
   if (!parsed.success) {
     return {
+      raw: exported,
       problems: parsed.error.issues.map((issue) => {
         const field = issue.path.join('.') || '(scenario)';
         const given = issue.path.reduce<unknown>(
@@ -60,7 +67,7 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
   let files: string[];
   try {
     files = (await fs.readdir(options.dir))
-      .filter((name) => /\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
+      .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
       .sort()
       .map((name) => path.resolve(options.dir, name));
   } catch {
@@ -72,7 +79,13 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
   for (const file of files) {
     const loaded = await loadScenarioFile(file);
     problems.push(...loaded.problems);
-    if (!loaded.scenario) continue;
+    if (!loaded.scenario) {
+      if (typeof loaded.raw === 'object' && loaded.raw !== null) {
+        const shown = path.relative(process.cwd(), file) || file;
+        problems.push(...checkParts({ ...(loaded.raw as object), file: shown }, options.runbooks).problems);
+      }
+      continue;
+    }
     const scenario = loaded.scenario;
     const earlier = seen.get(scenario.id);
     if (earlier) problems.push(`${scenario.file}: id: "${scenario.id}" is already used by ${earlier}`);

@@ -65,52 +65,12 @@ export function resolveScenario(
   const problems: string[] = [];
   const at = (field: string, message: string) => problems.push(`${scenario.file}: ${field}: ${message}`);
 
-  const runbook = runbooks.runbooks.find((r) => r.number === scenario.runbook.number);
-  if (!runbook) {
-    at(
-      'runbook.number',
-      `${runbooks.file} has no runbook ${scenario.runbook.number} (it has ${runbooks.runbooks.map((r) => r.number).join(', ')})`,
-    );
-  }
+  const parts = checkParts(scenario, runbooks);
+  problems.push(...parts.problems);
+  const { runbook, faultKind, faultParams, remedy } = parts;
   const trigger = runbook?.alert;
   if (runbook && !trigger)
     at('runbook.number', `runbook ${runbook.number} in ${runbooks.file} has no Alert Trigger`);
-
-  const faultKind = FAULT_KINDS[scenario.fault.kind];
-  let faultParams: Record<string, unknown> = {};
-  if (!faultKind) {
-    at('fault.kind', `unknown fault "${scenario.fault.kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
-  } else {
-    const { kind: _kind, ...params } = scenario.fault;
-    const parsed = faultKind.params.safeParse(params);
-    if (parsed.success) faultParams = parsed.data;
-    for (const issue of parsed.error?.issues ?? [])
-      at(`fault.${issue.path.join('.') || '(parameters)'}`, issue.message);
-  }
-
-  const remedy: RemedyStep[] = [];
-  scenario.remedy.forEach((step, index) => {
-    const action = REMEDY_ACTIONS[step.action];
-    if (!action) {
-      at(
-        `remedy[${index}].action`,
-        `unknown action "${step.action}"; known: ${Object.keys(REMEDY_ACTIONS).join(', ')}`,
-      );
-      return;
-    }
-    const { action: _action, runbookStep, ...params } = step;
-    const parsed = action.params.safeParse(params);
-    for (const issue of parsed.error?.issues ?? [])
-      at(`remedy[${index}].${issue.path.join('.') || '(parameters)'}`, issue.message);
-    if (parsed.success) {
-      remedy.push({
-        action: step.action,
-        params: parsed.data,
-        description: action.describe(parsed.data),
-        runbookStep: runbookStep as string | undefined,
-      });
-    }
-  });
 
   // The alert: threshold, duration, window and severity from the runbook unless the scenario overrides them.
   const origin: string[] = [];
@@ -194,4 +154,65 @@ export function resolveScenario(
       requires: [...new Set(requires)],
     },
   };
+}
+
+interface PartsInput {
+  file: string;
+  runbook?: { number?: unknown };
+  fault?: { kind?: unknown };
+  remedy?: unknown;
+}
+
+/**
+ * The checks that need only the runbook number, the fault and the remedy steps. They also run on a
+ * scenario whose other fields failed validation, so one pass reports every problem in the file.
+ */
+export function checkParts(scenario: PartsInput, runbooks: RunbookDocument) {
+  const problems: string[] = [];
+  const at = (field: string, message: string) => problems.push(`${scenario.file}: ${field}: ${message}`);
+  const number = scenario.runbook?.number;
+  const runbook = runbooks.runbooks.find((r) => r.number === number);
+  if (typeof number === 'number' && !runbook) {
+    at(
+      'runbook.number',
+      `${runbooks.file} has no runbook ${number} (it has ${runbooks.runbooks.map((r) => r.number).join(', ')})`,
+    );
+  }
+  const kind = typeof scenario.fault?.kind === 'string' ? scenario.fault.kind : undefined;
+  const faultKind = kind === undefined ? undefined : FAULT_KINDS[kind];
+  let faultParams: Record<string, unknown> = {};
+  if (kind !== undefined && !faultKind) {
+    at('fault.kind', `unknown fault "${kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
+  } else if (faultKind) {
+    const { kind: _kind, ...params } = scenario.fault as Record<string, unknown>;
+    const parsed = faultKind.params.safeParse(params);
+    if (parsed.success) faultParams = parsed.data;
+    for (const issue of parsed.error?.issues ?? [])
+      at(`fault.${issue.path.join('.') || '(parameters)'}`, issue.message);
+  }
+  const remedy: RemedyStep[] = [];
+  const steps = Array.isArray(scenario.remedy) ? (scenario.remedy as Record<string, unknown>[]) : [];
+  steps.forEach((step, index) => {
+    const action = REMEDY_ACTIONS[String(step?.action)];
+    if (!action) {
+      at(
+        `remedy[${index}].action`,
+        `unknown action "${String(step?.action)}"; known: ${Object.keys(REMEDY_ACTIONS).join(', ')}`,
+      );
+      return;
+    }
+    const { action: _action, runbookStep, ...params } = step;
+    const parsed = action.params.safeParse(params);
+    for (const issue of parsed.error?.issues ?? [])
+      at(`remedy[${index}].${issue.path.join('.') || '(parameters)'}`, issue.message);
+    if (parsed.success) {
+      remedy.push({
+        action: String(step.action),
+        params: parsed.data,
+        description: action.describe(parsed.data),
+        runbookStep: typeof runbookStep === 'string' ? runbookStep : undefined,
+      });
+    }
+  });
+  return { problems, runbook, faultKind, faultParams, remedy };
 }

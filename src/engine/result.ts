@@ -49,7 +49,13 @@ export interface ScenarioResult {
   resolution: {
     resolved: boolean;
     timeToResolveMs: number | null;
+    /**
+     * Time the remedy steps themselves took (a rollout, an index build): real work, not compressed by
+     * the time scale, so it is left out when TTR is compared with the scaled target.
+     */
+    remedyWorkMs: number;
     targetMs: number | null;
+    /** (TTR − remedy work) × time scale + remedy work. */
     timeToResolveAtRunbookScaleMs: number | null;
   };
   falseAlarm: boolean;

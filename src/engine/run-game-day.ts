@@ -82,6 +82,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       return await EmbeddedStack.up({
         replicas: config.replicas ?? 2,
         release: config.release,
+        seed: config.seed,
         backendEnv: { ...backendEnvFor(options.timeScale), ...config.env },
         onProgress: (line) => progress(`stack: ${line}`),
       });

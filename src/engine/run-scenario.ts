@@ -4,7 +4,6 @@ import { AlertEvaluator, compare } from '../detection/alert-rule.ts';
 import { evaluate, toPromQL } from '../detection/expr.ts';
 import { MetricStore } from '../detection/metric-store.ts';
 import { Scraper } from '../detection/scraper.ts';
-import type { Undo } from '../faults/fault.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
 import { AckLedger } from '../load/ack-ledger.ts';
 import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
@@ -13,6 +12,7 @@ import type { Stack } from '../stack/stack.ts';
 import type { FaultLedger } from './fault-ledger.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioResult, TimelineEvent } from './result.ts';
+import { type RegisteredUndo, revertAll } from './revert-all.ts';
 
 export interface ScenarioRunContext {
   stack: Stack;
@@ -134,12 +134,14 @@ export async function runScenario(
     },
     ackLedger,
   );
-  const undos: { id: number; description: string; undo: Undo }[] = [];
+  const undos: RegisteredUndo[] = [];
   const remedyLog: ScenarioResult['remedy'] = [];
   let injectedAt: number | undefined;
   let injectionMs: number | null = null;
   let recoveredAt: number | undefined;
   let injecting: Promise<void> | undefined;
+
+  const remedyWorkMs = () => remedyLog.reduce((total, step) => total + step.durationMs, 0);
 
   /** The phases up to recovery; returns the verdict, or throws (error, interruption). */
   const phases = async (): Promise<ScenarioResult['status']> => {
@@ -237,7 +239,8 @@ export async function runScenario(
     phase = 'after';
     const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
     const holdWall = scale(resolved.recoveryHoldMs);
-    const giveUpAt = Math.max(injectedAt + (target ?? 60_000) * 2, clock.now() + 30_000);
+    // Past the target, keep watching a while longer so a late recovery still gets its time measured.
+    const giveUpAt = Math.max(injectedAt + (target ?? 60_000) * 1.5, clock.now() + 10_000);
     recoveredAt = await until(
       () =>
         recoveringSince !== undefined && clock.now() - recoveringSince >= holdWall
@@ -254,8 +257,13 @@ export async function runScenario(
       return 'failed';
     }
     note('recovered', `alert resolved and recovery checks held for ${formatMs(holdWall)}`, { recoveredAt });
-    if (target !== undefined && recoveredAt - injectedAt > target) {
-      reasons.push(`resolved in ${formatMs(recoveredAt - injectedAt)}, over the ${formatMs(target)} target`);
+    // The remedy's real work (a rollout, an index build) is not compressed by the time scale, so it is
+    // set aside before the scaled target is applied.
+    const work = remedyWorkMs();
+    if (target !== undefined && recoveredAt - injectedAt - work > target) {
+      reasons.push(
+        `resolved in ${formatMs(recoveredAt - injectedAt)} (${formatMs(work)} of it the remedy's own work), over the ${formatMs(target)} target`,
+      );
       return 'failed';
     }
     return 'passed';
@@ -278,18 +286,7 @@ export async function runScenario(
 
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
   await injecting?.catch(() => undefined);
-  const revertErrors: string[] = [];
-  for (const { id, description, undo } of undos.reverse()) {
-    try {
-      await undo();
-      await ledger.settle(id, 'reverted');
-      note('fault-reverted', description);
-    } catch (error) {
-      revertErrors.push(`${description}: ${(error as Error).message}`);
-      await ledger.settle(id, 'revert-failed', (error as Error).message);
-      note('revert-failed', `${description}: ${(error as Error).message}`);
-    }
-  }
+  const revertErrors = await revertAll(undos, ledger, note);
   await traffic.stop().catch(() => undefined);
   await scraper.stop();
 
@@ -340,8 +337,10 @@ export async function runScenario(
     resolution: {
       resolved: timeToResolve !== null,
       timeToResolveMs: timeToResolve,
+      remedyWorkMs: remedyWorkMs(),
       targetMs: resolved.resolveWithinMs === undefined ? null : scale(resolved.resolveWithinMs),
-      timeToResolveAtRunbookScaleMs: timeToResolve === null ? null : clock.atRunbookScale(timeToResolve),
+      timeToResolveAtRunbookScaleMs:
+        timeToResolve === null ? null : clock.atRunbookScale(timeToResolve - remedyWorkMs()) + remedyWorkMs(),
     },
     falseAlarm: firedDuringBaseline,
     remedy: remedyLog,

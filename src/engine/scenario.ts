@@ -59,6 +59,8 @@ export const scenarioSchema = z
       .object({
         replicas: z.number().int().min(1).optional(),
         release: z.string().optional(),
+        /** Seed size: "gameday" (a million messages, the default) or "tiny" (for quick drills). */
+        seed: z.enum(['gameday', 'tiny']).optional(),
         env: z.record(z.string(), z.string()).optional(),
       })
       .strict()

@@ -19,13 +19,13 @@ const versus = (value: number | null, limit: number | null) =>
 /** The summary table printed at the end of a run. */
 export function consoleSummary(result: GameDayResult): string {
   const rows = [
-    ['scenario', 'runbook', 'status', 'TTD / budget', 'TTR / target', 'lost msgs', 'why'],
+    ['scenario', 'runbook', 'status', 'TTD / budget', 'TTR (remedy work) / target', 'lost msgs', 'why'],
     ...result.scenarios.map((s) => [
       s.id,
       `${s.runbook.number} ${s.severity}`,
       s.status.toUpperCase(),
       versus(s.detection.timeToDetectMs, s.detection.budgetMs),
-      versus(s.resolution.timeToResolveMs, s.resolution.targetMs),
+      `${s.resolution.timeToResolveMs === null ? '—' : `${formatMs(s.resolution.timeToResolveMs)} (${formatMs(s.resolution.remedyWorkMs)})`} / ${s.resolution.targetMs === null ? '—' : formatMs(s.resolution.targetMs)}`,
       String(s.lostMessages),
       s.reasons[0] ?? '',
     ]),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { InputError } from '../core/errors.ts';
 import { type AlertTrigger, type IndexEntry, parseAlertTrigger } from './alert-trigger.ts';
 import { type Block, type FenceBlock, type HeadingBlock, scanMarkdown, sectionEnd } from './markdown.ts';
 import { quoteLine, RunbookParseError } from './parse-error.ts';
@@ -262,5 +263,13 @@ export function parseRunbook(markdown: string, file: string): RunbookDocument {
 /** Reads and parses a runbook file; errors name the path as given. */
 export async function readRunbook(path: string | URL): Promise<RunbookDocument> {
   const file = path instanceof URL ? fileURLToPath(path) : path;
-  return parseRunbook(await readFile(file, 'utf8'), file);
+  let markdown: string;
+  try {
+    markdown = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError([
+      `${file}: cannot read the runbook (${(error as NodeJS.ErrnoException).code}); pass --runbook FILE`,
+    ]);
+  }
+  return parseRunbook(markdown, file);
 }

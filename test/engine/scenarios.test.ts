@@ -1,0 +1,95 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GameDayResult } from '../../src/engine/result.ts';
+import { runCli } from '../support/run-cli.ts';
+
+/** The game day the README's main command runs: every scenario at time scale 60 on the embedded stack. */
+let reportDir: string;
+let stateDir: string;
+let result: { code: number | null; stdout: string; stderr: string };
+let report: GameDayResult;
+const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
+
+beforeAll(async () => {
+  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
+  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-scenarios-'));
+  result = await runCli(['run', '--time-scale', '60', '--report-dir', reportDir], {
+    GAMEDAY_STATE_DIR: stateDir,
+  });
+  report = JSON.parse(await file('report.json')) as GameDayResult;
+}, 300_000);
+afterAll(async () => {
+  await fs.rm(reportDir, { recursive: true, force: true });
+  await fs.rm(stateDir, { recursive: true, force: true });
+});
+
+describe('the game day on the embedded stack', () => {
+  it('passes every scenario and exits 0', () => {
+    expect(report.scenarios.map((s) => [s.id, s.status, s.reasons])).toEqual([
+      ['bad-deploy', 'passed', []],
+      ['missing-index', 'passed', []],
+    ]);
+    expect(result.code).toBe(0);
+    expect(report.timeScale).toBe(60);
+  });
+
+  it('detects within budget and resolves within target, with every fault reverted and no message lost', () => {
+    for (const scenario of report.scenarios) {
+      expect(scenario.falseAlarm, scenario.id).toBe(false);
+      expect(scenario.detection.fired, scenario.id).toBe(true);
+      expect(scenario.detection.timeToDetectMs!, scenario.id).toBeLessThanOrEqual(
+        scenario.detection.budgetMs,
+      );
+      // Detection cannot beat the alert's own "sustained" duration (5 min → 5 s).
+      expect(scenario.detection.timeToDetectMs!, scenario.id).toBeGreaterThanOrEqual(5_000);
+      const { timeToResolveMs, remedyWorkMs, targetMs } = scenario.resolution;
+      expect(remedyWorkMs, scenario.id).toBeGreaterThan(0);
+      expect(timeToResolveMs! - remedyWorkMs, scenario.id).toBeLessThanOrEqual(targetMs!);
+      expect(scenario.faultsReverted, scenario.id).toBe(true);
+      expect(scenario.acknowledgedMessages, scenario.id).toBeGreaterThan(50);
+      expect(scenario.lostMessages, scenario.id).toBe(0);
+      expect(
+        scenario.remedy.every((step) => step.ok),
+        scenario.id,
+      ).toBe(true);
+    }
+    const badDeploy = report.scenarios[0]!;
+    expect(badDeploy.alertRule).toMatchObject({ comparator: '>', threshold: 0.01, forMs: 300_000 });
+    expect(badDeploy.alertRule.origin).toMatch(/threshold ">1%" from .*chat-backend-runbooks\.md:\d+/);
+    expect(badDeploy.remedy[0]?.detail).toMatch(/rolled out revision 3 \(release 1\.4\.2\)/);
+  });
+
+  it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
+    const junit = await file('junit.xml');
+    expect(junit).toContain('tests="2" failures="0" errors="0"');
+    expect(junit).toContain(
+      '<testcase name="bad-deploy: A release with a null-check bug fails message sends"',
+    );
+    const postmortem = await file('postmortem.md');
+    expect(postmortem).toContain('# Post-Mortem: A release with a null-check bug fails message sends');
+    expect(postmortem).toMatch(/\*\*Severity\*\*: P1/);
+    expect(postmortem).toMatch(
+      /- \d\d:\d\d:\d\d \(fault \+ [\d.]+ s; [\d.]+ min at runbook scale\) - Alert triggered/,
+    );
+    expect(postmortem).toMatch(/- roll back to the previous revision .*rolled out revision 3/);
+    expect(postmortem).not.toContain('HH:MM');
+    expect(postmortem).not.toContain('[Detailed explanation]');
+    expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
+    expect(result.stdout).toMatch(/2\/2 scenarios passed/);
+    expect((await fs.lstat(path.join(reportDir, 'latest'))).isSymbolicLink()).toBe(true);
+  });
+
+  it('never writes a password or token into reports or logs', async () => {
+    for (const text of [
+      await file('report.json'),
+      await file('junit.xml'),
+      await file('postmortem.md'),
+      result.stderr,
+    ]) {
+      expect(text).not.toMatch(/postgres(ql)?:\/\/[^:\s]+:(?!\*\*\*@)[^@\s]+@/);
+      expect(text).not.toMatch(/Bearer [A-Za-z0-9]/);
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { defineScenario } from '../../../../src/engine/scenario.ts';
+
+/** The bad deploy, with an alert threshold (90 %) that one failed send in ten can never reach. */
+export default defineScenario({
+  id: 'alert-cannot-fire',
+  title: 'Bad deploy with a misconfigured alert threshold',
+  runbook: { number: 1 },
+  stack: { seed: 'tiny' },
+  fault: { kind: 'deploy-release', release: '1.5.0' },
+  alert: {
+    name: 'MisconfiguredErrorRate',
+    unit: 'ratio',
+    threshold: 0.9,
+    expr: {
+      fn: 'ratio',
+      metric: 'http_requests_total',
+      numerator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST', status: { re: '5..' } },
+      denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
+      window: '5m',
+    },
+  },
+  remedy: [{ action: 'rollback' }],
+});

@@ -1,0 +1,22 @@
+import { defineScenario } from '../../../../src/engine/scenario.ts';
+
+/** The bad deploy "remedied" with a restart: the defective release keeps running. */
+export default defineScenario({
+  id: 'wrong-remedy',
+  title: 'Bad deploy answered with a restart instead of a rollback',
+  runbook: { number: 1 },
+  stack: { seed: 'tiny' },
+  fault: { kind: 'deploy-release', release: '1.5.0' },
+  alert: {
+    name: 'ChatSendErrorRateHigh',
+    unit: 'ratio',
+    expr: {
+      fn: 'ratio',
+      metric: 'http_requests_total',
+      numerator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST', status: { re: '5..' } },
+      denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
+      window: '5m',
+    },
+  },
+  remedy: [{ action: 'restart' }],
+});
