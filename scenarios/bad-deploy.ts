@@ -1,3 +1,4 @@
+import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -12,13 +13,7 @@ export default defineScenario({
   alert: {
     name: 'ChatSendErrorRateHigh',
     unit: 'ratio',
-    expr: {
-      fn: 'ratio',
-      metric: 'http_requests_total',
-      numerator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST', status: { re: '5..' } },
-      denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
-      window: '5m',
-    },
+    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
   },
   remedy: [{ action: 'rollback', runbookStep: 'kubectl rollout undo deployment/chat-backend -n production' }],
   recovered: {

@@ -1,3 +1,4 @@
+import { databaseQueryQuantile } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -15,7 +16,7 @@ export default defineScenario({
   alert: {
     name: 'DatabaseQueryP95High',
     unit: 'seconds',
-    expr: { fn: 'value', metric: 'database_query_duration_seconds', match: { quantile: '0.95' }, agg: 'max' },
+    expr: databaseQueryQuantile('0.95'),
   },
   // Five minutes sustained, plus the time the backend's one-minute quantile window takes to fill with
   // slow queries (never under 5 s of wall time, since the queries themselves are not compressed).

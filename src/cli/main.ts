@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { GamedayError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
 import { registerCleanupCommand } from './cleanup-command.ts';
+import { registerExportCommand } from './export-command.ts';
 import { registerListCommand } from './list-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerListCommand(program);
   registerStackCommand(program);
   registerCleanupCommand(program);
+  registerExportCommand(program);
   registerSeedCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ms } from '../core/duration.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import type { Expr } from '../detection/expr.ts';
@@ -88,7 +89,8 @@ export function resolveScenario(
     } else {
       threshold = converted;
       comparator ??= trigger.threshold.comparator;
-      origin.push(`threshold "${trigger.threshold.text}" from ${runbooks.file}:${trigger.threshold.line}`);
+      const shown = path.relative(process.cwd(), runbooks.file) || runbooks.file;
+      origin.push(`threshold "${trigger.threshold.text}" from ${shown}:${trigger.threshold.line}`);
     }
   } else if (trigger) {
     at(

@@ -25,10 +25,8 @@ export interface PostgresClusterOptions {
 
 const REPLICATION_SLOT = 'gameday_replica';
 
-/** Files a base backup must not copy (see "Making a Base Backup Using the Low Level API"). */
-const BACKUP_EXCLUDES = new Set([
-  'postmaster.pid',
-  'postmaster.opts',
+/** Directories a base backup leaves empty (see "Making a Base Backup Using the Low Level API"). */
+const EMPTY_IN_BACKUP = [
   'pg_wal',
   'pg_replslot',
   'pg_dynshmem',
@@ -37,6 +35,12 @@ const BACKUP_EXCLUDES = new Set([
   'pg_snapshots',
   'pg_stat_tmp',
   'pg_subtrans',
+];
+/** What a base backup must not copy: those directories' contents and the server's own state files. */
+const BACKUP_EXCLUDES = new Set([
+  ...EMPTY_IN_BACKUP,
+  'postmaster.pid',
+  'postmaster.opts',
   'standby.signal',
   'recovery.signal',
   'backup_label',
@@ -119,18 +123,7 @@ export class PostgresCluster {
       const dir = this.replica.options.dataDir;
       await fs.writeFile(path.join(dir, 'backup_label'), rows[0]!.labelfile);
       if (rows[0]!.spcmapfile) await fs.writeFile(path.join(dir, 'tablespace_map'), rows[0]!.spcmapfile);
-      for (const empty of [
-        'pg_wal',
-        'pg_replslot',
-        'pg_dynshmem',
-        'pg_notify',
-        'pg_serial',
-        'pg_snapshots',
-        'pg_stat_tmp',
-        'pg_subtrans',
-      ]) {
-        await fs.mkdir(path.join(dir, empty), { recursive: true });
-      }
+      for (const empty of EMPTY_IN_BACKUP) await fs.mkdir(path.join(dir, empty), { recursive: true });
       await fs.writeFile(path.join(dir, 'standby.signal'), '');
       const conninfo = `host=127.0.0.1 port=${this.options.ports.primary} user=${this.primary.options.superuser} password=${this.options.password} application_name=gameday_replica`;
       await fs.appendFile(

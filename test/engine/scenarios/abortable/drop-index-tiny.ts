@@ -1,3 +1,4 @@
+import { databaseQueryQuantile } from '../../../../src/detection/signals.ts';
 import { defineScenario } from '../../../../src/engine/scenario.ts';
 
 /** Drops the index on the tiny seed: the alert will never fire, so the run waits until it is stopped. */
@@ -10,7 +11,7 @@ export default defineScenario({
   alert: {
     name: 'DatabaseQueryP95High',
     unit: 'seconds',
-    expr: { fn: 'value', metric: 'database_query_duration_seconds', match: { quantile: '0.95' }, agg: 'max' },
+    expr: databaseQueryQuantile('0.95'),
   },
   detect: { within: '60m' },
   remedy: [

@@ -1,3 +1,4 @@
+import { errorRatio, SEND_MESSAGE } from '../../../../src/detection/signals.ts';
 import { defineScenario } from '../../../../src/engine/scenario.ts';
 
 /** The bad deploy, with an alert threshold (90 %) that one failed send in ten can never reach. */
@@ -11,13 +12,7 @@ export default defineScenario({
     name: 'MisconfiguredErrorRate',
     unit: 'ratio',
     threshold: 0.9,
-    expr: {
-      fn: 'ratio',
-      metric: 'http_requests_total',
-      numerator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST', status: { re: '5..' } },
-      denominator: { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' },
-      window: '5m',
-    },
+    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
   },
   remedy: [{ action: 'rollback' }],
 });

@@ -1,0 +1,26 @@
+import type { ScenarioInput } from '../engine/scenario.ts';
+
+type ScenarioExpr = ScenarioInput['alert']['expr'];
+
+/**
+ * The signals the runbooks alert on, as expressions scenario files can share instead of spelling out
+ * the same label matchers again.
+ */
+
+/** Share of requests to one route (and method) that answered 5xx, over a window of runbook time. */
+export function errorRatio(route: string, method: string, window: string): ScenarioExpr {
+  return {
+    fn: 'ratio',
+    metric: 'http_requests_total',
+    numerator: { route, method, status: { re: '5..' } },
+    denominator: { route, method },
+    window,
+  };
+}
+
+/** The backend's database query-time quantile, as the runbook's alert reads it (worst replica). */
+export function databaseQueryQuantile(quantile = '0.95'): ScenarioExpr {
+  return { fn: 'value', metric: 'database_query_duration_seconds', match: { quantile }, agg: 'max' };
+}
+
+export const SEND_MESSAGE = { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' } as const;
