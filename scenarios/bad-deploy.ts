@@ -15,7 +15,15 @@ export default defineScenario({
     unit: 'ratio',
     expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
   },
-  remedy: [{ action: 'rollback', runbookStep: 'kubectl rollout undo deployment/chat-backend -n production' }],
+  remedy: [
+    // The runbook's decision point: a deploy in the last 30 minutes is the first suspect.
+    { action: 'decide', question: 'recent-deploy', within: '30m', runbookStep: 'Check Recent Deployments' },
+    {
+      action: 'rollback',
+      when: 'recent-deploy=yes',
+      runbookStep: 'kubectl rollout undo deployment/chat-backend -n production',
+    },
+  ],
   recovered: {
     // The runbook's claim: "Error rate drops back to <0.5% within 2 minutes".
     checks: [

@@ -21,11 +21,11 @@ export function registerListCommand(program: Command): void {
         capabilities: EmbeddedStack.capabilities,
         stackKind: 'embedded',
       });
-      for (const { scenario, rule, fault, remedy, severity } of scenarios) {
+      for (const { scenario, rule, faults, remedy, severity } of scenarios) {
         process.stdout.write(
           [
             `${scenario.id}  (runbook ${scenario.runbook.number}, ${severity}) ${scenario.title}`,
-            `  fault:  ${fault.description}`,
+            `  fault:  ${faults.map((fault) => fault.description).join(' + ')}`,
             `  alert:  ${rule.name} ${rule.comparator} ${rule.threshold} for ${formatMs(rule.forMs)} (${rule.origin})`,
             `  remedy: ${remedy.map((step) => step.description).join(' → ')}`,
             '',

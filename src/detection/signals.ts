@@ -24,3 +24,8 @@ export function databaseQueryQuantile(quantile = '0.95'): ScenarioExpr {
 }
 
 export const SEND_MESSAGE = { route: '/api/v1/chat/conversations/:id/messages', method: 'POST' } as const;
+
+/** How long the oldest unfinished query has been running (worst replica): blocked queries show here. */
+export function longestRunningQuery(): ScenarioExpr {
+  return { fn: 'value', metric: 'database_query_longest_running_seconds', agg: 'max' };
+}

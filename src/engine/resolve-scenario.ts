@@ -3,6 +3,7 @@ import { ms } from '../core/duration.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import type { Expr } from '../detection/expr.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
+import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
 import type { Capability } from '../stack/stack.ts';
@@ -11,10 +12,13 @@ import type { Scenario } from './scenario.ts';
 type ScenarioExpr = Scenario['alert']['expr'];
 
 export interface RemedyStep {
+  /** An action name, or "decide" for a runbook decision point. */
   action: string;
   params: Record<string, unknown>;
   description: string;
   runbookStep?: string;
+  /** Run only on this branch of an earlier decision ("recent-deploy=yes"). */
+  when?: { question: string; answer: string };
 }
 
 /** A scenario checked against the runbook and the registries, with every duration in milliseconds. */
@@ -23,7 +27,9 @@ export interface ResolvedScenario {
   runbookTitle: string;
   severity: string;
   rule: AlertRule;
-  fault: { kind: string; params: Record<string, unknown>; description: string };
+  faults: { kind: string; params: Record<string, unknown>; description: string }[];
+  /** Post-incident steps run after the faults are reverted. */
+  restore: RemedyStep[];
   remedy: RemedyStep[];
   recoveryChecks: { name: string; expr: Expr; comparator: AlertRule['comparator']; threshold: number }[];
   /** Runbook-time durations (the engine scales them). */
@@ -68,7 +74,7 @@ export function resolveScenario(
 
   const parts = checkParts(scenario, runbooks);
   problems.push(...parts.problems);
-  const { runbook, faultKind, faultParams, remedy } = parts;
+  const { runbook, faults, remedy, restore } = parts;
   const trigger = runbook?.alert;
   if (runbook && !trigger)
     at('runbook.number', `runbook ${runbook.number} in ${runbooks.file} has no Alert Trigger`);
@@ -112,6 +118,7 @@ export function resolveScenario(
   const windowOverride = trigger?.windowMs;
   if (windowOverride) origin.push(`window ${windowOverride / 60_000} min from the runbook`);
   const severity = trigger?.severity ?? 'P1';
+  if (trigger && !trigger.severity) origin.push('the runbook states no severity: P1 assumed');
   const responseMs = runbooks.severities[severity]?.responseTimeMs;
   if (trigger?.severity && !runbooks.severities[severity]) {
     at(
@@ -121,10 +128,10 @@ export function resolveScenario(
   }
 
   const requires = [
-    ...(faultKind?.requires ?? []),
-    ...scenario.remedy.flatMap((step) => REMEDY_ACTIONS[step.action]?.requires ?? []),
+    ...faults.flatMap((fault) => FAULT_KINDS[fault.kind]?.requires ?? []),
+    ...[...remedy, ...restore].flatMap((step) => REMEDY_ACTIONS[step.action]?.requires ?? []),
   ];
-  if (problems.length > 0 || threshold === undefined || !runbook || !faultKind) return { problems };
+  if (problems.length > 0 || threshold === undefined || !runbook || faults.length === 0) return { problems };
 
   return {
     problems,
@@ -142,8 +149,9 @@ export function resolveScenario(
         runbook: scenario.runbook.number,
         origin: origin.join('; '),
       },
-      fault: { kind: scenario.fault.kind, params: faultParams, description: faultKind.describe(faultParams) },
+      faults,
       remedy,
+      restore,
       recoveryChecks: scenario.recovered.checks.map((check) => ({ ...check, expr: toExpr(check.expr) })),
       baselineMs: ms(scenario.baseline ?? '3m'),
       // Default budget: the alert's duration, one window (or a minute) for the signal to cross the
@@ -161,17 +169,20 @@ export function resolveScenario(
 interface PartsInput {
   file: string;
   runbook?: { number?: unknown };
-  fault?: { kind?: unknown };
+  fault?: unknown;
   remedy?: unknown;
+  restore?: unknown;
 }
 
+type At = (field: string, message: string) => void;
+
 /**
- * The checks that need only the runbook number, the fault and the remedy steps. They also run on a
+ * The checks that need only the runbook number, the faults and the steps. They also run on a
  * scenario whose other fields failed validation, so one pass reports every problem in the file.
  */
 export function checkParts(scenario: PartsInput, runbooks: RunbookDocument) {
   const problems: string[] = [];
-  const at = (field: string, message: string) => problems.push(`${scenario.file}: ${field}: ${message}`);
+  const at: At = (field, message) => problems.push(`${scenario.file}: ${field}: ${message}`);
   const number = scenario.runbook?.number;
   const runbook = runbooks.runbooks.find((r) => r.number === number);
   if (typeof number === 'number' && !runbook) {
@@ -180,41 +191,97 @@ export function checkParts(scenario: PartsInput, runbooks: RunbookDocument) {
       `${runbooks.file} has no runbook ${number} (it has ${runbooks.runbooks.map((r) => r.number).join(', ')})`,
     );
   }
-  const kind = typeof scenario.fault?.kind === 'string' ? scenario.fault.kind : undefined;
-  const faultKind = kind === undefined ? undefined : FAULT_KINDS[kind];
-  let faultParams: Record<string, unknown> = {};
-  if (kind !== undefined && !faultKind) {
-    at('fault.kind', `unknown fault "${kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
-  } else if (faultKind) {
-    const { kind: _kind, ...params } = scenario.fault as Record<string, unknown>;
+  const faults = checkFaults(scenario.fault, at);
+  const asked = new Set<string>();
+  const remedy = checkSteps('remedy', scenario.remedy, asked, at);
+  const restore = checkSteps('restore', scenario.restore, asked, at);
+  return { problems, runbook, faults, remedy, restore };
+}
+
+function checkFaults(raw: unknown, at: At): ResolvedScenario['faults'] {
+  const faults: ResolvedScenario['faults'] = [];
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Record<string, unknown>[];
+  list.forEach((fault, index) => {
+    const field = Array.isArray(raw) ? `fault[${index}]` : 'fault';
+    const kind = typeof fault?.kind === 'string' ? fault.kind : undefined;
+    const faultKind = kind === undefined ? undefined : FAULT_KINDS[kind];
+    if (kind !== undefined && !faultKind) {
+      at(`${field}.kind`, `unknown fault "${kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
+      return;
+    }
+    if (!faultKind || !kind) return;
+    const { kind: _kind, ...params } = fault;
     const parsed = faultKind.params.safeParse(params);
-    if (parsed.success) faultParams = parsed.data;
     for (const issue of parsed.error?.issues ?? [])
-      at(`fault.${issue.path.join('.') || '(parameters)'}`, issue.message);
-  }
-  const remedy: RemedyStep[] = [];
-  const steps = Array.isArray(scenario.remedy) ? (scenario.remedy as Record<string, unknown>[]) : [];
-  steps.forEach((step, index) => {
+      at(`${field}.${issue.path.join('.') || '(parameters)'}`, issue.message);
+    if (parsed.success)
+      faults.push({ kind, params: parsed.data, description: faultKind.describe(parsed.data) });
+  });
+  return faults;
+}
+
+/** Remedy or restore steps: known actions with valid parameters, decision points, `when` branches. */
+function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): RemedyStep[] {
+  const steps: RemedyStep[] = [];
+  const list = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : [];
+  list.forEach((step, index) => {
+    const where = `${field}[${index}]`;
+    const { action: _a, runbookStep: _r, when: _w, question: _q, ...rest } = step ?? {};
+    const runbookStep = typeof step?.runbookStep === 'string' ? step.runbookStep : undefined;
+    let when: RemedyStep['when'];
+    if (step?.when !== undefined) {
+      const match = /^([a-z-]+)=(yes|no)$/.exec(String(step.when));
+      if (!match)
+        at(`${where}.when`, `expected "<decision>=yes" or "<decision>=no", got "${String(step.when)}"`);
+      else if (!asked.has(match[1]!)) at(`${where}.when`, `no earlier "decide" step asks "${match[1]}"`);
+      else when = { question: match[1]!, answer: match[2]! };
+    }
+    const report = (issues: { path: PropertyKey[]; message: string }[] | undefined) => {
+      for (const issue of issues ?? [])
+        at(`${where}.${issue.path.map(String).join('.') || '(parameters)'}`, issue.message);
+    };
+    if (step?.action === 'decide') {
+      const decision = DECISIONS[String(step.question)];
+      if (!decision) {
+        at(
+          `${where}.question`,
+          `unknown decision "${String(step.question)}"; known: ${Object.keys(DECISIONS).join(', ')}`,
+        );
+        return;
+      }
+      const parsed = decision.params.safeParse(rest);
+      report(parsed.error?.issues);
+      asked.add(decision.question);
+      if (parsed.success) {
+        steps.push({
+          action: 'decide',
+          params: { question: decision.question, ...parsed.data },
+          description: `decide: ${decision.question}?`,
+          runbookStep,
+          when,
+        });
+      }
+      return;
+    }
     const action = REMEDY_ACTIONS[String(step?.action)];
     if (!action) {
       at(
-        `remedy[${index}].action`,
+        `${where}.action`,
         `unknown action "${String(step?.action)}"; known: ${Object.keys(REMEDY_ACTIONS).join(', ')}`,
       );
       return;
     }
-    const { action: _action, runbookStep, ...params } = step;
-    const parsed = action.params.safeParse(params);
-    for (const issue of parsed.error?.issues ?? [])
-      at(`remedy[${index}].${issue.path.join('.') || '(parameters)'}`, issue.message);
+    const parsed = action.params.safeParse(rest);
+    report(parsed.error?.issues);
     if (parsed.success) {
-      remedy.push({
+      steps.push({
         action: String(step.action),
         params: parsed.data,
         description: action.describe(parsed.data),
-        runbookStep: typeof runbookStep === 'string' ? runbookStep : undefined,
+        runbookStep,
+        when,
       });
     }
   });
-  return { problems, runbook, faultKind, faultParams, remedy };
+  return steps;
 }

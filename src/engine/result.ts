@@ -68,6 +68,8 @@ export interface ScenarioResult {
     detail: string;
     ok: boolean;
   }[];
+  /** The runbook's decision points as the harness answered them, and the evidence it used. */
+  decisions: { question: string; answer: string; evidence: string; runbookStep?: string }[];
   runbookChecks: RunbookCheck[];
   faultsReverted: boolean;
   revertErrors: string[];

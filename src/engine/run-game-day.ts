@@ -44,7 +44,8 @@ export function backendEnvFor(timeScale: number): Record<string, string> {
 }
 
 function stackSignature(resolved: ResolvedScenario): string {
-  return JSON.stringify(resolved.scenario.stack ?? {});
+  const { disposable: _disposable, ...config } = resolved.scenario.stack ?? {};
+  return JSON.stringify(config);
 }
 
 export function newRunId(): string {
@@ -114,6 +115,10 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       });
       await ledger.close();
       results.push(result);
+      if (resolved.scenario.stack?.disposable) {
+        await stack.down();
+        stack = undefined;
+      }
       progress(
         `[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${result.status}${result.reasons.length ? ` (${result.reasons[0]})` : ''}`,
       );

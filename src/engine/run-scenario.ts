@@ -7,6 +7,7 @@ import { Scraper } from '../detection/scraper.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
 import { AckLedger } from '../load/ack-ledger.ts';
 import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
+import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { FaultLedger } from './fault-ledger.ts';
@@ -136,6 +137,8 @@ export async function runScenario(
   );
   const undos: RegisteredUndo[] = [];
   const remedyLog: ScenarioResult['remedy'] = [];
+  const decisions: ScenarioResult['decisions'] = [];
+  const answers = new Map<string, string>();
   let injectedAt: number | undefined;
   let injectionMs: number | null = null;
   let recoveredAt: number | undefined;
@@ -167,29 +170,33 @@ export async function runScenario(
       `${rule.name} quiet for ${formatMs(baselineWall)} (value ${formatValue(evaluator.lastValue)})`,
     );
 
-    // Inject: the fault registers its undo (on disk too) before it does any damage.
+    // Inject: each fault registers its undo (on disk too) before it does any damage.
     phase = 'fault';
-    const kind = FAULT_KINDS[resolved.fault.kind]!;
-    const injectionStarted = note('fault-injecting', resolved.fault.description);
-    injecting = kind.inject(
-      resolved.fault.params,
-      { stack, note: (message) => note('fault-note', message) },
-      async (undo, recorded) => {
-        const id = await ledger.register({
-          scenario: scenario.id,
-          kind: resolved.fault.kind,
-          description: resolved.fault.description,
-          params: resolved.fault.params,
-          recorded,
-        });
-        undos.push({ id, description: resolved.fault.description, undo });
-      },
-    );
+    const faultDescription = resolved.faults.map((fault) => fault.description).join(' + ');
+    const injectionStarted = note('fault-injecting', faultDescription);
+    injecting = (async () => {
+      for (const fault of resolved.faults) {
+        await FAULT_KINDS[fault.kind]!.inject(
+          fault.params,
+          { stack, note: (message) => note('fault-note', message) },
+          async (undo, recorded) => {
+            const id = await ledger.register({
+              scenario: scenario.id,
+              kind: fault.kind,
+              description: fault.description,
+              params: fault.params,
+              recorded,
+            });
+            undos.push({ id, description: fault.description, undo });
+          },
+        );
+      }
+    })();
     await injecting;
     // The fault counts from when it is fully in place: real work (a rolling deploy) is not scaled.
     injectedAt = note(
       'fault-injected',
-      `${resolved.fault.description} (in place after ${formatMs(clock.now() - injectionStarted)})`,
+      `${faultDescription} (in place after ${formatMs(clock.now() - injectionStarted)})`,
     );
     injectionMs = injectedAt - injectionStarted;
 
@@ -203,8 +210,28 @@ export async function runScenario(
       return 'failed';
     }
 
-    // Remediate: the runbook's steps, in order, timed.
+    // Remediate: the runbook's steps, in order, timed; decision points pick the branch a responder would.
     for (const step of resolved.remedy) {
+      if (step.when && answers.get(step.when.question) !== step.when.answer) {
+        note(
+          'remedy-step-skipped',
+          `${step.description} (only when ${step.when.question}=${step.when.answer})`,
+        );
+        continue;
+      }
+      if (step.action === 'decide') {
+        const { question, ...params } = step.params as { question: string };
+        const outcome = await DECISIONS[question]!.decide(params, { stack, clock });
+        answers.set(question, outcome.answer);
+        decisions.push({
+          question,
+          answer: outcome.answer,
+          evidence: outcome.evidence,
+          runbookStep: step.runbookStep,
+        });
+        note('decision', `${question}? ${outcome.answer}: ${outcome.evidence}`);
+        continue;
+      }
       const stepStarted = note('remedy-step', step.description, {
         action: step.action,
         runbookStep: step.runbookStep,
@@ -287,11 +314,23 @@ export async function runScenario(
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
   await injecting?.catch(() => undefined);
   const revertErrors = await revertAll(undos, ledger, note);
+  // Post-incident restore: undo what the remedy changed on purpose (a disabled flag, a block list).
+  for (const step of resolved.restore) {
+    try {
+      note(
+        'restore-step-done',
+        `${step.description}: ${await REMEDY_ACTIONS[step.action]!.run(step.params, { stack })}`,
+      );
+    } catch (error) {
+      revertErrors.push(`restore step "${step.description}": ${(error as Error).message}`);
+      note('restore-step-failed', `${step.description}: ${(error as Error).message}`);
+    }
+  }
   await traffic.stop().catch(() => undefined);
   await scraper.stop();
 
   // Invariants: every acknowledged message is in the database.
-  const check = await ackLedger.check(stack.endpoints.database.primaryAdminUrl).catch((error: Error) => {
+  const check = await ackLedger.check(stack.database.adminUrl()).catch((error: Error) => {
     reasons.push(`could not check the acknowledged messages: ${error.message}`);
     return undefined;
   });
@@ -299,14 +338,28 @@ export async function runScenario(
   note('invariants', `${check?.acknowledged ?? ackLedger.size} acknowledged messages, ${lost} lost`);
   if (revertErrors.length > 0) reasons.push(...revertErrors.map((error) => `fault not reverted: ${error}`));
   if (lost > 0) reasons.push(`${lost} acknowledged message(s) missing from the database`);
-  if (status === 'passed' && (revertErrors.length > 0 || lost > 0 || !check)) status = 'failed';
+  const totals = traffic.totals();
+  const legitimateFailures = totals.serverErrors + totals.networkErrors + totals.forbidden;
+  const legitimateShare =
+    legitimateFailures /
+    Math.max(1, totals.ok + totals.clientErrors + totals.serverErrors + totals.networkErrors);
+  if (scenario.invariants.includes('legitimate-traffic-ok') && legitimateShare > 0.01) {
+    reasons.push(
+      `legitimate users were affected: ${legitimateFailures} of their requests failed or were refused (${(legitimateShare * 100).toFixed(1)} %)`,
+    );
+  }
+  const invariantsHold =
+    revertErrors.length === 0 &&
+    lost === 0 &&
+    check !== undefined &&
+    !reasons.some((r) => r.startsWith('legitimate'));
+  if (status === 'passed' && !invariantsHold) status = 'failed';
 
   // An alert with no "for" can fire while a slow injection is still finishing: that counts as 0.
   const timeToDetect =
     firedAt !== undefined && injectedAt !== undefined ? Math.max(0, firedAt - injectedAt) : null;
   const timeToResolve =
     recoveredAt !== undefined && injectedAt !== undefined ? recoveredAt - injectedAt : null;
-  const totals = traffic.totals();
   return {
     id: scenario.id,
     title: scenario.title,
@@ -318,7 +371,11 @@ export async function runScenario(
     severity: resolved.severity,
     status,
     reasons,
-    fault: { kind: resolved.fault.kind, description: resolved.fault.description, injectionMs },
+    fault: {
+      kind: resolved.faults.map((fault) => fault.kind).join(' + '),
+      description: resolved.faults.map((fault) => fault.description).join(' + '),
+      injectionMs,
+    },
     alertRule: {
       name: rule.name,
       expression: toPromQL(rule.expr),
@@ -344,6 +401,7 @@ export async function runScenario(
     },
     falseAlarm: firedDuringBaseline,
     remedy: remedyLog,
+    decisions,
     runbookChecks: [],
     faultsReverted: revertErrors.length === 0,
     revertErrors,

@@ -59,6 +59,8 @@ export const scenarioSchema = z
       .object({
         replicas: z.number().int().min(1).optional(),
         release: z.string().optional(),
+        /** The scenario changes the stack for good (a failover): a fresh stack is started after it. */
+        disposable: z.boolean().optional(),
         /** Seed size: "gameday" (a million messages, the default) or "tiny" (for quick drills). */
         seed: z.enum(['gameday', 'tiny']).optional(),
         env: z.record(z.string(), z.string()).optional(),
@@ -87,8 +89,11 @@ export const scenarioSchema = z
       .optional(),
     /** Runbook time of steady traffic before the fault (the alert must stay quiet). */
     baseline: duration.optional(),
-    /** The fault: `kind` names a fault kind; the other fields are its parameters. */
-    fault: z.object({ kind: z.string() }).passthrough(),
+    /** The fault (or several, injected in order): `kind` names a fault kind; the other fields are its parameters. */
+    fault: z.union([
+      z.object({ kind: z.string() }).passthrough(),
+      z.array(z.object({ kind: z.string() }).passthrough()).min(1),
+    ]),
     alert: z
       .object({
         name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an alert name like ErrorRateHigh'),
@@ -118,7 +123,14 @@ export const scenarioSchema = z
       })
       .strict()
       .default({ checks: [] }),
-    invariants: z.array(z.enum(['no-acknowledged-message-lost'])).default(['no-acknowledged-message-lost']),
+    /**
+     * After the faults are reverted: put back what the remedy changed on purpose (re-enable a flag that
+     * was turned off, unblock addresses), so nothing is left behind for the next scenario.
+     */
+    restore: z.array(z.object({ action: z.string() }).passthrough()).default([]),
+    invariants: z
+      .array(z.enum(['no-acknowledged-message-lost', 'legitimate-traffic-ok']))
+      .default(['no-acknowledged-message-lost']),
   })
   .strict();
 

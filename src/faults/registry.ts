@@ -1,11 +1,23 @@
+import { authAttack } from './auth-attack.ts';
+import { backendEnv } from './backend-env.ts';
 import { deployRelease } from './deploy-release.ts';
 import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
+import { holdLock } from './hold-lock.ts';
+import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
+import { stopPrimary } from './stop-primary.ts';
 
 /** Every fault kind a scenario can name in `fault.kind`. */
 export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = Object.fromEntries(
-  [deployRelease, dropIndex].map((kind) => [
-    kind.kind,
-    kind as unknown as FaultKind<Record<string, unknown>>,
-  ]),
+  [
+    deployRelease,
+    dropIndex,
+    proxyDown,
+    proxyBlip,
+    proxyToxic,
+    authAttack,
+    holdLock,
+    backendEnv,
+    stopPrimary,
+  ].map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
 );

@@ -35,6 +35,8 @@ export interface TrafficSecond {
   clientErrors: number;
   serverErrors: number;
   networkErrors: number;
+  /** 403 answers to these (legitimate) users: refused by a block list or a limit. */
+  forbidden: number;
 }
 
 interface VirtualUser {
@@ -104,12 +106,13 @@ export class LoadGenerator {
   }
 
   totals(): Omit<TrafficSecond, 't'> {
-    const totals = { ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0 };
+    const totals = { ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0, forbidden: 0 };
     for (const second of this.seconds.values()) {
       totals.ok += second.ok;
       totals.clientErrors += second.clientErrors;
       totals.serverErrors += second.serverErrors;
       totals.networkErrors += second.networkErrors;
+      totals.forbidden += second.forbidden;
     }
     return totals;
   }
@@ -118,7 +121,7 @@ export class LoadGenerator {
     const t = Math.floor(Date.now() / 1000) * 1000;
     let second = this.seconds.get(t);
     if (!second) {
-      second = { t, ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0 };
+      second = { t, ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0, forbidden: 0 };
       this.seconds.set(t, second);
     }
     second[outcome] += 1;
@@ -138,8 +141,9 @@ export class LoadGenerator {
     while (this.running) {
       const conversation = user.conversations[Math.floor(Math.random() * user.conversations.length)]!;
       try {
-        const status = await this.act(user, this.pick(), conversation);
+        const { status, blocked } = await this.act(user, this.pick(), conversation);
         this.count(status >= 500 ? 'serverErrors' : status >= 400 ? 'clientErrors' : 'ok');
+        if (blocked) this.count('forbidden');
       } catch {
         this.count('networkErrors');
       }
@@ -147,7 +151,18 @@ export class LoadGenerator {
     }
   }
 
-  private async act(user: VirtualUser, action: Action, conversationId: string): Promise<number> {
+  /** One action; `blocked` when the answer was a 403 refusing this user outright (block list, limits). */
+  private async act(
+    user: VirtualUser,
+    action: Action,
+    conversationId: string,
+  ): Promise<{ status: number; blocked: boolean }> {
+    const response = await this.request(user, action, conversationId);
+    const body = response.body as { error?: string } | undefined;
+    return { status: response.status, blocked: response.status === 403 && body?.error === 'blocked' };
+  }
+
+  private async request(user: VirtualUser, action: Action, conversationId: string) {
     const { client } = user;
     switch (action) {
       case 'send': {
@@ -156,18 +171,16 @@ export class LoadGenerator {
         if (response.status === 201) {
           this.ledger.record({ messageId, conversationId, userId: user.userId, at: Date.now(), via: 'rest' });
         }
-        return response.status;
+        return response;
       }
       case 'read-conversation':
-        return (await client.listConversationMessages(conversationId, 20)).status;
+        return client.listConversationMessages(conversationId, 20);
       case 'read-own-messages':
-        return (await client.listUserMessages(user.userId, 20)).status;
+        return client.listUserMessages(user.userId, 20);
       case 'list-conversations':
-        return (await client.conversations()).status;
+        return client.conversations();
       case 'upload':
-        return (
-          await client.uploadAttachment(conversationId, Buffer.alloc(1024, 1), 'application/octet-stream')
-        ).status;
+        return client.uploadAttachment(conversationId, Buffer.alloc(1024, 1), 'application/octet-stream');
     }
   }
 

@@ -84,6 +84,8 @@ export interface BackendControl {
 }
 
 export interface DatabaseControl {
+  /** Superuser URL of whichever server is the primary now (the replica, once promoted). */
+  adminUrl(): string;
   stopPrimary(mode?: 'fast' | 'immediate'): Promise<void>;
   startPrimary(): Promise<void>;
   promoteReplica(): Promise<void>;

@@ -97,6 +97,7 @@ export class EmbeddedStack implements Stack {
   private loadBalancerControl = '';
   private record!: StackRecord;
   private stopping: Promise<void> | undefined;
+  private promoted = false;
 
   private constructor(
     readonly id: string,
@@ -131,9 +132,14 @@ export class EmbeddedStack implements Stack {
       },
     };
     this.database = {
+      adminUrl: () =>
+        this.promoted ? this.endpoints.database.replicaAdminUrl! : this.endpoints.database.primaryAdminUrl,
       stopPrimary: async (mode = 'immediate') => this.cluster.primary.stop(mode),
       startPrimary: () => this.cluster.primary.start(),
-      promoteReplica: () => this.cluster.promoteReplica(),
+      promoteReplica: async () => {
+        await this.cluster.promoteReplica();
+        this.promoted = true;
+      },
       primaryRunning: () => this.cluster.primary.running,
     };
   }

@@ -1,0 +1,42 @@
+import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 4, "Database Recovery": the primary goes down, every replica's breaker opens and the API
+ * answers 503. The responder promotes the streaming replica and points the backend at it; the new pods
+ * start with closed breakers and writes succeed again. The stack is replaced after this scenario.
+ */
+export default defineScenario({
+  id: 'database-outage',
+  title: 'The primary database is down: fail over to the replica',
+  runbook: { number: 4, procedure: 'Database Recovery (If Database Down)' },
+  stack: { disposable: true },
+  fault: { kind: 'stop-primary', mode: 'fast' },
+  alert: {
+    name: 'CircuitBreakerOpen',
+    unit: 'state',
+    comparator: '>=',
+    threshold: 1,
+    expr: { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' },
+  },
+  remedy: [
+    {
+      action: 'promote-replica',
+      runbookStep: 'aws rds promote-read-replica --db-instance-identifier chatdb-prod-replica-1',
+    },
+    {
+      action: 'repoint-database',
+      runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
+    },
+  ],
+  recovered: {
+    checks: [
+      {
+        name: 'message sends succeed',
+        comparator: '<',
+        threshold: 0.01,
+        expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
+      },
+    ],
+  },
+});

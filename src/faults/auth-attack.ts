@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { sleep } from '../core/wait.ts';
+import { httpRequest } from '../load/http-client.ts';
+import { defineFaultKind } from './fault.ts';
+
+/** Stops by itself after this long even if nobody reverts it: every fault is bounded in time. */
+const MAX_ATTACK_MS = 10 * 60_000;
+
+/**
+ * A brute-force login attack (runbook 5): wrong passwords for real usernames, from a few source
+ * addresses, at a steady rate, until reverted.
+ */
+export const authAttack = defineFaultKind({
+  kind: 'auth-attack',
+  params: z
+    .object({
+      sourceAddresses: z
+        .array(z.string().regex(/^127\.\d+\.\d+\.\d+$/, 'expected a loopback address like 127.0.0.66'))
+        .min(1),
+      attemptsPerSecond: z.number().min(0.1).max(200),
+    })
+    .strict(),
+  requires: [],
+  describe: ({ sourceAddresses, attemptsPerSecond }) =>
+    `brute-force logins from ${sourceAddresses.join(', ')} at ${attemptsPerSecond}/s`,
+  async inject({ sourceAddresses, attemptsPerSecond }, { stack, note }, registerUndo) {
+    let running = true;
+    let attempts = 0;
+    const started = Date.now();
+    const loop = (async () => {
+      while (running && Date.now() - started < MAX_ATTACK_MS) {
+        const localAddress = sourceAddresses[attempts % sourceAddresses.length];
+        attempts += 1;
+        await httpRequest(`${stack.endpoints.frontUrl}/api/v1/auth/login`, {
+          body: { username: `user${(attempts % 40) + 1}`, password: `guess-${attempts}` },
+          localAddress,
+          timeoutMs: 5_000,
+        }).catch(() => undefined);
+        await sleep(1_000 / attemptsPerSecond);
+      }
+    })();
+    await registerUndo(async () => {
+      running = false;
+      await loop;
+      note(`attack stopped after ${attempts} attempts`);
+    });
+  },
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineFaultKind } from './fault.ts';
+
+/** A bad configuration rolled out to the backend (e.g. a tiny DATABASE_POOL_MAX). */
+export const backendEnv = defineFaultKind({
+  kind: 'backend-env',
+  params: z.object({ env: z.record(z.string(), z.string()) }).strict(),
+  requires: ['rollout'],
+  describe: ({ env }) =>
+    `roll out ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  async inject({ env }, { stack }, registerUndo) {
+    const before = stack.backend.history().at(-1)!.env;
+    const previous = Object.fromEntries(Object.keys(env).map((name) => [name, before[name] ?? null]));
+    await registerUndo(
+      async () => {
+        const current = stack.backend.history().at(-1)!.env;
+        const changed = Object.keys(env).some((name) => (current[name] ?? null) !== previous[name]);
+        if (changed) await stack.backend.setEnv(previous);
+      },
+      { previous },
+    );
+    await stack.backend.setEnv(env);
+  },
+});

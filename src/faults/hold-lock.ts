@@ -1,0 +1,35 @@
+import pg from 'pg';
+import { z } from 'zod';
+import { defineFaultKind } from './fault.ts';
+
+/**
+ * Lock contention (runbook 3, scenario B): another session takes a table lock that writers need and
+ * keeps its transaction open, so every insert waits behind it.
+ */
+export const holdLock = defineFaultKind({
+  kind: 'hold-lock',
+  params: z
+    .object({
+      table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a table name'),
+      mode: z.enum(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']),
+    })
+    .strict(),
+  requires: ['database-superuser'],
+  describe: ({ table, mode }) => `a session holds LOCK TABLE ${table} IN ${mode} MODE in an open transaction`,
+  async inject({ table, mode }, { stack, note }, registerUndo) {
+    const url = new URL(stack.endpoints.database.primaryAdminUrl);
+    url.searchParams.set('application_name', 'nightly-report-job');
+    const session = new pg.Client({ connectionString: url.toString() });
+    // The remedy terminates this session; its client must not crash the harness when that happens.
+    session.on('error', () => undefined);
+    await registerUndo(async () => {
+      await session.query('ROLLBACK').catch(() => undefined);
+      await session.end().catch(() => undefined);
+    });
+    await session.connect();
+    const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await session.query('BEGIN');
+    await session.query(`LOCK TABLE ${pg.escapeIdentifier(table)} IN ${mode} MODE`);
+    note(`session pid ${rows[0]!.pid} holds the lock`);
+  },
+});

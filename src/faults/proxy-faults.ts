@@ -1,0 +1,80 @@
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { z } from 'zod';
+import { sleep } from '../core/wait.ts';
+import type { Stack } from '../stack/stack.ts';
+import { defineFaultKind } from './fault.ts';
+
+const proxyName = z.enum(['database', 'replica', 'objectStore']);
+type ProxyRole = z.infer<typeof proxyName>;
+
+/** The stack's Toxiproxy proxy for a role, driven with the ecosystem's own client. */
+async function proxyFor(stack: Stack, role: ProxyRole) {
+  const name = stack.endpoints.proxies[role];
+  if (!stack.endpoints.proxyApiUrl || !name)
+    throw new Error(`this stack has no fault proxy in front of the ${role}`);
+  return new Toxiproxy(stack.endpoints.proxyApiUrl).get(name);
+}
+
+async function setEnabled(stack: Stack, role: ProxyRole, enabled: boolean): Promise<void> {
+  const proxy = await proxyFor(stack, role);
+  if (proxy.enabled !== enabled)
+    await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
+}
+
+/** A dependency that is down: its proxy refuses connections and cuts the open ones (runbook 1, scenario C). */
+export const proxyDown = defineFaultKind({
+  kind: 'proxy-down',
+  params: z.object({ proxy: proxyName }).strict(),
+  requires: ['fault-proxy'],
+  describe: ({ proxy }) => `cut the network to the ${proxy} (Toxiproxy enabled=false)`,
+  async inject({ proxy }, { stack }, registerUndo) {
+    await registerUndo(() => setEnabled(stack, proxy, true));
+    await setEnabled(stack, proxy, false);
+  },
+});
+
+/** A short network blip: the proxy is cut for a while and restored (runbook 4, breaker stuck open). */
+export const proxyBlip = defineFaultKind({
+  kind: 'proxy-blip',
+  params: z.object({ proxy: proxyName, durationMs: z.number().int().min(1).max(60_000) }).strict(),
+  requires: ['fault-proxy'],
+  describe: ({ proxy, durationMs }) => `cut the network to the ${proxy} for ${durationMs} ms`,
+  async inject({ proxy, durationMs }, { stack, note }, registerUndo) {
+    await registerUndo(() => setEnabled(stack, proxy, true));
+    await setEnabled(stack, proxy, false);
+    await sleep(durationMs);
+    await setEnabled(stack, proxy, true);
+    note(`network to the ${proxy} restored after ${durationMs} ms`);
+  },
+});
+
+/** Any Toxiproxy toxic (latency, timeout, bandwidth…) on one of the stack's proxies. */
+export const proxyToxic = defineFaultKind({
+  kind: 'proxy-toxic',
+  params: z
+    .object({
+      proxy: proxyName,
+      type: z.enum(['latency', 'bandwidth', 'slow_close', 'timeout', 'slicer', 'limit_data', 'reset_peer']),
+      stream: z.enum(['upstream', 'downstream']).default('downstream'),
+      toxicity: z.number().min(0).max(1).default(1),
+      attributes: z.record(z.string(), z.number()),
+    })
+    .strict(),
+  requires: ['fault-proxy'],
+  describe: ({ proxy, type, stream, attributes }) =>
+    `${type} toxic on the ${proxy} (${stream}, ${Object.entries(attributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')})`,
+  async inject({ proxy, type, stream, toxicity, attributes }, { stack }, registerUndo) {
+    const target = await proxyFor(stack, proxy);
+    const name = `gameday_${type}_${stream}`;
+    await registerUndo(async () => {
+      const current = await proxyFor(stack, proxy);
+      await current.getToxic(name).then(
+        (toxic) => toxic.remove(),
+        () => undefined,
+      );
+    });
+    await target.addToxic({ name, type, stream, toxicity, attributes } as never);
+  },
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineFaultKind } from './fault.ts';
+
+/**
+ * The primary database goes down (runbook 4). `fast` is a clean stop (what a managed database's reboot
+ * or failover does: every WAL record reaches the replica first); `immediate` is a crash.
+ */
+export const stopPrimary = defineFaultKind({
+  kind: 'stop-primary',
+  params: z.object({ mode: z.enum(['fast', 'immediate']).default('fast') }).strict(),
+  requires: ['database-lifecycle'],
+  describe: ({ mode }) => `stop the primary database (${mode === 'fast' ? 'clean stop' : 'crash'})`,
+  async inject({ mode }, { stack, note }, registerUndo) {
+    await registerUndo(async () => {
+      // Once the replica is the primary, starting the old one would split the brain: leave it down.
+      if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl) {
+        note(
+          'the replica was promoted: the old primary stays down (the stack is discarded after this scenario)',
+        );
+        return;
+      }
+      if (!stack.database.primaryRunning()) await stack.database.startPrimary();
+    });
+    await stack.database.stopPrimary(mode);
+  },
+});
