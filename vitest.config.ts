@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const scenarioFiles = [
   'test/engine/negative-scenarios.test.ts',
+  'test/engine/unremedied-scenarios.test.ts',
   'test/engine/scenarios.test.ts',
   'test/engine/interrupt.test.ts',
 ];
@@ -35,7 +36,7 @@ export default defineConfig({
           fileParallelism: false,
           maxWorkers: 1,
           testTimeout: 180_000,
-          hookTimeout: 300_000,
+          hookTimeout: 420_000,
           sequence: { groupOrder: 1 },
         },
       },

@@ -16,6 +16,7 @@ interface RunFlags {
   scenarios?: string;
   scrapeInterval: string;
   allowRemoteTargets?: boolean;
+  skipRemedy?: boolean;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -55,6 +56,10 @@ export function registerRunCommand(program: Command): void {
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
     .option('--scrape-interval <ms>', 'how often metrics are scraped', '250')
     .option('--allow-remote-targets', 'allow faults against hosts that are not this machine')
+    .option(
+      '--skip-remedy',
+      'inject and detect, but nobody responds: each scenario should end "not resolved"',
+    )
     .action(async (ids: string[], flags: RunFlags) => {
       const { timeScale, scrapeIntervalMs } = parseFlags(flags);
       const controller = new AbortController();
@@ -80,6 +85,7 @@ export function registerRunCommand(program: Command): void {
         scenariosDir: flags.scenarios ? path.resolve(flags.scenarios) : undefined,
         signal: controller.signal,
         allowRemoteTargets: flags.allowRemoteTargets,
+        skipRemedy: flags.skipRemedy,
         onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
         onEvent: (scenario, event) =>
           process.stderr.write(

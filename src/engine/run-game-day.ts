@@ -28,6 +28,8 @@ export interface GameDayOptions {
   onEvent?: (scenario: string, event: TimelineEvent) => void;
   /** Allow faults against hosts that are not this machine. */
   allowRemoteTargets?: boolean;
+  /** Inject and detect, but carry out no remedy (every scenario must then fail "not resolved"). */
+  skipRemedy?: boolean;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         ledger,
         signal,
         scrapeIntervalMs: options.scrapeIntervalMs ?? 250,
+        skipRemedy: options.skipRemedy,
         onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
       });
       await ledger.close();

@@ -22,6 +22,8 @@ export interface ScenarioRunContext {
   /** Aborted on Ctrl-C / SIGTERM: the scenario stops waiting, reverts, and reports "aborted". */
   signal: AbortSignal;
   scrapeIntervalMs: number;
+  /** Nobody responds: the remedy is not carried out (a drill of "what if", and every scenario's negative twin). */
+  skipRemedy?: boolean;
   /** Every timeline event as it happens (progress display). */
   onEvent?: (event: TimelineEvent) => void;
 }
@@ -211,7 +213,8 @@ export async function runScenario(
     }
 
     // Remediate: the runbook's steps, in order, timed; decision points pick the branch a responder would.
-    for (const step of resolved.remedy) {
+    if (context.skipRemedy) note('remedy-skipped', 'nobody responds (--skip-remedy)');
+    for (const step of context.skipRemedy ? [] : resolved.remedy) {
       if (step.when && answers.get(step.when.question) !== step.when.answer) {
         note(
           'remedy-step-skipped',
@@ -267,7 +270,10 @@ export async function runScenario(
     const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
     const holdWall = scale(resolved.recoveryHoldMs);
     // Past the target, keep watching a while longer so a late recovery still gets its time measured.
-    const giveUpAt = Math.max(injectedAt + (target ?? 60_000) * 1.5, clock.now() + 10_000);
+    // Without a remedy there is no late recovery worth waiting for: the target is the limit.
+    const giveUpAt = context.skipRemedy
+      ? injectedAt + (target ?? 60_000)
+      : Math.max(injectedAt + (target ?? 60_000) * 1.5, clock.now() + 10_000);
     recoveredAt = await until(
       () =>
         recoveringSince !== undefined && clock.now() - recoveringSince >= holdWall
