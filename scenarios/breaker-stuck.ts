@@ -1,3 +1,4 @@
+import { circuitBreakerOpen } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -17,7 +18,7 @@ export default defineScenario({
     unit: 'state',
     comparator: '>=',
     threshold: 1,
-    expr: { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' },
+    expr: circuitBreakerOpen(),
   },
   remedy: [
     {

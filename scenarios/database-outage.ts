@@ -1,4 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { circuitBreakerOpen, errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -17,7 +17,7 @@ export default defineScenario({
     unit: 'state',
     comparator: '>=',
     threshold: 1,
-    expr: { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' },
+    expr: circuitBreakerOpen(),
   },
   remedy: [
     {

@@ -29,3 +29,8 @@ export const SEND_MESSAGE = { route: '/api/v1/chat/conversations/:id/messages', 
 export function longestRunningQuery(): ScenarioExpr {
   return { fn: 'value', metric: 'database_query_longest_running_seconds', agg: 'max' };
 }
+
+/** Runbook 4's "Circuit breaker OPEN": 1 while any replica's database breaker is open. */
+export function circuitBreakerOpen(): ScenarioExpr {
+  return { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' };
+}

@@ -1,39 +1,22 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GameDayResult } from '../../src/engine/result.ts';
-import { runCli } from '../support/run-cli.ts';
+import { type GameDayRun, runGameDayCli } from '../support/game-day-run.ts';
 
 /** Scenarios that must fail: the harness is only useful if it can say "not detected" and "not resolved". */
-let reportDir: string;
-let stateDir: string;
-let result: { code: number | null; stdout: string; stderr: string };
-let report: GameDayResult;
+let run: GameDayRun;
 
 beforeAll(async () => {
-  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
-  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-negative-'));
-  result = await runCli(['run', '--scenarios', 'test/engine/scenarios/negative', '--report-dir', reportDir], {
-    GAMEDAY_STATE_DIR: stateDir,
-  });
-  report = JSON.parse(
-    await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
-  ) as GameDayResult;
+  run = await runGameDayCli(['--scenarios', 'test/engine/scenarios/negative']);
 }, 180_000);
-afterAll(async () => {
-  await fs.rm(reportDir, { recursive: true, force: true });
-  await fs.rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => run?.cleanup());
 
 describe('scenarios that must fail', () => {
   it('exit 1 when any scenario fails', () => {
-    expect(result.code).toBe(1);
-    expect(report.status).toBe('failed');
+    expect(run.result.code).toBe(1);
+    expect(run.report.status).toBe('failed');
   });
 
   it('an alert whose threshold cannot be reached reports "not detected"', () => {
-    const scenario = report.scenarios.find((s) => s.id === 'alert-cannot-fire')!;
+    const scenario = run.report.scenarios.find((s) => s.id === 'alert-cannot-fire')!;
     expect(scenario.status).toBe('failed');
     expect(scenario.detection.fired).toBe(false);
     expect(scenario.detection.timeToDetectMs).toBeNull();
@@ -46,7 +29,7 @@ describe('scenarios that must fail', () => {
   });
 
   it('a wrong remedy (restart instead of rollback) reports "not resolved"', () => {
-    const scenario = report.scenarios.find((s) => s.id === 'wrong-remedy')!;
+    const scenario = run.report.scenarios.find((s) => s.id === 'wrong-remedy')!;
     expect(scenario.status).toBe('failed');
     expect(scenario.detection.fired).toBe(true);
     expect(scenario.remedy.map((step) => step.action)).toEqual(['restart']);
@@ -57,14 +40,9 @@ describe('scenarios that must fail', () => {
   });
 
   it('the JUnit report carries the failures with their reasons', async () => {
-    const junit = await fs.readFile(path.join(reportDir, 'latest', 'junit.xml'), 'utf8');
+    const junit = await run.file('junit.xml');
     expect(junit).toContain('tests="2" failures="2" errors="0"');
     expect(junit).toMatch(/<failure message="not detected: MisconfiguredErrorRate did not fire/);
     expect(junit).toMatch(/<failure message="not resolved: ChatSendErrorRateHigh is firing/);
-  });
-
-  it('leaves nothing behind: no stack, no fault ledger', async () => {
-    const left = await fs.readdir(stateDir, { recursive: true });
-    expect(left.filter((name) => name.endsWith('.json'))).toEqual([]);
   });
 });

@@ -1,29 +1,17 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GameDayResult } from '../../src/engine/result.ts';
-import { runCli } from '../support/run-cli.ts';
+import { type GameDayRun, runGameDayCli } from '../support/game-day-run.ts';
 
 /** The game day the README's main command runs: every scenario at time scale 60 on the embedded stack. */
-let reportDir: string;
-let stateDir: string;
-let result: { code: number | null; stdout: string; stderr: string };
-let report: GameDayResult;
-const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
+let run: GameDayRun;
+let result: GameDayRun['result'];
+let report: GameDayRun['report'];
+const file = (name: string) => run.file(name);
 
 beforeAll(async () => {
-  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
-  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-scenarios-'));
-  result = await runCli(['run', '--time-scale', '60', '--report-dir', reportDir], {
-    GAMEDAY_STATE_DIR: stateDir,
-  });
-  report = JSON.parse(await file('report.json')) as GameDayResult;
+  run = await runGameDayCli(['--time-scale', '60']);
+  ({ result, report } = run);
 }, 300_000);
-afterAll(async () => {
-  await fs.rm(reportDir, { recursive: true, force: true });
-  await fs.rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => run?.cleanup());
 
 describe('the game day on the embedded stack', () => {
   it('passes every scenario and exits 0', () => {
@@ -102,7 +90,6 @@ describe('the game day on the embedded stack', () => {
     expect(postmortem).not.toContain('[Detailed explanation]');
     expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
     expect(result.stdout).toMatch(/7\/7 scenarios passed/);
-    expect((await fs.lstat(path.join(reportDir, 'latest'))).isSymbolicLink()).toBe(true);
   });
 
   it('never writes a password or token into reports or logs', async () => {

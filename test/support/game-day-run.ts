@@ -1,0 +1,37 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { GameDayResult } from '../../src/engine/result.ts';
+import { type CliResult, runCli } from './run-cli.ts';
+
+export interface GameDayRun {
+  result: CliResult;
+  report: GameDayResult;
+  /** Reads a file of the run's report directory (report.json, junit.xml, postmortem.md…). */
+  file(name: string): Promise<string>;
+  /** Removes the run's report and state directories. */
+  cleanup(): Promise<void>;
+}
+
+/** `gameday run ARGS` as a user runs it, with private report and state directories. */
+export async function runGameDayCli(args: string[]): Promise<GameDayRun> {
+  const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
+  const result = await runCli(['run', ...args, '--report-dir', reportDir], { GAMEDAY_STATE_DIR: stateDir });
+  const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
+  const report = JSON.parse(await file('report.json')) as GameDayResult;
+  return {
+    result,
+    report,
+    file,
+    cleanup: async () => {
+      // Nothing the run started may be left: no stack record, no fault ledger.
+      const left = (await fs.readdir(stateDir, { recursive: true })).filter((name) =>
+        String(name).endsWith('.json'),
+      );
+      await fs.rm(reportDir, { recursive: true, force: true });
+      await fs.rm(stateDir, { recursive: true, force: true });
+      if (left.length > 0) throw new Error(`the run left state behind: ${left.join(', ')}`);
+    },
+  };
+}
