@@ -20,6 +20,7 @@ describe('the game day on the embedded stack', () => {
         'bad-deploy',
         'breaker-stuck',
         'brute-force',
+        'connection-storm-attack',
         'database-outage',
         'dependency-down',
         'lock-contention',
@@ -75,7 +76,7 @@ describe('the game day on the embedded stack', () => {
 
   it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
     const junit = await file('junit.xml');
-    expect(junit).toContain('tests="7" failures="0" errors="0"');
+    expect(junit).toContain('tests="8" failures="0" errors="0"');
     expect(junit).toContain(
       '<testcase name="bad-deploy: A release with a null-check bug fails message sends"',
     );
@@ -89,7 +90,7 @@ describe('the game day on the embedded stack', () => {
     expect(postmortem).not.toContain('HH:MM');
     expect(postmortem).not.toContain('[Detailed explanation]');
     expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
-    expect(result.stdout).toMatch(/7\/7 scenarios passed/);
+    expect(result.stdout).toMatch(/8\/8 scenarios passed/);
   });
 
   it('never writes a password or token into reports or logs', async () => {
