@@ -1,4 +1,4 @@
-import type { Undo } from '../faults/fault.ts';
+import type { Undo, Verify } from '../faults/fault.ts';
 import type { FaultLedger } from './fault-ledger.ts';
 
 export interface RegisteredUndo {
@@ -6,11 +6,13 @@ export interface RegisteredUndo {
   id: number;
   description: string;
   undo: Undo;
+  verify?: Verify;
 }
 
 /**
- * Runs every undo, newest first. One that throws does not stop the others; each outcome is written
- * to the ledger and the timeline, and the failures are returned for the report.
+ * Runs every undo, newest first, then checks on the stack that the fault is really gone. One that
+ * throws (or leaves the fault in place) does not stop the others; each outcome is written to the
+ * ledger and the timeline, and the failures are returned for the report.
  */
 export async function revertAll(
   undos: RegisteredUndo[],
@@ -18,9 +20,11 @@ export async function revertAll(
   note: (kind: string, detail: string) => void,
 ): Promise<string[]> {
   const errors: string[] = [];
-  for (const { id, description, undo } of [...undos].reverse()) {
+  for (const { id, description, undo, verify } of [...undos].reverse()) {
     try {
       await undo();
+      const remaining = await verify?.();
+      if (remaining) throw new Error(`still in effect after the undo: ${remaining}`);
       await ledger.settle(id, 'reverted');
       note('fault-reverted', description);
     } catch (error) {

@@ -181,7 +181,7 @@ export async function runScenario(
         await FAULT_KINDS[fault.kind]!.inject(
           fault.params,
           { stack, note: (message) => note('fault-note', message) },
-          async (undo, recorded) => {
+          async (undo, recorded, verify) => {
             const id = await ledger.register({
               scenario: scenario.id,
               kind: fault.kind,
@@ -189,7 +189,7 @@ export async function runScenario(
               params: fault.params,
               recorded,
             });
-            undos.push({ id, description: fault.description, undo });
+            undos.push({ id, description: fault.description, undo, verify });
           },
         );
       }

@@ -39,10 +39,16 @@ export const authAttack = defineFaultKind({
         await sleep(1_000 / attemptsPerSecond);
       }
     })();
-    await registerUndo(async () => {
-      running = false;
-      await loop;
-      note(`attack stopped after ${attempts} attempts`);
-    });
+    let stopped = false;
+    await registerUndo(
+      async () => {
+        running = false;
+        await loop;
+        stopped = true;
+        note(`attack stopped after ${attempts} attempts`);
+      },
+      undefined,
+      async () => (stopped ? undefined : 'the attack loop is still running'),
+    );
   },
 });

@@ -13,13 +13,16 @@ export const backendEnv = defineFaultKind({
   async inject({ env }, { stack }, registerUndo) {
     const before = stack.backend.history().at(-1)!.env;
     const previous = Object.fromEntries(Object.keys(env).map((name) => [name, before[name] ?? null]));
+    const differing = () => {
+      const current = stack.backend.history().at(-1)!.env;
+      return Object.keys(env).filter((name) => (current[name] ?? null) !== previous[name]);
+    };
     await registerUndo(
       async () => {
-        const current = stack.backend.history().at(-1)!.env;
-        const changed = Object.keys(env).some((name) => (current[name] ?? null) !== previous[name]);
-        if (changed) await stack.backend.setEnv(previous);
+        if (differing().length > 0) await stack.backend.setEnv(previous);
       },
       { previous },
+      async () => (differing().length > 0 ? `still set: ${differing().join(', ')}` : undefined),
     );
     await stack.backend.setEnv(env);
   },

@@ -16,6 +16,10 @@ export const deployRelease = defineFaultKind({
         await stack.backend.deploy(original.release, `gameday revert: back to release ${original.release}`);
       },
       { originalRelease: original.release },
+      async () => {
+        const current = stack.backend.history().at(-1)!.release;
+        return current === original.release ? undefined : `the backend runs release ${current}`;
+      },
     );
     note(`running release ${original.release} (revision ${original.revision}); deploying ${release}`);
     await stack.backend.deploy(release, `deploy release ${release}`);

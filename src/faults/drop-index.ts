@@ -46,7 +46,18 @@ export const dropIndex = defineFaultKind({
       return rows[0]?.indexdef;
     });
     if (!definition) throw new Error(`index ${index} does not exist, so it cannot be dropped`);
-    await registerUndo(() => restoreIndex(url, index, definition), { index, definition });
+    await registerUndo(
+      () => restoreIndex(url, index, definition),
+      { index, definition },
+      () =>
+        withClient(url, async (client) => {
+          const { rows } = await client.query<{ valid: boolean }>(
+            `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
+            [index],
+          );
+          return rows[0]?.valid ? undefined : `index ${index} is ${rows[0] ? 'invalid' : 'missing'}`;
+        }),
+    );
     note(`saved the definition: ${definition}`);
     await withClient(url, (client) => client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`));
   },

@@ -4,6 +4,9 @@ import type { Capability, Stack } from '../stack/stack.ts';
 /** Puts the world back as it was; must be safe to run twice and after a partial injection. */
 export type Undo = () => Promise<void>;
 
+/** Looks at the stack after the undo: undefined when the fault is gone, else what is still wrong. */
+export type Verify = () => Promise<string | undefined>;
+
 export interface FaultContext {
   stack: Stack;
   /** Timeline note from inside the fault (e.g. "index definition saved"). */
@@ -13,7 +16,8 @@ export interface FaultContext {
 /**
  * A kind of real fault: its parameters (validated before anything is touched), the stack powers it
  * needs, and how to inject it. `inject` must call `registerUndo` BEFORE doing any damage, so an
- * interruption at any point still reverts what was done.
+ * interruption at any point still reverts what was done, and gives a `verify` that checks the stack
+ * itself afterwards, so "reverted" is observed rather than assumed.
  */
 export interface FaultKind<Params extends object = Record<string, unknown>> {
   kind: string;
@@ -23,7 +27,7 @@ export interface FaultKind<Params extends object = Record<string, unknown>> {
   inject(
     params: Params,
     context: FaultContext,
-    registerUndo: (undo: Undo, recorded?: unknown) => Promise<void>,
+    registerUndo: (undo: Undo, recorded?: unknown, verify?: Verify) => Promise<void>,
   ): Promise<void>;
 }
 

@@ -22,10 +22,26 @@ export const holdLock = defineFaultKind({
     const session = new pg.Client({ connectionString: url.toString() });
     // The remedy terminates this session; its client must not crash the harness when that happens.
     session.on('error', () => undefined);
-    await registerUndo(async () => {
-      await session.query('ROLLBACK').catch(() => undefined);
-      await session.end().catch(() => undefined);
-    });
+    await registerUndo(
+      async () => {
+        await session.query('ROLLBACK').catch(() => undefined);
+        await session.end().catch(() => undefined);
+      },
+      undefined,
+      async () => {
+        const admin = new pg.Client({ connectionString: stack.database.adminUrl() });
+        await admin.connect();
+        try {
+          const { rows } = await admin.query(
+            `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE a.application_name = 'nightly-report-job' AND l.granted`,
+          );
+          return rows.length > 0 ? 'the locking session still holds its lock' : undefined;
+        } finally {
+          await admin.end();
+        }
+      },
+    );
     await session.connect();
     const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await session.query('BEGIN');

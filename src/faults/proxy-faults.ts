@@ -15,6 +15,11 @@ async function proxyFor(stack: Stack, role: ProxyRole) {
   return new Toxiproxy(stack.endpoints.proxyApiUrl).get(name);
 }
 
+/** The check after an undo: the proxy accepts connections again. */
+async function verifyEnabled(stack: Stack, role: ProxyRole): Promise<string | undefined> {
+  return (await proxyFor(stack, role)).enabled ? undefined : `the ${role} proxy is still disabled`;
+}
+
 async function setEnabled(stack: Stack, role: ProxyRole, enabled: boolean): Promise<void> {
   const proxy = await proxyFor(stack, role);
   if (proxy.enabled !== enabled)
@@ -28,7 +33,11 @@ export const proxyDown = defineFaultKind({
   requires: ['fault-proxy'],
   describe: ({ proxy }) => `cut the network to the ${proxy} (Toxiproxy enabled=false)`,
   async inject({ proxy }, { stack }, registerUndo) {
-    await registerUndo(() => setEnabled(stack, proxy, true));
+    await registerUndo(
+      () => setEnabled(stack, proxy, true),
+      undefined,
+      () => verifyEnabled(stack, proxy),
+    );
     await setEnabled(stack, proxy, false);
   },
 });
@@ -40,7 +49,11 @@ export const proxyBlip = defineFaultKind({
   requires: ['fault-proxy'],
   describe: ({ proxy, durationMs }) => `cut the network to the ${proxy} for ${durationMs} ms`,
   async inject({ proxy, durationMs }, { stack, note }, registerUndo) {
-    await registerUndo(() => setEnabled(stack, proxy, true));
+    await registerUndo(
+      () => setEnabled(stack, proxy, true),
+      undefined,
+      () => verifyEnabled(stack, proxy),
+    );
     await setEnabled(stack, proxy, false);
     await sleep(durationMs);
     await setEnabled(stack, proxy, true);
@@ -68,13 +81,18 @@ export const proxyToxic = defineFaultKind({
   async inject({ proxy, type, stream, toxicity, attributes }, { stack }, registerUndo) {
     const target = await proxyFor(stack, proxy);
     const name = `gameday_${type}_${stream}`;
-    await registerUndo(async () => {
-      const current = await proxyFor(stack, proxy);
-      await current.getToxic(name).then(
-        (toxic) => toxic.remove(),
+    const present = async () =>
+      (await proxyFor(stack, proxy)).getToxic(name).then(
+        (toxic) => toxic,
         () => undefined,
       );
-    });
+    await registerUndo(
+      async () => {
+        await (await present())?.remove();
+      },
+      undefined,
+      async () => ((await present()) ? `toxic ${name} is still on the ${proxy} proxy` : undefined),
+    );
     await target.addToxic({ name, type, stream, toxicity, attributes } as never);
   },
 });

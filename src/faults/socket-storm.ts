@@ -23,10 +23,17 @@ export const socketStorm = defineFaultKind({
     `${clients} Socket.IO clients from ${sourceAddresses.join(', ')}`,
   async inject({ clients, sourceAddresses }, { stack, note }, registerUndo) {
     const sockets: Socket[] = [];
-    await registerUndo(async () => {
-      for (const socket of sockets) socket.close();
-      note(`closed ${sockets.length} storm clients`);
-    });
+    await registerUndo(
+      async () => {
+        for (const socket of sockets) socket.close();
+        note(`closed ${sockets.length} storm clients`);
+      },
+      undefined,
+      async () => {
+        const open = sockets.filter((socket) => socket.connected || socket.active).length;
+        return open > 0 ? `${open} storm clients are still connected or reconnecting` : undefined;
+      },
+    );
     // The storm uses a real account, as a misbehaving client or a bot with stolen credentials would.
     const login = new ChatClient({ baseUrl: stack.endpoints.frontUrl, localAddress: sourceAddresses[0] });
     await login.login('user40', SEED_PASSWORD);

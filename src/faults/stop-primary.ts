@@ -11,16 +11,24 @@ export const stopPrimary = defineFaultKind({
   requires: ['database-lifecycle'],
   describe: ({ mode }) => `stop the primary database (${mode === 'fast' ? 'clean stop' : 'crash'})`,
   async inject({ mode }, { stack, note }, registerUndo) {
-    await registerUndo(async () => {
-      // Once the replica is the primary, starting the old one would split the brain: leave it down.
-      if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl) {
-        note(
-          'the replica was promoted: the old primary stays down (the stack is discarded after this scenario)',
-        );
-        return;
-      }
-      if (!stack.database.primaryRunning()) await stack.database.startPrimary();
-    });
+    await registerUndo(
+      async () => {
+        // Once the replica is the primary, starting the old one would split the brain: leave it down.
+        if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl) {
+          note(
+            'the replica was promoted: the old primary stays down (the stack is discarded after this scenario)',
+          );
+          return;
+        }
+        if (!stack.database.primaryRunning()) await stack.database.startPrimary();
+      },
+      undefined,
+      async () =>
+        stack.database.primaryRunning() ||
+        stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl
+          ? undefined
+          : 'no primary database is running',
+    );
     await stack.database.stopPrimary(mode);
   },
 });

@@ -52,6 +52,18 @@ describe('reverting faults', () => {
     ]);
   });
 
+  it('checks the stack after each undo: a fault still in effect counts as not reverted', async () => {
+    const ledger = await FaultLedger.open('run-verify', { kind: 'embedded', id: 'stack-v' });
+    const id = await ledger.register({ scenario: 's', kind: 'test', description: 'sticky', params: {} });
+    const errors = await revertAll(
+      [{ id, description: 'sticky', undo: async () => undefined, verify: async () => 'index idx_x is missing' }],
+      ledger,
+      () => undefined,
+    );
+    expect(errors).toEqual(['sticky: still in effect after the undo: index idx_x is missing']);
+    expect(ledger.active().map((e) => e.state)).toEqual(['revert-failed']);
+  });
+
   it('removes the ledger once every fault is reverted; a dead owner makes a ledger an orphan', async () => {
     const ledger = await FaultLedger.open('run-clean', { kind: 'embedded', id: 'stack-y' });
     const id = await ledger.register({ scenario: 's', kind: 'test', description: 'only', params: {} });
