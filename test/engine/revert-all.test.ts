@@ -56,7 +56,14 @@ describe('reverting faults', () => {
     const ledger = await FaultLedger.open('run-verify', { kind: 'embedded', id: 'stack-v' });
     const id = await ledger.register({ scenario: 's', kind: 'test', description: 'sticky', params: {} });
     const errors = await revertAll(
-      [{ id, description: 'sticky', undo: async () => undefined, verify: async () => 'index idx_x is missing' }],
+      [
+        {
+          id,
+          description: 'sticky',
+          undo: async () => undefined,
+          verify: async () => 'index idx_x is missing',
+        },
+      ],
       ledger,
       () => undefined,
     );
