@@ -345,13 +345,11 @@ export async function runScenario(
   if (revertErrors.length > 0) reasons.push(...revertErrors.map((error) => `fault not reverted: ${error}`));
   if (lost > 0) reasons.push(`${lost} acknowledged message(s) missing from the database`);
   const totals = traffic.totals();
-  const legitimateFailures = totals.serverErrors + totals.networkErrors + totals.forbidden;
-  const legitimateShare =
-    legitimateFailures /
-    Math.max(1, totals.ok + totals.clientErrors + totals.serverErrors + totals.networkErrors);
-  if (scenario.invariants.includes('legitimate-traffic-ok') && legitimateShare > 0.01) {
+  // Containment must not refuse real users: any 403 "blocked" answer to the synthetic users fails it.
+  // (Errors while replicas roll are judged by the alert and the recovery checks, not here.)
+  if (scenario.invariants.includes('legitimate-traffic-ok') && totals.forbidden > 0) {
     reasons.push(
-      `legitimate users were affected: ${legitimateFailures} of their requests failed or were refused (${(legitimateShare * 100).toFixed(1)} %)`,
+      `legitimate users were refused: ${totals.forbidden} of their requests were answered 403 blocked`,
     );
   }
   const invariantsHold =
