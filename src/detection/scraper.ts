@@ -1,10 +1,16 @@
 import { httpRequest } from '../load/http-client.ts';
 import type { MetricStore } from './metric-store.ts';
-import { parsePrometheusText } from './prometheus-text.ts';
+import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 
 export interface ScrapeTarget {
   name: string;
   url: string;
+}
+
+/** A source that is not an HTTP endpoint (the database exporter): gives its samples when asked. */
+export interface Collector {
+  name: string;
+  collect(): Promise<Sample[]>;
 }
 
 export interface ScraperOptions {
@@ -12,6 +18,7 @@ export interface ScraperOptions {
   /** Asked before every scrape: replicas come and go during rollouts and scaling. */
   targets: () => ScrapeTarget[];
   intervalMs: number;
+  collectors?: Collector[];
   /** Runs after each scrape with its time (alert evaluation). */
   onScrape?: (at: number) => void;
 }
@@ -42,8 +49,12 @@ export class Scraper {
 
   async scrapeOnce(): Promise<void> {
     const at = Date.now();
-    await Promise.all(
-      this.options.targets().map(async (target) => {
+    const collected = (this.options.collectors ?? []).map(async (collector) => {
+      this.options.store.add(await collector.collect(), at, { target: collector.name });
+    });
+    await Promise.all([
+      ...collected,
+      ...this.options.targets().map(async (target) => {
         try {
           const response = await httpRequest<string>(`${target.url}/metrics`, {
             timeoutMs: Math.max(1_000, this.options.intervalMs * 4),
@@ -56,7 +67,7 @@ export class Scraper {
           this.failures += 1;
         }
       }),
-    );
+    ]);
     this.scrapes += 1;
     this.options.onScrape?.(at);
   }

@@ -34,3 +34,13 @@ export function longestRunningQuery(): ScenarioExpr {
 export function circuitBreakerOpen(): ScenarioExpr {
   return { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' };
 }
+
+/** How long the oldest active query on the primary has run (the runbook's pg_stat_activity query). */
+export function oldestActiveQuery(): ScenarioExpr {
+  return { fn: 'value', metric: 'pg_stat_activity_max_query_duration_seconds', agg: 'max' };
+}
+
+/** Runbook 6's damage: duplicate message_ids, orphaned messages and acknowledged messages missing, summed. */
+export function integrityViolations(): ScenarioExpr {
+  return { fn: 'value', metric: 'message_integrity_violations', agg: 'sum' };
+}

@@ -82,6 +82,8 @@ export interface ScenarioResult {
     serverErrors: number;
     networkErrors: number;
     socketMessagesReceived: number;
+    /** Sends the client repeated after a timeout, with the same message_id. */
+    sendRetries: number;
   };
   timeline: TimelineEvent[];
   /** The alert expression's value over time: [atMs, value]. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import { formatMs, ms } from '../core/duration.ts';
 import { AlertEvaluator, compare } from '../detection/alert-rule.ts';
+import { DatabaseExporter, INTEGRITY_METRIC } from '../detection/database-exporter.ts';
 import { evaluate, toPromQL } from '../detection/expr.ts';
 import { MetricStore } from '../detection/metric-store.ts';
 import { Scraper } from '../detection/scraper.ts';
@@ -68,6 +69,9 @@ async function until<T>(
 
 const MAX_SERIES_POINTS = 600;
 
+/** How often the data-integrity job runs, in runbook time. */
+const INTEGRITY_CHECK_EVERY_MS = 5 * 60_000;
+
 /**
  * One scenario, end to end, on one clock:
  * baseline (no alert) → inject (undo registered first) → detect within budget → remediate →
@@ -99,9 +103,20 @@ export async function runScenario(
   let firedDuringBaseline = false;
   let phase: 'baseline' | 'fault' | 'after' = 'baseline';
   let recoveringSince: number | undefined;
+  const ackLedger = new AckLedger();
+  const watched = [rule.expr, ...resolved.recoveryChecks.map((check) => check.expr)];
+  const exporter = new DatabaseExporter({
+    url: () => stack.database.adminUrl(),
+    // Runbook 6's checks scan the messages table: a scheduled job, only when a scenario watches them.
+    integrityIntervalMs: watched.some((expr) => expr.metric === INTEGRITY_METRIC)
+      ? Math.max(scale(INTEGRITY_CHECK_EVERY_MS), 2_000)
+      : undefined,
+    acknowledged: () => ackLedger.all().map((entry) => entry.messageId),
+  });
   const scraper = new Scraper({
     store,
     intervalMs: context.scrapeIntervalMs,
+    collectors: [{ name: 'postgres', collect: () => exporter.collect() }],
     targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
     onScrape: (now) => {
       const transition = evaluator.evaluate({ store, now, scale });
@@ -125,7 +140,6 @@ export async function runScenario(
     },
   });
 
-  const ackLedger = new AckLedger();
   const traffic = new LoadGenerator(
     stack.endpoints.frontUrl,
     {
@@ -134,6 +148,10 @@ export async function runScenario(
       sockets: scenario.traffic?.sockets ?? DEFAULT_TRAFFIC.sockets,
       thinkTimeMs: scenario.traffic?.thinkTime ? ms(scenario.traffic.thinkTime) : DEFAULT_TRAFFIC.thinkTimeMs,
       mix: { ...DEFAULT_TRAFFIC.mix, ...scenario.traffic?.mix },
+      sendRetry: scenario.traffic?.sendRetry && {
+        timeoutMs: ms(scenario.traffic.sendRetry.timeout),
+        attempts: scenario.traffic.sendRetry.attempts,
+      },
     },
     ackLedger,
   );
@@ -334,6 +352,7 @@ export async function runScenario(
   }
   await traffic.stop().catch(() => undefined);
   await scraper.stop();
+  await exporter.close();
 
   // Invariants: every acknowledged message is in the database.
   const check = await ackLedger.check(stack.database.adminUrl()).catch((error: Error) => {
@@ -341,9 +360,14 @@ export async function runScenario(
     return undefined;
   });
   const lost = check?.lost.length ?? 0;
-  note('invariants', `${check?.acknowledged ?? ackLedger.size} acknowledged messages, ${lost} lost`);
+  const duplicated = check?.duplicated.length ?? 0;
+  note(
+    'invariants',
+    `${check?.acknowledged ?? ackLedger.size} acknowledged messages, ${lost} lost, ${duplicated} stored more than once`,
+  );
   if (revertErrors.length > 0) reasons.push(...revertErrors.map((error) => `fault not reverted: ${error}`));
   if (lost > 0) reasons.push(`${lost} acknowledged message(s) missing from the database`);
+  if (duplicated > 0) reasons.push(`${duplicated} acknowledged message(s) stored more than once`);
   const totals = traffic.totals();
   // Containment must not refuse real users: any 403 "blocked" answer to the synthetic users fails it.
   // (Errors while replicas roll are judged by the alert and the recovery checks, not here.)
@@ -355,6 +379,7 @@ export async function runScenario(
   const invariantsHold =
     revertErrors.length === 0 &&
     lost === 0 &&
+    duplicated === 0 &&
     check !== undefined &&
     !reasons.some((r) => r.startsWith('legitimate'));
   if (status === 'passed' && !invariantsHold) status = 'failed';
@@ -411,8 +436,8 @@ export async function runScenario(
     revertErrors,
     lostMessages: lost,
     acknowledgedMessages: check?.acknowledged ?? ackLedger.size,
-    duplicatedMessages: check?.duplicated.length ?? 0,
-    traffic: { ...totals, socketMessagesReceived: traffic.received },
+    duplicatedMessages: duplicated,
+    traffic: { ...totals, socketMessagesReceived: traffic.received, sendRetries: traffic.sendRetries },
     timeline,
     series: { alert: series.slice(-MAX_SERIES_POINTS) },
     startedAt: new Date(started).toISOString(),

@@ -84,6 +84,11 @@ export const scenarioSchema = z
           .partial()
           .strict()
           .optional(),
+        /** The client's send policy: after `timeout` (real time) send again with the same message_id. */
+        sendRetry: z
+          .object({ timeout: duration, attempts: z.number().int().min(1).max(5) })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

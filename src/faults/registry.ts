@@ -5,6 +5,7 @@ import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
 import { holdLock } from './hold-lock.ts';
 import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
+import { runawayQuery } from './runaway-query.ts';
 import { socketStorm } from './socket-storm.ts';
 import { stopPrimary } from './stop-primary.ts';
 
@@ -21,5 +22,6 @@ export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = O
     backendEnv,
     stopPrimary,
     socketStorm,
+    runawayQuery,
   ].map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
 );

@@ -36,6 +36,7 @@ export class ChatClient {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    timeoutMs?: number,
   ): Promise<HttpResponse<T>> {
     return httpRequest<T>(`${this.options.baseUrl}${path}`, {
       method,
@@ -43,6 +44,7 @@ export class ChatClient {
       headers,
       token: this.token,
       agent: this.agent,
+      timeoutMs,
     });
   }
 
@@ -66,11 +68,13 @@ export class ChatClient {
   }
 
   /** Sends with a fresh client-generated message_id unless one is given (a retry reuses it). */
-  sendMessage(conversationId: string, content: string, messageId: string = randomUUID()) {
+  sendMessage(conversationId: string, content: string, messageId: string = randomUUID(), timeoutMs?: number) {
     return this.request<ChatMessage & { error?: string }>(
       'POST',
       `/api/v1/chat/conversations/${encodeURIComponent(conversationId)}/messages`,
       { message_id: messageId, content },
+      undefined,
+      timeoutMs,
     );
   }
 

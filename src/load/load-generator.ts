@@ -18,6 +18,11 @@ export interface TrafficOptions {
   mix: Record<Action, number>;
   /** Source addresses the users and sockets connect from, in turn (all local). */
   sourceAddresses: string[];
+  /**
+   * The mobile client's send policy: give up waiting after `timeoutMs` and send again with the same
+   * message_id, up to `attempts` sends in all. Without it a send waits 10 s and is never repeated.
+   */
+  sendRetry?: { timeoutMs: number; attempts: number };
 }
 
 export const DEFAULT_TRAFFIC: TrafficOptions = {
@@ -58,6 +63,8 @@ export class LoadGenerator {
   private readonly seconds = new Map<number, TrafficSecond>();
   received = 0;
   socketDisconnects = 0;
+  /** Sends repeated after a timeout (same message_id). */
+  sendRetries = 0;
 
   get users(): number {
     return this.options.users;
@@ -167,7 +174,21 @@ export class LoadGenerator {
     switch (action) {
       case 'send': {
         const messageId = randomUUID();
-        const response = await client.sendMessage(conversationId, `load ${messageId.slice(0, 8)}`, messageId);
+        const { timeoutMs, attempts } = this.options.sendRetry ?? { timeoutMs: undefined, attempts: 1 };
+        let response: Awaited<ReturnType<ChatClient['sendMessage']>> | undefined;
+        for (let attempt = 1; response === undefined; attempt++) {
+          try {
+            response = await client.sendMessage(
+              conversationId,
+              `load ${messageId.slice(0, 8)}`,
+              messageId,
+              timeoutMs,
+            );
+          } catch (error) {
+            if (attempt >= attempts) throw error;
+            this.sendRetries += 1;
+          }
+        }
         if (response.status === 201) {
           this.ledger.record({ messageId, conversationId, userId: user.userId, at: Date.now(), via: 'rest' });
         }

@@ -37,6 +37,52 @@ export const terminateBlockers = defineAction({
   },
 });
 
+/**
+ * Runbook 3, scenario D: list the non-idle queries oldest first and terminate the read-only ones that
+ * have run longer than `minSeconds` (real seconds: a query's run time is not scaled). A long write is
+ * left alone and reported, as the runbook says to consult a DBA before killing one.
+ */
+export const terminateLongQueries = defineAction({
+  action: 'terminate-long-queries',
+  params: z.object({ minSeconds: z.number().min(0) }).strict(),
+  requires: ['database-superuser'],
+  describe: ({ minSeconds }) => `terminate read-only queries running longer than ${minSeconds} s`,
+  async run({ minSeconds }, { stack }) {
+    const client = new pg.Client({ connectionString: stack.database.adminUrl() });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{
+        pid: number;
+        application_name: string;
+        seconds: number;
+        read_only: boolean;
+      }>(
+        `SELECT pid, application_name, extract(epoch FROM now() - query_start)::float AS seconds,
+                query ~* '^\\s*(select|with)\\M' AS read_only
+         FROM pg_stat_activity
+         WHERE state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+           AND now() - query_start > make_interval(secs => $1)
+         ORDER BY query_start ASC`,
+        [minSeconds],
+      );
+      const killable = rows.filter((row) => row.read_only);
+      if (killable.length === 0) {
+        throw new Error(
+          rows.length === 0
+            ? `no query has run longer than ${minSeconds} s`
+            : `only writes have run longer than ${minSeconds} s (${rows.map((r) => r.pid).join(', ')}): a DBA decides`,
+        );
+      }
+      for (const row of killable) await client.query('SELECT pg_terminate_backend($1)', [row.pid]);
+      return killable
+        .map((r) => `terminated pid ${r.pid} (${r.application_name}, running ${r.seconds.toFixed(1)} s)`)
+        .join('; ');
+    } finally {
+      await client.end();
+    }
+  },
+});
+
 /** Runbook 4: promote the read replica to primary. */
 export const promoteReplica = defineAction({
   action: 'promote-replica',

@@ -1,6 +1,11 @@
 import type { RemedyAction } from './action.ts';
 import { blockOffenders, disableFlag, enableFlag, resetBreaker, unblockAll } from './admin-actions.ts';
-import { promoteReplica, repointDatabase, terminateBlockers } from './database-actions.ts';
+import {
+  promoteReplica,
+  repointDatabase,
+  terminateBlockers,
+  terminateLongQueries,
+} from './database-actions.ts';
 import { restart, rollback, scale, setEnv } from './deployment-actions.ts';
 import { createIndex, runSqlAction } from './sql-actions.ts';
 
@@ -19,6 +24,7 @@ export const REMEDY_ACTIONS: Record<string, RemedyAction<Record<string, unknown>
     unblockAll,
     resetBreaker,
     terminateBlockers,
+    terminateLongQueries,
     promoteReplica,
     repointDatabase,
   ].map((action) => [action.action, action as unknown as RemedyAction<Record<string, unknown>>]),

@@ -1,0 +1,59 @@
+import { integrityViolations } from '../src/detection/signals.ts';
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 6, scenario A: the database link slows down, mobile clients give up after a second and
+ * resend with the same message_id, and the backend, with nothing unique on message_id, stores both
+ * copies. The integrity job finds the duplicates; the responder stops writes, runs the runbook's
+ * dedup, adds the missing unique constraint (resends are then answered with the stored message) and
+ * turns writes back on while the link is still slow.
+ */
+export default defineScenario({
+  id: 'duplicate-messages',
+  title: 'Client resends during a slow database store messages twice',
+  runbook: { number: 6, procedure: 'Scenario A: Duplicate Messages' },
+  // It deletes rows from the shared table: a fresh stack is started after it.
+  stack: { disposable: true },
+  traffic: { mix: { send: 60 }, sendRetry: { timeout: '1s', attempts: 3 } },
+  fault: {
+    kind: 'proxy-toxic',
+    proxy: 'database',
+    type: 'latency',
+    attributes: { latency: 500, jitter: 400 },
+  },
+  alert: {
+    name: 'MessageIntegrityViolated',
+    unit: 'count',
+    // The runbook's trigger is "counts disagree": any violation at all.
+    threshold: 0,
+    comparator: '>',
+    expr: integrityViolations(),
+  },
+  detect: { within: '15m' },
+  remedy: [
+    {
+      action: 'set-env',
+      env: { FEATURE_FLAG_MESSAGE_WRITE: 'disabled' },
+      runbookStep:
+        'kubectl set env deployment/chat-backend FEATURE_FLAG_MESSAGE_WRITE=disabled -n production',
+    },
+    {
+      action: 'run-sql',
+      sql: `DELETE FROM messages WHERE id IN (
+              SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (PARTITION BY message_id ORDER BY created_at ASC) AS rn
+                FROM messages) t
+              WHERE t.rn > 1)`,
+      runbookStep: 'DELETE FROM messages WHERE id IN (… ROW_NUMBER() OVER (PARTITION BY message_id …) …)',
+    },
+    {
+      action: 'run-sql',
+      sql: 'ALTER TABLE messages ADD CONSTRAINT messages_message_id_key UNIQUE (message_id)',
+      runbookStep: 'Post-incident: add a unique constraint on message_id',
+    },
+    { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } },
+  ],
+  restore: [
+    { action: 'run-sql', sql: 'ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_message_id_key' },
+  ],
+});
