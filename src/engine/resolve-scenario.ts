@@ -32,6 +32,8 @@ export interface ResolvedScenario {
   restore: RemedyStep[];
   remedy: RemedyStep[];
   recoveryChecks: { name: string; expr: Expr; comparator: AlertRule['comparator']; threshold: number }[];
+  /** Recovery needs the alert resolved (false: the checks alone decide). */
+  recoveryNeedsAlertResolved: boolean;
   /** Runbook-time durations (the engine scales them). */
   baselineMs: number;
   detectWithinMs: number;
@@ -153,6 +155,7 @@ export function resolveScenario(
       remedy,
       restore,
       recoveryChecks: scenario.recovered.checks.map((check) => ({ ...check, expr: toExpr(check.expr) })),
+      recoveryNeedsAlertResolved: scenario.recovered.alertResolves,
       baselineMs: ms(scenario.baseline ?? '3m'),
       // Default budget: the alert's duration, one window (or a minute) for the signal to cross the
       // threshold, and two minutes for scraping and evaluation.

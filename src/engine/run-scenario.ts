@@ -103,6 +103,7 @@ export async function runScenario(
   let firedDuringBaseline = false;
   let phase: 'baseline' | 'fault' | 'after' = 'baseline';
   let recoveringSince: number | undefined;
+  const checkValues = new Map<string, number | undefined>();
   const ackLedger = new AckLedger();
   const watched = [rule.expr, ...resolved.recoveryChecks.map((check) => check.expr)];
   const exporter = new DatabaseExporter({
@@ -131,11 +132,17 @@ export async function runScenario(
           else firedAt ??= now;
         }
       }
-      const checksHold = resolved.recoveryChecks.every((check) => {
+      let checksHold = true;
+      for (const check of resolved.recoveryChecks) {
         const value = evaluate(check.expr, { store, now, scale });
-        return value !== undefined && compare(value, check.comparator, check.threshold);
-      });
-      if (evaluator.state === 'inactive' && checksHold) recoveringSince ??= now;
+        checkValues.set(check.name, value);
+        if (value === undefined || !compare(value, check.comparator, check.threshold)) checksHold = false;
+      }
+      // Judged by its checks alone, recovery can only begin once the remedy is done.
+      const alertClear = resolved.recoveryNeedsAlertResolved
+        ? evaluator.state === 'inactive'
+        : phase === 'after';
+      if (alertClear && checksHold) recoveringSince ??= now;
       else recoveringSince = undefined;
     },
   });
@@ -301,8 +308,15 @@ export async function runScenario(
       signal,
     );
     if (recoveredAt === undefined) {
+      const failing = resolved.recoveryChecks
+        .filter((check) => {
+          const value = checkValues.get(check.name);
+          return value === undefined || !compare(value, check.comparator, check.threshold);
+        })
+        .map((check) => `; check "${check.name}" is ${formatValue(checkValues.get(check.name))}`)
+        .join('');
       reasons.push(
-        `not resolved: ${rule.name} is ${evaluator.state} (value ${formatValue(evaluator.lastValue)}) ${formatMs(clock.now() - injectedAt)} after the fault`,
+        `not resolved: ${rule.name} is ${evaluator.state} (value ${formatValue(evaluator.lastValue)}) ${formatMs(clock.now() - injectedAt)} after the fault${failing}`,
       );
       note('not-resolved', `${rule.name} ${evaluator.state}`);
       return 'failed';

@@ -125,9 +125,14 @@ export const scenarioSchema = z
           .default([]),
         /** How long the checks must keep holding (runbook time). */
         hold: duration.optional(),
+        /**
+         * false when the alert's condition stays true after a correct remedy (a legitimate spike keeps
+         * connections above the threshold): recovery is then judged by the checks alone.
+         */
+        alertResolves: z.boolean().default(true),
       })
       .strict()
-      .default({ checks: [] }),
+      .default({ checks: [], alertResolves: true }),
     /**
      * After the faults are reverted: put back what the remedy changed on purpose (re-enable a flag that
      * was turned off, unblock addresses), so nothing is left behind for the next scenario.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Stack } from '../stack/stack.ts';
 import { defineAction } from './action.ts';
 
 /** `kubectl rollout undo` (runbook 1's rollback procedure). */
@@ -29,6 +30,12 @@ export const setEnv = defineAction({
   },
 });
 
+/** Open connections per replica at the front, the runbook's "connections per pod (should be ~equal)". */
+async function spread(stack: Stack): Promise<string> {
+  const backends = await stack.backend.connectionSpread().catch(() => []);
+  return `connections per replica: ${backends.map((b) => `${b.name} ${b.active}`).join(', ') || 'unknown'}`;
+}
+
 /** `kubectl scale --replicas=N`. */
 export const scale = defineAction({
   action: 'scale',
@@ -37,7 +44,7 @@ export const scale = defineAction({
   describe: ({ replicas }) => `scale to ${replicas} replicas`,
   async run({ replicas }, { stack }) {
     await stack.backend.scale(replicas);
-    return `${stack.backend.replicas().filter((r) => r.ready).length} replicas ready`;
+    return `${stack.backend.replicas().filter((r) => r.ready).length} replicas ready; ${await spread(stack)}`;
   },
 });
 
@@ -49,6 +56,6 @@ export const restart = defineAction({
   describe: () => 'rolling restart',
   async run(_, { stack }) {
     const revision = await stack.backend.restart();
-    return `rolled out revision ${revision.revision}`;
+    return `rolled out revision ${revision.revision}; ${await spread(stack)}`;
   },
 });

@@ -90,6 +90,31 @@ export interface DatabaseControl {
   startPrimary(): Promise<void>;
   promoteReplica(): Promise<void>;
   primaryRunning(): boolean;
+  /** Takes an online base backup of the primary, kept with the stack (the oldest go when there are too many). */
+  takeBaseBackup(): Promise<BaseBackup>;
+  /**
+   * Restores a side copy of the database as of `target` (like RDS restore-db-instance-to-point-in-time):
+   * the newest base backup taken at or before `target`, replayed from the WAL archive up to it. The live
+   * database is not touched. Throws when no base backup precedes `target`, and after a failover.
+   */
+  restoreToPointInTime(target: Date): Promise<RestoredDatabase>;
+}
+
+export interface BaseBackup {
+  /** Unique within the stack, e.g. "base-1". */
+  id: string;
+  /** When the backup became consistent, by the server's clock: the earliest time it can restore to. */
+  takenAt: Date;
+}
+
+/** A separate database server holding the state of the database as of `restoredTo`. */
+export interface RestoredDatabase {
+  /** Superuser URL of the restored server (on its own loopback port), same database as `adminUrl()`. */
+  url: string;
+  /** Every transaction committed at or before this time is in the copy, none committed after it. */
+  restoredTo: Date;
+  /** Stops the restored server and removes its files. Safe to call twice. */
+  close(): Promise<void>;
 }
 
 export interface StackComponentStatus {

@@ -18,6 +18,7 @@ import type {
 import { BackendDeployment } from './backend-deployment.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
+import { PointInTimeRestore } from './point-in-time-restore.ts';
 import { PostgresCluster } from './postgres-cluster.ts';
 import { createServerRoot } from './postgres-server.ts';
 import { APP_DATABASE, APP_USER, SeedSnapshot } from './seed-snapshot.ts';
@@ -92,6 +93,7 @@ export class EmbeddedStack implements Stack {
   readonly database: DatabaseControl;
 
   private cluster!: PostgresCluster;
+  private pitr: PointInTimeRestore | undefined;
   private deployment!: BackendDeployment;
   private readonly services: ManagedProcess[] = [];
   private loadBalancerControl = '';
@@ -141,6 +143,8 @@ export class EmbeddedStack implements Stack {
         this.promoted = true;
       },
       primaryRunning: () => this.cluster.primary.running,
+      takeBaseBackup: () => this.pointInTimeRestore().takeBaseBackup(),
+      restoreToPointInTime: (target) => this.pointInTimeRestore().restoreToPointInTime(target),
     };
   }
 
@@ -194,6 +198,14 @@ export class EmbeddedStack implements Stack {
       env,
       settings: { max_connections: 200, fsync: 'off', full_page_writes: 'off' },
       onSpawn: (server, pid) => void this.track(`postgres-${server}`, pid, 'postgres').catch(() => undefined),
+    });
+    this.pitr = new PointInTimeRestore({
+      cluster: this.cluster,
+      root: this.root,
+      database: APP_DATABASE,
+      failedOver: () => this.promoted,
+      onSpawn: (name, pid) => void this.track(name, pid, 'postgres').catch(() => undefined),
+      onStopped: (name) => void this.untrack(name).catch(() => undefined),
     });
     const snapshot = await SeedSnapshot.for(size);
     if (await snapshot.exists()) {
@@ -342,6 +354,11 @@ export class EmbeddedStack implements Stack {
     return service;
   }
 
+  private pointInTimeRestore(): PointInTimeRestore {
+    if (!this.pitr) throw new Error('the stack has no database yet');
+    return this.pitr;
+  }
+
   /** Records a started process on disk, so a crashed harness's leftovers can be found. */
   private async track(name: string, pid: number | undefined, kind: TrackedProcess['kind']): Promise<void> {
     if (!pid) return;
@@ -351,6 +368,11 @@ export class EmbeddedStack implements Stack {
       ...this.record.processes.filter((p) => p.name !== name),
       { name, pid, startTime, kind },
     ];
+    await stackRegistry.write(this.record);
+  }
+
+  private async untrack(name: string): Promise<void> {
+    this.record.processes = this.record.processes.filter((p) => p.name !== name);
     await stackRegistry.write(this.record);
   }
 
@@ -377,7 +399,7 @@ export class EmbeddedStack implements Stack {
     this.stopping ??= (async () => {
       await this.deployment?.stop();
       await Promise.all(this.services.map((service) => service.stop(5_000)));
-      await this.cluster?.stop();
+      await Promise.all([this.pitr?.closeAll(), this.cluster?.stop()]);
       await fs.rm(this.root, { recursive: true, force: true });
       await stackRegistry.remove(this.id);
     })();

@@ -35,15 +35,21 @@ export async function startLoadBalancer(
   let next = 0;
   const sockets = new Set<net.Socket>();
 
+  // Connections being opened, per replica: counted at once so a burst does not all pick the same one.
+  const opening = new Map<string, number>();
+  const load = (name: string) => (stats.get(name)?.active ?? 0) + (opening.get(name) ?? 0);
+
+  // Least connections, ties taken in turn (HAProxy's `balance leastconn`, advised for WebSockets):
+  // long-lived sockets stay where they landed, so a new or restarted replica must be preferred.
   const pick = (skip: Set<string>): BackendTarget | undefined => {
+    let best: { target: BackendTarget; offset: number } | undefined;
     for (let i = 0; i < backends.length; i++) {
       const candidate = backends[(next + i) % backends.length]!;
-      if (!skip.has(candidate.name)) {
-        next = (next + i + 1) % backends.length;
-        return candidate;
-      }
+      if (skip.has(candidate.name)) continue;
+      if (!best || load(candidate.name) < load(best.target.name)) best = { target: candidate, offset: i };
     }
-    return undefined;
+    if (best) next = (next + best.offset + 1) % backends.length;
+    return best?.target;
   };
 
   const server = net.createServer((client) => {
@@ -59,6 +65,8 @@ export async function startLoadBalancer(
         return;
       }
       tried.add(target.name);
+      opening.set(target.name, (opening.get(target.name) ?? 0) + 1);
+      const opened = () => opening.set(target.name, (opening.get(target.name) ?? 1) - 1);
       const upstream = net.connect({
         port: target.port,
         host: '127.0.0.1',
@@ -66,10 +74,12 @@ export async function startLoadBalancer(
       });
       // Refused before connecting: the replica is gone or not listening yet; try the next one.
       upstream.once('error', () => {
+        opened();
         upstream.destroy();
         connect();
       });
       upstream.once('connect', () => {
+        opened();
         upstream.removeAllListeners('error');
         upstream.on('error', () => client.destroy());
         sockets.add(upstream);

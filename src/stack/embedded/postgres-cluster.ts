@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -50,7 +51,8 @@ const BACKUP_EXCLUDES = new Set([
 /**
  * A PostgreSQL primary that archives its WAL, and a physical streaming replica of it that can be
  * promoted. The package ships no pg_basebackup, so the replica's base backup is taken with the
- * low-level API: pg_backup_start, a file copy of the data directory, pg_backup_stop.
+ * low-level API (takeOnlineBackup below): pg_backup_start, a file copy of the data directory,
+ * pg_backup_stop.
  */
 export class PostgresCluster {
   readonly primary: PostgresServer;
@@ -103,37 +105,21 @@ export class PostgresCluster {
 
   /** Takes a base backup of the running primary and starts the replica streaming from it. */
   async createReplica(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.primary.url() });
-    await client.connect();
-    try {
-      await client.query(
-        `SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS
-           (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
-        [REPLICATION_SLOT],
-      );
-      await client.query(`SELECT pg_backup_start('gameday-replica', true)`);
-      await fs.rm(this.replica.options.dataDir, { recursive: true, force: true });
-      await fs.cp(this.primary.options.dataDir, this.replica.options.dataDir, {
-        recursive: true,
-        filter: (source) => !BACKUP_EXCLUDES.has(path.relative(this.primary.options.dataDir, source)),
-      });
-      const { rows } = await client.query<{ labelfile: string; spcmapfile: string | null }>(
-        'SELECT labelfile, spcmapfile FROM pg_backup_stop(true)',
-      );
-      const dir = this.replica.options.dataDir;
-      await fs.writeFile(path.join(dir, 'backup_label'), rows[0]!.labelfile);
-      if (rows[0]!.spcmapfile) await fs.writeFile(path.join(dir, 'tablespace_map'), rows[0]!.spcmapfile);
-      for (const empty of EMPTY_IN_BACKUP) await fs.mkdir(path.join(dir, empty), { recursive: true });
-      await fs.writeFile(path.join(dir, 'standby.signal'), '');
-      const conninfo = `host=127.0.0.1 port=${this.options.ports.primary} user=${this.primary.options.superuser} password=${this.options.password} application_name=gameday_replica`;
-      await fs.appendFile(
-        path.join(dir, 'postgresql.auto.conf'),
-        `\n# gameday streaming replica\nprimary_conninfo = '${conninfo}'\nprimary_slot_name = '${REPLICATION_SLOT}'\nrestore_command = 'cp ${this.archiveDir}/%f %p'\n`,
-      );
-      await chownTree(dir);
-    } finally {
-      await client.end();
-    }
+    await this.primary.sql(
+      `SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS
+         (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
+      [REPLICATION_SLOT],
+    );
+    const dir = this.replica.options.dataDir;
+    await fs.rm(dir, { recursive: true, force: true });
+    await takeOnlineBackup(this.primary, dir, 'gameday-replica');
+    await fs.writeFile(path.join(dir, 'standby.signal'), '');
+    const conninfo = `host=127.0.0.1 port=${this.options.ports.primary} user=${this.primary.options.superuser} password=${this.options.password} application_name=gameday_replica`;
+    await fs.appendFile(
+      path.join(dir, 'postgresql.auto.conf'),
+      `\n# gameday streaming replica\nprimary_conninfo = '${conninfo}'\nprimary_slot_name = '${REPLICATION_SLOT}'\nrestore_command = 'cp ${this.archiveDir}/%f %p'\n`,
+    );
+    await chownTree(dir);
     await this.replica.start();
     await waitUntil(async () => (await this.replicationState()) === 'streaming' || undefined, {
       timeoutMs: 30_000,
@@ -163,3 +149,92 @@ export class PostgresCluster {
     await Promise.all([this.replica.stop('fast'), this.primary.stop('fast')]);
   }
 }
+
+export interface OnlineBackup {
+  /** WAL positions of the backup's start checkpoint and of its end (where a restore becomes consistent). */
+  startLsn: string;
+  stopLsn: string;
+  /**
+   * The server's clock just after pg_backup_stop, rounded up to the millisecond (a Date holds no
+   * microseconds): every WAL record before the end of the backup is older, so a recovery target at or
+   * after this time never stops before the copy is consistent.
+   */
+  takenAt: Date;
+}
+
+/**
+ * Copies a running server's data directory into `target` (which must not exist) as a consistent base
+ * backup, with the low-level API: pg_backup_start, a file copy, pg_backup_stop, whose backup_label
+ * tells recovery where to start replaying WAL. pg_backup_stop waits until the WAL the backup needs is
+ * archived. While a backup runs, the server writes full-page images whatever full_page_writes says,
+ * so pages torn by the copy are repaired by replay. The copy belongs to whoever runs this (chownTree it
+ * before a server uses it). Tablespaces are not supported (the stack creates none).
+ */
+export async function takeOnlineBackup(
+  server: PostgresServer,
+  target: string,
+  label: string,
+): Promise<OnlineBackup> {
+  // pg_backup_start and pg_backup_stop must run in the same session.
+  const client = new pg.Client({ connectionString: server.url() });
+  await client.connect();
+  try {
+    const started = await client.query<{ lsn: string }>('SELECT pg_backup_start($1, true) AS lsn', [label]);
+    // If the copy fails, ending the session aborts the backup.
+    await copyLiveDataDir(server.options.dataDir, target);
+    const stopped = (
+      await client.query<{ lsn: string; labelfile: string; spcmapfile: string | null }>(
+        'SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(true)',
+      )
+    ).rows[0]!;
+    const { rows } = await client.query<{ at: Date }>(
+      `SELECT date_trunc('milliseconds', clock_timestamp()) + interval '1 millisecond' AS at`,
+    );
+    await fs.writeFile(path.join(target, 'backup_label'), stopped.labelfile);
+    if (stopped.spcmapfile) await fs.writeFile(path.join(target, 'tablespace_map'), stopped.spcmapfile);
+    for (const empty of EMPTY_IN_BACKUP) await fs.mkdir(path.join(target, empty), { recursive: true });
+    return { startLsn: started.rows[0]!.lsn, stopLsn: stopped.lsn, takenAt: rows[0]!.at };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Copies a live data directory, leaving out what a base backup must not hold, and tolerating files
+ * that vanish mid-copy (a table dropped, a temporary file removed), as pg_basebackup does: WAL replay
+ * recreates or drops them. Files are copied a few at a time; a seeded database has thousands.
+ */
+async function copyLiveDataDir(source: string, target: string): Promise<void> {
+  const files: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    await fs.mkdir(path.join(target, relative), { recursive: true, mode: 0o700 });
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(path.join(source, relative), { withFileTypes: true });
+    } catch (error) {
+      if (vanished(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const name = path.join(relative, entry.name);
+      if (BACKUP_EXCLUDES.has(name) || entry.name.startsWith('pgsql_tmp')) continue;
+      if (entry.isDirectory()) await walk(name);
+      else if (entry.isFile()) files.push(name);
+      else if (entry.isSymbolicLink())
+        await fs.symlink(await fs.readlink(path.join(source, name)), path.join(target, name));
+    }
+  };
+  await walk('');
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const name = files[next++]!;
+      await fs.copyFile(path.join(source, name), path.join(target, name)).catch((error: unknown) => {
+        if (!vanished(error)) throw error;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+const vanished = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
