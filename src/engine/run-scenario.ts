@@ -167,6 +167,7 @@ export async function runScenario(
   const decisions: ScenarioResult['decisions'] = [];
   const answers = new Map<string, string>();
   let injectedAt: number | undefined;
+  let damageOnset: number | undefined;
   let injectionMs: number | null = null;
   let recoveredAt: number | undefined;
   let injecting: Promise<void> | undefined;
@@ -182,6 +183,12 @@ export async function runScenario(
       'traffic-start',
       `${traffic.users} users, ${traffic.socketCount} sockets through ${stack.endpoints.frontUrl}`,
     );
+
+    // What remedy steps need in place before anything breaks (the scheduled backup a restore uses).
+    for (const step of context.skipRemedy ? [] : resolved.remedy) {
+      const action = REMEDY_ACTIONS[step.action];
+      if (action?.prepare) note('remedy-prepared', await action.prepare(step.params, { stack }));
+    }
 
     // Baseline: long enough to fill the alert's window; the alert must stay quiet.
     const window = 'windowMs' in rule.expr ? rule.expr.windowMs : 0;
@@ -205,7 +212,14 @@ export async function runScenario(
       for (const fault of resolved.faults) {
         await FAULT_KINDS[fault.kind]!.inject(
           fault.params,
-          { stack, note: (message) => note('fault-note', message) },
+          {
+            stack,
+            note: (message) => note('fault-note', message),
+            markOnset: (at) => {
+              damageOnset = at.getTime();
+              note('fault-note', `the damage began at ${at.toISOString()}`);
+            },
+          },
           async (undo, recorded, verify) => {
             const id = await ledger.register({
               scenario: scenario.id,
@@ -266,7 +280,10 @@ export async function runScenario(
       });
       const entry = { action: step.action, description: step.description, runbookStep: step.runbookStep };
       try {
-        const detail = await REMEDY_ACTIONS[step.action]!.run(step.params, { stack });
+        const detail = await REMEDY_ACTIONS[step.action]!.run(step.params, {
+          stack,
+          incident: { faultStartedAt: damageOnset ?? injectionStarted },
+        });
         remedyLog.push({
           ...entry,
           startedAtMs: stepStarted - started,

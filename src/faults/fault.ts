@@ -11,6 +11,11 @@ export interface FaultContext {
   stack: Stack;
   /** Timeline note from inside the fault (e.g. "index definition saved"). */
   note: (message: string) => void;
+  /**
+   * When the damage itself began, if the fault knows it better than "when injection started" (a job's
+   * logged start): what a responder restores to.
+   */
+  markOnset?: (at: Date) => void;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { authAttack } from './auth-attack.ts';
 import { backendEnv } from './backend-env.ts';
+import { badCleanupJob } from './bad-cleanup-job.ts';
 import { deployRelease } from './deploy-release.ts';
 import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
@@ -23,5 +24,6 @@ export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = O
     stopPrimary,
     socketStorm,
     runawayQuery,
+    badCleanupJob,
   ].map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
 );

@@ -3,6 +3,11 @@ import type { Capability, Stack } from '../stack/stack.ts';
 
 export interface ActionContext {
   stack: Stack;
+  /** What the responders know about the incident so far. */
+  incident?: {
+    /** When the damage began (ms since epoch): the job log's start, the deploy's time. */
+    faultStartedAt: number;
+  };
 }
 
 /**
@@ -15,6 +20,8 @@ export interface RemedyAction<Params extends object = Record<string, unknown>> {
   requires: Capability[];
   describe(params: Params): string;
   run(params: Params, context: ActionContext): Promise<string>;
+  /** Runs before the fault, when the step needs something in place already (a scheduled backup). */
+  prepare?(params: Params, context: ActionContext): Promise<string>;
 }
 
 export function defineAction<Params extends object>(action: RemedyAction<Params>): RemedyAction<Params> {

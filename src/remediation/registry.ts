@@ -7,6 +7,7 @@ import {
   terminateLongQueries,
 } from './database-actions.ts';
 import { restart, rollback, scale, setEnv } from './deployment-actions.ts';
+import { restoreMissingRows } from './restore-actions.ts';
 import { createIndex, runSqlAction } from './sql-actions.ts';
 
 /** Every remedy step a scenario can name in `remedy[].action`. */
@@ -27,5 +28,6 @@ export const REMEDY_ACTIONS: Record<string, RemedyAction<Record<string, unknown>
     terminateLongQueries,
     promoteReplica,
     repointDatabase,
+    restoreMissingRows,
   ].map((action) => [action.action, action as unknown as RemedyAction<Record<string, unknown>>]),
 );

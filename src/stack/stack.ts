@@ -18,7 +18,9 @@ export type Capability =
   | 'fault-proxy'
   /** superuser SQL on the database (faults such as dropping an index, holding a lock) */
   | 'database-superuser'
-  | 'kill-replica';
+  | 'kill-replica'
+  /** base backups and a point-in-time side copy of the database (WAL archive) */
+  | 'point-in-time-restore';
 
 export interface DatabaseEndpoints {
   /** Superuser URL of the primary, for faults and diagnostics. Contains a password: never log it. */

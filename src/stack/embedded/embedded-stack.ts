@@ -66,6 +66,7 @@ const ALL_CAPABILITIES: Capability[] = [
   'fault-proxy',
   'database-superuser',
   'kill-replica',
+  'point-in-time-restore',
 ];
 
 const secret = () => randomBytes(16).toString('hex');
