@@ -45,4 +45,15 @@ export default defineScenario({
       },
     ],
   },
+  claims: [
+    {
+      kind: 'time-until',
+      claim: 'Error rate drops back to <0.5% within 2 minutes',
+      claimed: '2m',
+      holds: 'at-most',
+      expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
+      comparator: '<',
+      threshold: 0.005,
+    },
+  ],
 });

@@ -1,3 +1,4 @@
+import { memoryPerConnectionClaim } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /** 300 distinct loopback addresses, 127.0.1.1 onwards: a crowd, not a botnet of three. */
@@ -55,5 +56,6 @@ export default defineScenario({
     ],
   },
   restore: [{ action: 'scale', replicas: 2 }],
+  claims: [memoryPerConnectionClaim()],
   invariants: ['no-acknowledged-message-lost', 'legitimate-traffic-ok'],
 });

@@ -1,3 +1,4 @@
+import { memoryPerConnectionClaim } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -32,5 +33,6 @@ export default defineScenario({
   restore: [
     { action: 'set-env', env: { WEBSOCKET_RATE_LIMIT: null, WEBSOCKET_MAX_CONNECTIONS_PER_IP: null } },
   ],
+  claims: [memoryPerConnectionClaim()],
   invariants: ['no-acknowledged-message-lost', 'legitimate-traffic-ok'],
 });

@@ -39,4 +39,16 @@ export default defineScenario({
       },
     ],
   },
+  claims: [
+    {
+      kind: 'time-until',
+      claim:
+        'the circuit breaker closes automatically, usually 60 seconds after the first successful request',
+      claimed: '60s',
+      holds: 'about',
+      expr: circuitBreakerOpen(),
+      comparator: '<',
+      threshold: 1,
+    },
+  ],
 });

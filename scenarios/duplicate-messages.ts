@@ -12,7 +12,7 @@ export default defineScenario({
   id: 'duplicate-messages',
   title: 'Client resends during a slow database store messages twice',
   runbook: { number: 6, procedure: 'Scenario A: Duplicate Messages' },
-  // It deletes rows from the shared table: a fresh stack is started after it.
+  // It deletes rows and adds the constraint for good (the runbook's fix): a fresh stack follows it.
   stack: { disposable: true },
   traffic: { mix: { send: 60 }, sendRetry: { timeout: '1s', attempts: 3 } },
   fault: {
@@ -52,8 +52,5 @@ export default defineScenario({
       runbookStep: 'Post-incident: add a unique constraint on message_id',
     },
     { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } },
-  ],
-  restore: [
-    { action: 'run-sql', sql: 'ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_message_id_key' },
   ],
 });

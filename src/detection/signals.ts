@@ -44,3 +44,15 @@ export function oldestActiveQuery(): ScenarioExpr {
 export function integrityViolations(): ScenarioExpr {
   return { fn: 'value', metric: 'message_integrity_violations', agg: 'sum' };
 }
+
+/** Runbook 2's claim: each WebSocket connection costs about 2 MB of backend memory. */
+export function memoryPerConnectionClaim() {
+  return {
+    kind: 'per-unit' as const,
+    claim: 'each connection consumes ~2 MB',
+    claimed: 2 * 1024 * 1024,
+    unit: 'bytes',
+    numerator: { fn: 'value' as const, metric: 'process_resident_memory_bytes', agg: 'sum' as const },
+    denominator: { fn: 'value' as const, metric: 'websocket_connections_active', agg: 'sum' as const },
+  };
+}

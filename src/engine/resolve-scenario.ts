@@ -7,6 +7,7 @@ import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
 import type { Capability } from '../stack/stack.ts';
+import type { ResolvedClaim } from './claims.ts';
 import type { Scenario } from './scenario.ts';
 
 type ScenarioExpr = Scenario['alert']['expr'];
@@ -32,6 +33,7 @@ export interface ResolvedScenario {
   restore: RemedyStep[];
   remedy: RemedyStep[];
   recoveryChecks: { name: string; expr: Expr; comparator: AlertRule['comparator']; threshold: number }[];
+  claims: ResolvedClaim[];
   /** Recovery needs the alert resolved (false: the checks alone decide). */
   recoveryNeedsAlertResolved: boolean;
   /** Runbook-time durations (the engine scales them). */
@@ -156,6 +158,11 @@ export function resolveScenario(
       restore,
       recoveryChecks: scenario.recovered.checks.map((check) => ({ ...check, expr: toExpr(check.expr) })),
       recoveryNeedsAlertResolved: scenario.recovered.alertResolves,
+      claims: scenario.claims.map((claim) =>
+        claim.kind === 'per-unit'
+          ? { ...claim, numerator: toExpr(claim.numerator), denominator: toExpr(claim.denominator) }
+          : { ...claim, claimed: ms(claim.claimed), expr: toExpr(claim.expr) },
+      ),
       baselineMs: ms(scenario.baseline ?? '3m'),
       // Default budget: the alert's duration, one window (or a minute) for the signal to cross the
       // threshold, and two minutes for scraping and evaluation.

@@ -20,6 +20,17 @@ export interface RunbookCheck {
   detail: string;
 }
 
+/** A runbook claim next to what this run measured. */
+export interface ClaimResult {
+  claim: string;
+  /** The runbook's number, in `unit` (durations in runbook milliseconds). */
+  claimed: number;
+  measured: number | null;
+  unit: string;
+  verdict: 'holds' | 'does not hold' | 'not measured';
+  detail: string;
+}
+
 export interface ScenarioResult {
   id: string;
   title: string;
@@ -71,6 +82,7 @@ export interface ScenarioResult {
   /** The runbook's decision points as the harness answered them, and the evidence it used. */
   decisions: { question: string; answer: string; evidence: string; runbookStep?: string }[];
   runbookChecks: RunbookCheck[];
+  claims: ClaimResult[];
   faultsReverted: boolean;
   revertErrors: string[];
   lostMessages: number;

@@ -11,6 +11,7 @@ import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
 import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { Stack } from '../stack/stack.ts';
+import { ClaimMeter } from './claims.ts';
 import type { FaultLedger } from './fault-ledger.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioResult, TimelineEvent } from './result.ts';
@@ -104,6 +105,7 @@ export async function runScenario(
   let phase: 'baseline' | 'fault' | 'after' = 'baseline';
   let recoveringSince: number | undefined;
   const checkValues = new Map<string, number | undefined>();
+  const claims = new ClaimMeter(resolved.claims, (wallMs) => clock.atRunbookScale(wallMs));
   const ackLedger = new AckLedger();
   const watched = [rule.expr, ...resolved.recoveryChecks.map((check) => check.expr)];
   const exporter = new DatabaseExporter({
@@ -132,6 +134,7 @@ export async function runScenario(
           else firedAt ??= now;
         }
       }
+      claims.observe(phase === 'after' ? 'remedied' : phase, { store, now, scale });
       let checksHold = true;
       for (const check of resolved.recoveryChecks) {
         const value = evaluate(check.expr, { store, now, scale });
@@ -309,6 +312,7 @@ export async function runScenario(
 
     // Recovered: alert resolved and every check holding, for the hold period.
     phase = 'after';
+    if (!context.skipRemedy) claims.remedied(clock.now());
     const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
     const holdWall = scale(resolved.recoveryHoldMs);
     // Past the target, keep watching a while longer so a late recovery still gets its time measured.
@@ -369,6 +373,8 @@ export async function runScenario(
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
   await injecting?.catch(() => undefined);
   const revertErrors = await revertAll(undos, ledger, note);
+  // Traffic ends before the restore steps, so none of them races a late request.
+  await traffic.stop().catch(() => undefined);
   // Post-incident restore: undo what the remedy changed on purpose (a disabled flag, a block list).
   for (const step of resolved.restore) {
     try {
@@ -381,7 +387,6 @@ export async function runScenario(
       note('restore-step-failed', `${step.description}: ${(error as Error).message}`);
     }
   }
-  await traffic.stop().catch(() => undefined);
   await scraper.stop();
   await exporter.close();
 
@@ -463,6 +468,7 @@ export async function runScenario(
     remedy: remedyLog,
     decisions,
     runbookChecks: [],
+    claims: claims.results(),
     faultsReverted: revertErrors.length === 0,
     revertErrors,
     lostMessages: lost,

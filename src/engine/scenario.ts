@@ -138,6 +138,40 @@ export const scenarioSchema = z
      * was turned off, unblock addresses), so nothing is left behind for the next scenario.
      */
     restore: z.array(z.object({ action: z.string() }).passthrough()).default([]),
+    /**
+     * The runbook's measurable claims this scenario touches, measured on the stack. `per-unit`: how
+     * much `numerator` grew per unit `denominator` grew between the fault's start and its peak (memory
+     * per connection). `time-until`: runbook time from the remedy's end until `expr` meets the bound.
+     * `about` holds within a factor of two; `at-most` holds when the measurement is no larger.
+     */
+    claims: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z
+            .object({
+              kind: z.literal('per-unit'),
+              claim: z.string(),
+              claimed: z.number().positive(),
+              unit: z.string(),
+              holds: z.enum(['about', 'at-most']).default('about'),
+              numerator: expr,
+              denominator: expr,
+            })
+            .strict(),
+          z
+            .object({
+              kind: z.literal('time-until'),
+              claim: z.string(),
+              claimed: duration,
+              holds: z.enum(['about', 'at-most']).default('at-most'),
+              expr,
+              comparator,
+              threshold: z.number(),
+            })
+            .strict(),
+        ]),
+      )
+      .default([]),
     invariants: z
       .array(z.enum(['no-acknowledged-message-lost', 'legitimate-traffic-ok']))
       .default(['no-acknowledged-message-lost']),

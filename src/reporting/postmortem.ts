@@ -129,10 +129,21 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
       `- Detection: ${detection.alert} ${detection.fired ? `fired ${formatMs(detection.timeToDetectMs!)} after the fault (budget ${formatMs(detection.budgetMs)}; ${formatMs(detection.timeToDetectMs! * timeScale)} at runbook scale)` : `did not fire within ${formatMs(detection.budgetMs)}`}.`,
       `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault, ${formatMs(resolution.remedyWorkMs)} of it the remedy's own work (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)} for the rest)` : 'not recovered'}.`,
       `- Alert rule: \`${scenario.alertRule.expression} ${scenario.alertRule.comparator} ${scenario.alertRule.threshold}\` for ${formatMs(scenario.alertRule.forMs)} (runbook time); ${scenario.alertRule.origin}.`,
+      ...scenario.claims.map(
+        (claim) =>
+          `- Runbook claim "${claim.claim}": ${claim.verdict}; measured ${formatClaimValue(claim.measured, claim.unit)} against ${formatClaimValue(claim.claimed, claim.unit)} (${claim.detail}).`,
+      ),
       `- Verdict: ${scenario.status.toUpperCase()}${scenario.reasons.length ? ` — ${scenario.reasons.join('; ')}` : ''}.`,
     ];
   }
   return ['(no data)'];
+}
+
+function formatClaimValue(value: number | null, unit: string): string {
+  if (value === null) return 'nothing';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 'bytes') return `${(value / (1024 * 1024)).toFixed(2)} MB`;
+  return `${Number(value.toPrecision(3))} ${unit}`;
 }
 
 /** One document with a post-mortem per scenario. */

@@ -1,0 +1,121 @@
+import { formatMs } from '../core/duration.ts';
+import type { AlertRule } from '../detection/alert-rule.ts';
+import { compare } from '../detection/alert-rule.ts';
+import { type EvaluationContext, type Expr, evaluate } from '../detection/expr.ts';
+import type { ClaimResult } from './result.ts';
+
+export type ResolvedClaim =
+  | {
+      kind: 'per-unit';
+      claim: string;
+      claimed: number;
+      unit: string;
+      holds: 'about' | 'at-most';
+      numerator: Expr;
+      denominator: Expr;
+    }
+  | {
+      kind: 'time-until';
+      claim: string;
+      /** Runbook milliseconds. */
+      claimed: number;
+      holds: 'about' | 'at-most';
+      expr: Expr;
+      comparator: AlertRule['comparator'];
+      threshold: number;
+    };
+
+type Phase = 'baseline' | 'fault' | 'remedied';
+
+const verdict = (holds: 'about' | 'at-most', measured: number, claimed: number) =>
+  (holds === 'at-most' ? measured <= claimed : measured >= claimed / 2 && measured <= claimed * 2)
+    ? 'holds'
+    : 'does not hold';
+
+/**
+ * Measures the runbook's claims during a scenario, from the same scrapes the alert sees: the value
+ * per unit between the fault's start and its peak, or how long after the remedy a signal settles.
+ */
+export class ClaimMeter {
+  private readonly perUnit = new Map<number, { before?: [number, number]; peak?: [number, number] }>();
+  private readonly settledAt = new Map<number, number>();
+  private remediedAt: number | undefined;
+
+  constructor(
+    private readonly claims: ResolvedClaim[],
+    /** Wall milliseconds → runbook milliseconds. */
+    private readonly atRunbookScale: (wallMs: number) => number,
+  ) {}
+
+  /** The remedy's last step is done: time-until claims count from here. */
+  remedied(at: number): void {
+    this.remediedAt ??= at;
+  }
+
+  observe(phase: Phase, context: EvaluationContext): void {
+    this.claims.forEach((claim, index) => {
+      if (claim.kind === 'per-unit') {
+        const numerator = evaluate(claim.numerator, context);
+        const denominator = evaluate(claim.denominator, context);
+        if (numerator === undefined || denominator === undefined) return;
+        const entry = this.perUnit.get(index) ?? {};
+        if (phase === 'baseline') entry.before = [numerator, denominator];
+        else if (phase === 'fault' && (!entry.peak || denominator > entry.peak[1]))
+          entry.peak = [numerator, denominator];
+        this.perUnit.set(index, entry);
+      } else if (this.remediedAt !== undefined && !this.settledAt.has(index)) {
+        const value = evaluate(claim.expr, context);
+        if (value !== undefined && compare(value, claim.comparator, claim.threshold))
+          this.settledAt.set(index, context.now);
+      }
+    });
+  }
+
+  results(): ClaimResult[] {
+    return this.claims.map((claim, index) => {
+      if (claim.kind === 'per-unit') {
+        const { before, peak } = this.perUnit.get(index) ?? {};
+        const units = before && peak ? peak[1] - before[1] : 0;
+        if (!before || !peak || units <= 0) {
+          return {
+            claim: claim.claim,
+            claimed: claim.claimed,
+            measured: null,
+            unit: claim.unit,
+            verdict: 'not measured',
+            detail: 'the denominator did not grow during the fault',
+          };
+        }
+        const measured = (peak[0] - before[0]) / units;
+        return {
+          claim: claim.claim,
+          claimed: claim.claimed,
+          measured,
+          unit: claim.unit,
+          verdict: verdict(claim.holds, measured, claim.claimed),
+          detail: `grew ${(peak[0] - before[0]).toPrecision(4)} over ${units} more (${before[1]} → ${peak[1]})`,
+        };
+      }
+      const settled = this.settledAt.get(index);
+      if (this.remediedAt === undefined || settled === undefined) {
+        return {
+          claim: claim.claim,
+          claimed: claim.claimed,
+          measured: null,
+          unit: 'ms',
+          verdict: 'not measured',
+          detail: this.remediedAt === undefined ? 'the remedy did not finish' : 'the signal never settled',
+        };
+      }
+      const measured = this.atRunbookScale(settled - this.remediedAt);
+      return {
+        claim: claim.claim,
+        claimed: claim.claimed,
+        measured,
+        unit: 'ms',
+        verdict: verdict(claim.holds, measured, claim.claimed),
+        detail: `${formatMs(settled - this.remediedAt)} here after the remedy, ${formatMs(measured)} at runbook scale (claimed ${formatMs(claim.claimed)})`,
+      };
+    });
+  }
+}
