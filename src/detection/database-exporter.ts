@@ -104,8 +104,12 @@ async function activity(client: pg.Client): Promise<Sample[]> {
     `SELECT setting::int AS max FROM pg_settings WHERE name = 'max_connections'`,
   );
   const longest = Math.max(0, ...rows.map((row) => row.longest ?? 0));
+  const max = settings.rows[0]!.max;
+  // Every client backend counts against max_connections, this exporter's own session too.
+  const used = rows.reduce((total, row) => total + row.count, 1);
   return [
-    { name: 'pg_settings_max_connections', labels: {}, value: settings.rows[0]!.max },
+    { name: 'pg_connections_used_ratio', labels: {}, value: used / max },
+    { name: 'pg_settings_max_connections', labels: {}, value: max },
     ...rows.map((row) => ({
       name: 'pg_stat_activity_count',
       labels: { state: row.state },

@@ -1,6 +1,7 @@
 import { authAttack } from './auth-attack.ts';
 import { backendEnv } from './backend-env.ts';
 import { badCleanupJob } from './bad-cleanup-job.ts';
+import { connectionLeak } from './connection-leak.ts';
 import { deployRelease } from './deploy-release.ts';
 import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
@@ -25,5 +26,6 @@ export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = O
     socketStorm,
     runawayQuery,
     badCleanupJob,
+    connectionLeak,
   ].map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
 );

@@ -83,6 +83,45 @@ export const terminateLongQueries = defineAction({
   },
 });
 
+/**
+ * Runbook 3, scenario C, "investigate connection leaks": count sessions by state (the runbook's query),
+ * find the application holding the most sessions idle in a transaction for longer than `minSeconds`,
+ * and terminate that application's sessions.
+ */
+export const terminateLeakedSessions = defineAction({
+  action: 'terminate-leaked-sessions',
+  params: z.object({ minSeconds: z.number().min(0).default(1) }).strict(),
+  requires: ['database-superuser'],
+  describe: () => 'find the application leaking idle-in-transaction sessions and terminate them',
+  async run({ minSeconds }, { stack }) {
+    const client = new pg.Client({ connectionString: stack.database.adminUrl() });
+    await client.connect();
+    try {
+      const byState = await client.query<{ count: number; state: string | null }>(
+        'SELECT count(*)::int AS count, state FROM pg_stat_activity GROUP BY state ORDER BY 1 DESC',
+      );
+      const { rows } = await client.query<{ application_name: string; sessions: number }>(
+        `SELECT application_name, count(*)::int AS sessions FROM pg_stat_activity
+         WHERE state = 'idle in transaction' AND now() - state_change > make_interval(secs => $1)
+         GROUP BY application_name ORDER BY sessions DESC LIMIT 1`,
+        [minSeconds],
+      );
+      const states = byState.rows.map((row) => `${row.count} ${row.state ?? 'background'}`).join(', ');
+      const leaker = rows[0];
+      if (!leaker)
+        throw new Error(`no session has been idle in a transaction for ${minSeconds} s (${states})`);
+      const terminated = await client.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+        [leaker.application_name],
+      );
+      return `sessions by state: ${states}; terminated ${terminated.rows[0]!.n} sessions of ${leaker.application_name}`;
+    } finally {
+      await client.end();
+    }
+  },
+});
+
 /** Runbook 4: promote the read replica to primary. */
 export const promoteReplica = defineAction({
   action: 'promote-replica',

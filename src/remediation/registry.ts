@@ -4,6 +4,7 @@ import {
   promoteReplica,
   repointDatabase,
   terminateBlockers,
+  terminateLeakedSessions,
   terminateLongQueries,
 } from './database-actions.ts';
 import { restart, rollback, scale, setEnv } from './deployment-actions.ts';
@@ -26,6 +27,7 @@ export const REMEDY_ACTIONS: Record<string, RemedyAction<Record<string, unknown>
     resetBreaker,
     terminateBlockers,
     terminateLongQueries,
+    terminateLeakedSessions,
     promoteReplica,
     repointDatabase,
     restoreMissingRows,

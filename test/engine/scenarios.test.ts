@@ -20,6 +20,7 @@ describe('the game day on the embedded stack', () => {
         'bad-deploy',
         'breaker-stuck',
         'brute-force',
+        'connection-limit',
         'connection-spike',
         'connection-storm-attack',
         'database-outage',
@@ -79,6 +80,11 @@ describe('the game day on the embedded stack', () => {
     ]);
     expect(byId('pool-exhausted').decisions[0]).toMatchObject({ question: 'recent-deploy', answer: 'no' });
     expect(byId('pool-exhausted').remedy.map((step) => step.action)).toEqual(['set-env']);
+    expect(byId('connection-limit').remedy[0]?.detail).toMatch(
+      /\d+ idle in transaction.*terminated \d{2,} sessions of report-exporter/,
+    );
+    // The leak really starved the backend: it answered some requests 5xx ("too many clients").
+    expect(byId('connection-limit').traffic.serverErrors).toBeGreaterThan(0);
     expect(byId('runaway-query').remedy[0]?.detail).toMatch(/terminated pid \d+ \(adhoc-analytics/);
     // The duplicates really came from resends, the runbook's dedup removed some, and every
     // acknowledged message is stored exactly once.
@@ -113,7 +119,7 @@ describe('the game day on the embedded stack', () => {
 
   it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
     const junit = await file('junit.xml');
-    expect(junit).toContain('tests="13" failures="0" errors="0"');
+    expect(junit).toContain('tests="14" failures="0" errors="0"');
     expect(junit).toContain(
       '<testcase name="bad-deploy: A release with a null-check bug fails message sends"',
     );
@@ -130,7 +136,7 @@ describe('the game day on the embedded stack', () => {
     );
     expect(postmortem).not.toContain('[Detailed explanation]');
     expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
-    expect(result.stdout).toMatch(/13\/13 scenarios passed/);
+    expect(result.stdout).toMatch(/14\/14 scenarios passed/);
   });
 
   it('never writes a password or token into reports or logs', async () => {
