@@ -50,6 +50,22 @@ function stackSignature(resolved: ResolvedScenario): string {
   return JSON.stringify(config);
 }
 
+/**
+ * The order scenarios run in: those that share a stack configuration together (in the order they were
+ * given), and within each, the ones that use the stack up (disposable) last, so the fewest stacks start.
+ */
+export function runOrder(scenarios: ResolvedScenario[]): ResolvedScenario[] {
+  const groups = new Map<string, ResolvedScenario[]>();
+  for (const resolved of scenarios) {
+    const key = stackSignature(resolved);
+    groups.set(key, [...(groups.get(key) ?? []), resolved]);
+  }
+  return [...groups.values()].flatMap((group) => [
+    ...group.filter((resolved) => !resolved.scenario.stack?.disposable),
+    ...group.filter((resolved) => resolved.scenario.stack?.disposable),
+  ]);
+}
+
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
@@ -65,13 +81,15 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const signal = options.signal ?? new AbortController().signal;
   const runbookFile = options.runbookFile ?? DEFAULT_RUNBOOK;
   const runbooks = await readRunbook(runbookFile);
-  const scenarios = await loadScenarios({
-    dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
-    runbooks,
-    ids: options.ids,
-    capabilities: EmbeddedStack.capabilities,
-    stackKind: 'embedded',
-  });
+  const scenarios = runOrder(
+    await loadScenarios({
+      dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
+      runbooks,
+      ids: options.ids,
+      capabilities: EmbeddedStack.capabilities,
+      stackKind: 'embedded',
+    }),
+  );
   const runId = newRunId();
   const clock = new Clock(options.timeScale);
   const started = clock.now();
