@@ -5,6 +5,7 @@ import { registerCleanupCommand } from './cleanup-command.ts';
 import { registerExportCommand } from './export-command.ts';
 import { registerListCommand } from './list-command.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerRunbookCommand } from './runbook-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
 import { registerStackCommand } from './stack-command.ts';
 
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCleanupCommand(program);
   registerExportCommand(program);
   registerSeedCommand(program);
+  registerRunbookCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

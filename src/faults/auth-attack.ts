@@ -5,6 +5,7 @@ import { defineFaultKind } from './fault.ts';
 
 /** Stops by itself after this long even if nobody reverts it: every fault is bounded in time. */
 const MAX_ATTACK_MS = 10 * 60_000;
+const MAX_IN_FLIGHT = 32;
 
 /**
  * A brute-force login attack (runbook 5): wrong passwords for real usernames, from a few source
@@ -27,17 +28,26 @@ export const authAttack = defineFaultKind({
     let running = true;
     let attempts = 0;
     const started = Date.now();
+    // Attempts go out at the set rate whatever the answers' latency (an attacker does not wait for
+    // one guess before the next), with a cap on those in flight.
+    const inFlight = new Set<Promise<unknown>>();
     const loop = (async () => {
       while (running && Date.now() - started < MAX_ATTACK_MS) {
         const localAddress = sourceAddresses[attempts % sourceAddresses.length];
         attempts += 1;
-        await httpRequest(`${stack.endpoints.frontUrl}/api/v1/auth/login`, {
-          body: { username: `user${(attempts % 40) + 1}`, password: `guess-${attempts}` },
-          localAddress,
-          timeoutMs: 5_000,
-        }).catch(() => undefined);
+        if (inFlight.size < MAX_IN_FLIGHT) {
+          const attempt = httpRequest(`${stack.endpoints.frontUrl}/api/v1/auth/login`, {
+            body: { username: `user${(attempts % 40) + 1}`, password: `guess-${attempts}` },
+            localAddress,
+            timeoutMs: 5_000,
+          })
+            .catch(() => undefined)
+            .finally(() => inFlight.delete(attempt));
+          inFlight.add(attempt);
+        }
         await sleep(1_000 / attemptsPerSecond);
       }
+      await Promise.all(inFlight);
     })();
     let stopped = false;
     await registerUndo(

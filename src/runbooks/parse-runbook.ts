@@ -2,14 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import { type AlertTrigger, type IndexEntry, parseAlertTrigger } from './alert-trigger.ts';
+import { findClaims, type RunbookClaim } from './claims.ts';
+import { type DecisionPoint, findDecisionPoints } from './decision-points.ts';
 import { type Block, type FenceBlock, type HeadingBlock, scanMarkdown, sectionEnd } from './markdown.ts';
 import { quoteLine, RunbookParseError } from './parse-error.ts';
 import { parseSeverityTable, type Severity } from './severity-table.ts';
+import { type RunbookStep, stepsOf } from './steps.ts';
 
 export type { AlertTrigger, IndexEntry } from './alert-trigger.ts';
+export type { RunbookClaim } from './claims.ts';
+export type { DecisionPoint } from './decision-points.ts';
 export { parseDuration } from './duration.ts';
 export { RunbookParseError } from './parse-error.ts';
 export type { Severity } from './severity-table.ts';
+export type { RunbookStep } from './steps.ts';
 export type { Baseline, Comparator, Threshold, ThresholdUnit } from './threshold.ts';
 
 export interface CodeBlock {
@@ -42,6 +48,12 @@ export interface ParsedRunbook {
   /** Headings inside the runbook, in order. */
   sections: Section[];
   codeBlocks: CodeBlock[];
+  /** Every SQL statement and shell command in the code blocks, in order, with its line. */
+  steps: RunbookStep[];
+  /** The measurable claims ("drops back to <0.5% within 2 minutes", "~2 MB"). */
+  claims: RunbookClaim[];
+  /** The branches ("If recent deployment: Proceed to …", "If connection fails → …"). */
+  decisions: DecisionPoint[];
   /** The runbook's raw Markdown, from its heading to the next section (trailing rules and blanks removed). */
   text: string;
 }
@@ -149,7 +161,16 @@ function parseOne(
 ): ParsedRunbook {
   const { lines, index, severities, file } = context;
   const first = blocks[start]!;
-  const runbook: ParsedRunbook = { ...heading, line: first.line, sections: [], codeBlocks: [], text: '' };
+  const runbook: ParsedRunbook = {
+    ...heading,
+    line: first.line,
+    sections: [],
+    codeBlocks: [],
+    steps: [],
+    claims: [],
+    decisions: [],
+    text: '',
+  };
   const entry = index.get(heading.number);
   if (entry) runbook.indexEntry = entry.text;
 
@@ -177,6 +198,17 @@ function parseOne(
   }
 
   const endLine = blocks[end]?.line ?? lines.length + 1;
+  // The Alert Trigger's fence describes the alert; it is not something to run.
+  runbook.steps = runbook.codeBlocks.filter((block) => block.line !== runbook.alert?.line).flatMap(stepsOf);
+  const sectionAt = (line: number) =>
+    runbook.sections.findLast((candidate) => candidate.line <= line)?.title ?? heading.title;
+  const alertLines = runbook.alert
+    ? [runbook.alert.line, runbook.alert.line + runbook.alert.lines.length - 1]
+    : [0, 0];
+  runbook.claims = findClaims(lines, first.line, endLine - 1, sectionAt).filter(
+    (claim) => claim.line < alertLines[0]! || claim.line > alertLines[1]!,
+  );
+  runbook.decisions = findDecisionPoints(lines, first.line, endLine - 1, sectionAt);
   const text = lines.slice(first.line - 1, endLine - 1);
   while (text.length > 1 && RULE_OR_BLANK.test(text.at(-1)!)) text.pop();
   runbook.text = text.join('\n');

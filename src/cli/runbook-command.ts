@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { checkRunbookStatically, defaultSchema, type StaticFinding } from '../runbooks/runbook-check.ts';
+
+const ORDER: StaticFinding['verdict'][] = ['broken', 'warning', 'manual', 'ok'];
+
+function formatFindings(file: string, findings: StaticFinding[]): string {
+  const lines: string[] = [];
+  const shown = path.relative(process.cwd(), file) || file;
+  for (const finding of [...findings].sort((a, b) => a.line - b.line)) {
+    const where = `${shown}:${finding.line}`;
+    const runbook = finding.runbook === null ? 'document' : `runbook ${finding.runbook}`;
+    lines.push(
+      `${where.padEnd(shown.length + 5)} ${finding.verdict.padEnd(7)} ${runbook.padEnd(9)} ${finding.subject.padEnd(12)} ${finding.message}${finding.fix ? ` (fix: ${finding.fix})` : ''}`,
+    );
+  }
+  const counts = ORDER.map((verdict) => `${findings.filter((f) => f.verdict === verdict).length} ${verdict}`);
+  lines.push('', `${counts.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `gameday runbook check FILE`: what is wrong with a runbook before any fault is injected. */
+export function registerRunbookCommand(program: Command): void {
+  const runbook = program.command('runbook').description('check a runbook document');
+  runbook
+    .command('check')
+    .description('static check, no stack needed: alerts, severities, SQL against the schema, manual steps')
+    .argument('<file>', 'runbook document (Markdown)')
+    .option('--json', 'print the findings as JSON')
+    .option('--schema <file>', 'SQL schema the runbook queries (CREATE TABLE statements)')
+    .action(async (file: string, flags: { json?: boolean; schema?: string }) => {
+      const document = await readRunbook(path.resolve(file));
+      const schema = await defaultSchema(flags.schema ? path.resolve(flags.schema) : undefined);
+      const findings = await checkRunbookStatically(document, schema);
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ file: document.file, findings }, null, 2)}\n`
+          : formatFindings(document.file, findings),
+      );
+      // Like a linter: broken steps fail the command (CI can gate on it); warnings do not.
+      process.exitCode = findings.some((finding) => finding.verdict === 'broken') ? 1 : 0;
+    });
+}

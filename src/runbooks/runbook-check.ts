@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import type { ParsedRunbook, RunbookDocument } from './parse-runbook.ts';
+import {
+  checkSql,
+  loadSqlParser,
+  mergeSchemas,
+  postgresCatalog,
+  type SqlSchema,
+  schemaFromSql,
+} from './sql-check.ts';
+
+/** One finding of the static check; `ok` findings are kept so a clean step is visibly checked. */
+export interface StaticFinding {
+  /** Runbook number, or null for the document (the severity table). */
+  runbook: number | null;
+  line: number;
+  subject: 'alert' | 'severity' | 'sql' | 'shell' | 'verification' | 'decision';
+  verdict: 'ok' | 'broken' | 'warning' | 'manual';
+  message: string;
+  /** What to change, when there is something to change. */
+  fix?: string;
+}
+
+export const APP_SCHEMA_FILE = new URL('../../fixtures/chat-backend/db/schema.sql', import.meta.url);
+
+/** The tables a runbook's SQL may name: the application's schema plus PostgreSQL's catalog. */
+export async function defaultSchema(schemaFile: string | URL = APP_SCHEMA_FILE): Promise<SqlSchema> {
+  await loadSqlParser();
+  return mergeSchemas(schemaFromSql(await readFile(schemaFile, 'utf8')), postgresCatalog());
+}
+
+const VERIFICATION = /\b(verify|expected|should be|wait for|monitor|confirm)\b/i;
+
+/**
+ * What can be said about a runbook without a stack: alerts without a threshold or duration, severities
+ * without a response time, SQL that does not parse or names what the schema lacks, commands gameday
+ * cannot carry out (manual steps), branches that lead nowhere, and runbooks that never verify the fix.
+ */
+export async function checkRunbookStatically(
+  document: RunbookDocument,
+  schema: SqlSchema,
+): Promise<StaticFinding[]> {
+  await loadSqlParser();
+  const findings: StaticFinding[] = [];
+  for (const severity of Object.values(document.severities)) {
+    if (severity.responseTimeMs === undefined) {
+      findings.push({
+        runbook: null,
+        line: severity.line,
+        subject: 'severity',
+        verdict: 'warning',
+        message: `${severity.level} has no response-time target ("${severity.responseTimeText}")`,
+        fix: 'give a duration such as "<15 min", or gameday cannot set a resolution target for it',
+      });
+    }
+  }
+  for (const runbook of document.runbooks) findings.push(...checkOne(runbook, document, schema));
+  return findings;
+}
+
+function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: SqlSchema): StaticFinding[] {
+  const findings: StaticFinding[] = [];
+  const at = (finding: Omit<StaticFinding, 'runbook'>) =>
+    findings.push({ runbook: runbook.number, ...finding });
+  const { alert } = runbook;
+  if (!alert) {
+    at({
+      line: runbook.line,
+      subject: 'alert',
+      verdict: 'broken',
+      message: 'no Alert Trigger section',
+      fix: 'add "### Alert Trigger" with a fenced block',
+    });
+  } else {
+    if (!alert.threshold)
+      at({
+        line: alert.line,
+        subject: 'alert',
+        verdict: 'warning',
+        message: `the alert states no threshold: "${alert.alertText}"`,
+        fix: 'state the number it fires at, e.g. "> 1%"',
+      });
+    if (alert.durationMs === undefined)
+      at({
+        line: alert.line,
+        subject: 'alert',
+        verdict: 'warning',
+        message: 'the alert states no duration ("Duration: 5+ minutes sustained")',
+        fix: 'add a Duration line',
+      });
+    if (!alert.severity)
+      at({
+        line: alert.line,
+        subject: 'alert',
+        verdict: 'warning',
+        message: 'the alert states no severity',
+        fix: 'add "Severity: P1" (a level of the severity table)',
+      });
+    if (alert.threshold && alert.durationMs !== undefined && alert.severity)
+      at({
+        line: alert.line,
+        subject: 'alert',
+        verdict: 'ok',
+        message: `${alert.threshold.text}, ${alert.durationMs / 60_000} min, ${alert.severity}`,
+      });
+  }
+  for (const step of runbook.steps) {
+    const sql = step.kind === 'sql' ? step.text : step.sql;
+    if (sql !== undefined) {
+      const result = checkSql(sql, schema);
+      const offset = step.kind === 'sql' ? step.line - 1 : 0;
+      if (result.findings.length === 0) {
+        at({
+          line: step.line,
+          subject: 'sql',
+          verdict: 'ok',
+          message: `parses; names ${result.tables.join(', ') || 'no table'}`,
+        });
+      }
+      for (const finding of result.findings) {
+        at({
+          line: step.kind === 'sql' ? offset + finding.line : step.line,
+          subject: 'sql',
+          verdict: 'broken',
+          message: finding.message,
+          ...(fixFor(finding.kind, finding.message) ? { fix: fixFor(finding.kind, finding.message) } : {}),
+        });
+      }
+      continue;
+    }
+    if (step.kind === 'shell') {
+      if (step.action)
+        at({
+          line: step.line,
+          subject: 'shell',
+          verdict: 'ok',
+          message: `\`${step.tool}\` → gameday action ${step.action}`,
+        });
+      else
+        at({
+          line: step.line,
+          subject: 'shell',
+          verdict: 'manual',
+          message: `\`${step.tool}\`: no gameday action; a person does this step`,
+        });
+    }
+  }
+  for (const decision of runbook.decisions) {
+    if (!decision.target) continue;
+    const known =
+      document.runbooks.some((other) => decision.target === `Runbook ${other.number}`) ||
+      document.runbooks.some((other) =>
+        other.sections.some((section) =>
+          section.title.toLowerCase().startsWith(decision.target!.toLowerCase()),
+        ),
+      );
+    at({
+      line: decision.line,
+      subject: 'decision',
+      verdict: known ? 'ok' : 'warning',
+      message: known
+        ? `"${decision.condition}" leads to "${decision.target}"`
+        : `"${decision.condition}" leads to "${decision.target}", which is no section of this document`,
+      ...(known ? {} : { fix: `add a "${decision.target}" section or point at an existing one` }),
+    });
+  }
+  const lines = runbook.text.split('\n');
+  if (!lines.some((line) => VERIFICATION.test(line)) && runbook.claims.length === 0) {
+    at({
+      line: runbook.line,
+      subject: 'verification',
+      verdict: 'warning',
+      message: 'no step verifies that the fix worked',
+      fix: 'add a check with its expected result (e.g. "Verify: error rate < 0.5% within 2 minutes")',
+    });
+  }
+  return findings;
+}
+
+function fixFor(kind: string, message: string): string | undefined {
+  if (kind === 'syntax') return 'make the statement valid PostgreSQL';
+  if (/no FROM clause/.test(message)) {
+    return 'the name stands for a value from an earlier query: write the value, or select it in the same statement (… FROM pg_stat_activity WHERE …)';
+  }
+  return undefined;
+}

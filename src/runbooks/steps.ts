@@ -1,0 +1,110 @@
+import type { CodeBlock } from './parse-runbook.ts';
+
+/** One thing a runbook tells the responder to run: a SQL statement or a shell command. */
+export interface RunbookStep {
+  kind: 'sql' | 'shell';
+  /** As written (a shell command's continuation lines joined; comments removed). */
+  text: string;
+  /** 1-based lines in the document. */
+  line: number;
+  endLine: number;
+  section: string;
+  /** The bold step label above the block ("2. Kill Long-Running Queries (If Safe)"). */
+  label?: string;
+  /** Shell: the program run ("kubectl", "aws", …). */
+  tool?: string;
+  /** The gameday action that carries the step out or observes it, when there is one. */
+  action?: string;
+  /** Shell steps whose program runs SQL (`psql -c "…"`): that SQL. */
+  sql?: string;
+}
+
+const SQL_START =
+  /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|ALTER|CREATE|DROP|LOCK|BEGIN|COMMIT|ROLLBACK|EXPLAIN|VACUUM|ANALYZE|REINDEX|SET|SHOW|TRUNCATE)\b/;
+
+/** Shell commands gameday can carry out or observe on a stack, by what they say. */
+const SHELL_ACTIONS: [RegExp, string][] = [
+  [/\bkubectl\s+rollout\s+undo\b/, 'rollback'],
+  [/\bkubectl\s+rollout\s+restart\b/, 'restart'],
+  [/\bkubectl\s+rollout\s+status\b/, 'rollout-status'],
+  [/\bkubectl\s+rollout\s+history\b/, 'rollout-history'],
+  [/\bkubectl\s+set\s+env\b/, 'set-env'],
+  [/\bkubectl\s+scale\b/, 'scale'],
+  [/\bkubectl\s+get\s+pods\b/, 'get-pods'],
+  [/\bkubectl\s+logs\b/, 'logs'],
+  [/\bcurl\b.*\/circuit-breaker\/reset\b/, 'reset-breaker'],
+  [/\bcurl\b.*\/flags\/[\w-]+\/disable\b/, 'disable-flag'],
+  [/\bcurl\b.*\/flags\/[\w-]+\/enable\b/, 'enable-flag'],
+  [/\bcurl\b.*\/health\b/, 'health-check'],
+  [/\bcurl\b.*\/metrics\b/, 'metrics'],
+  [/\bpsql\b/, 'sql'],
+];
+
+function shellTool(command: string): string {
+  const words = command.replace(/^(?:sudo\s+|[A-Z_][A-Z0-9_]*=\S+\s+)+/, '').split(/\s+/);
+  return words[0] ?? '';
+}
+
+/** `psql … -c "SELECT 1;"` → `SELECT 1;`. */
+function psqlCommand(command: string): string | undefined {
+  const match = /\bpsql\b.*?\s-c\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/.exec(command);
+  return match ? (match[1] ?? match[2])!.replace(/\\"/g, '"') : undefined;
+}
+
+/**
+ * Splits a runbook's code blocks into steps. SQL fences give one step per statement; shell fences one
+ * per command (continuation lines joined), and SQL written inside a shell fence (the runbooks often
+ * put psql sessions there) is a SQL step too. Comment lines are not steps.
+ */
+export function stepsOf(block: CodeBlock): RunbookStep[] {
+  const lines = block.code.split('\n');
+  const steps: RunbookStep[] = [];
+  const base = { section: block.section, ...(block.label ? { label: block.label } : {}) };
+  const sqlFence = block.lang === 'sql';
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('--')) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (sqlFence || SQL_START.test(line)) {
+      // A statement runs to the line that ends with ";" (or to a blank line / the block's end).
+      const parts: string[] = [];
+      while (i < lines.length) {
+        const current = lines[i]!;
+        if (current.trim() === '' && !sqlFence) break;
+        if (!current.trim().startsWith('--')) parts.push(current.replace(/\s--.*$/, ''));
+        i++;
+        if (/;\s*(--.*)?$/.test(current)) break;
+      }
+      const text = parts.join('\n').trim();
+      if (text)
+        steps.push({ kind: 'sql', text, line: block.line + start, endLine: block.line + i - 1, ...base });
+      continue;
+    }
+    const parts = [line.replace(/\\\s*$/, '').trim()];
+    while (/\\\s*$/.test(lines[i]!) && i + 1 < lines.length) {
+      i++;
+      parts.push(lines[i]!.replace(/\\\s*$/, '').trim());
+    }
+    i++;
+    const text = parts.join(' ').replace(/\s+#.*$/, '');
+    const step: RunbookStep = {
+      kind: 'shell',
+      text,
+      line: block.line + start,
+      endLine: block.line + i - 1,
+      tool: shellTool(text),
+      ...base,
+    };
+    const action = SHELL_ACTIONS.find(([pattern]) => pattern.test(text))?.[1];
+    if (action) step.action = action;
+    const sql = psqlCommand(text);
+    if (sql) step.sql = sql;
+    steps.push(step);
+  }
+  return steps;
+}
