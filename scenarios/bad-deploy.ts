@@ -1,4 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { errorRatio, SEND_MESSAGE, sendErrorRateAlert } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -10,11 +10,7 @@ export default defineScenario({
   title: 'A release with a null-check bug fails message sends',
   runbook: { number: 1, procedure: 'Rollback Procedure (If Recent Deployment)' },
   fault: { kind: 'deploy-release', release: '1.5.0' },
-  alert: {
-    name: 'ChatSendErrorRateHigh',
-    unit: 'ratio',
-    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
-  },
+  alert: sendErrorRateAlert(),
   remedy: [
     // The runbook's decision point: a deploy in the last 30 minutes is the first suspect.
     { action: 'decide', question: 'recent-deploy', within: '30m', runbookStep: 'Check Recent Deployments' },

@@ -1,4 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { sendsSucceedCheck } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -30,13 +30,6 @@ export default defineScenario({
     { action: 'restart', runbookStep: 'kubectl rollout restart deployment/chat-backend -n production' },
   ],
   recovered: {
-    checks: [
-      {
-        name: 'message sends succeed',
-        comparator: '<',
-        threshold: 0.01,
-        expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
-      },
-    ],
+    checks: [sendsSucceedCheck()],
   },
 });

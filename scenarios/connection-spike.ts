@@ -1,4 +1,4 @@
-import { memoryPerConnectionClaim } from '../src/detection/signals.ts';
+import { memoryPerConnectionClaim, websocketConnectionsAlert } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /** 300 distinct loopback addresses, 127.0.1.1 onwards: a crowd, not a botnet of three. */
@@ -17,11 +17,7 @@ export default defineScenario({
   runbook: { number: 2, procedure: 'Scaling Procedure (If Legitimate Traffic)' },
   stack: { replicas: 2, env: { WEBSOCKET_MAX_CONNECTIONS: '600' } },
   fault: { kind: 'socket-storm', clients: 1_500, sourceAddresses: CROWD, accounts: 30, retryRefusedMs: 500 },
-  alert: {
-    name: 'WebSocketConnectionsHigh',
-    unit: 'count',
-    expr: { fn: 'value', metric: 'websocket_connections_active', agg: 'sum' },
-  },
+  alert: websocketConnectionsAlert(),
   detect: { within: '10m' },
   remedy: [
     {

@@ -1,4 +1,4 @@
-import { memoryPerConnectionClaim } from '../src/detection/signals.ts';
+import { memoryPerConnectionClaim, websocketConnectionsAlert } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -15,11 +15,7 @@ export default defineScenario({
     clients: 1_200,
     sourceAddresses: ['127.0.0.201', '127.0.0.202', '127.0.0.203'],
   },
-  alert: {
-    name: 'WebSocketConnectionsHigh',
-    unit: 'count',
-    expr: { fn: 'value', metric: 'websocket_connections_active', agg: 'sum' },
-  },
+  alert: websocketConnectionsAlert(),
   // Five minutes sustained, plus the storm's own ramp-up: opening 1,200 sockets is real work.
   detect: { within: '10m' },
   remedy: [

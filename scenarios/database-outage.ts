@@ -1,4 +1,4 @@
-import { circuitBreakerOpen, errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { circuitBreakerOpen, sendsSucceedCheck } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -30,14 +30,7 @@ export default defineScenario({
     },
   ],
   recovered: {
-    checks: [
-      {
-        name: 'message sends succeed',
-        comparator: '<',
-        threshold: 0.01,
-        expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
-      },
-    ],
+    checks: [sendsSucceedCheck()],
   },
   claims: [
     {

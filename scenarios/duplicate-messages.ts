@@ -1,4 +1,4 @@
-import { integrityViolations } from '../src/detection/signals.ts';
+import { integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -21,22 +21,10 @@ export default defineScenario({
     type: 'latency',
     attributes: { latency: 500, jitter: 400 },
   },
-  alert: {
-    name: 'MessageIntegrityViolated',
-    unit: 'count',
-    // The runbook's trigger is "counts disagree": any violation at all.
-    threshold: 0,
-    comparator: '>',
-    expr: integrityViolations(),
-  },
+  alert: integrityAlert(),
   detect: { within: '15m' },
   remedy: [
-    {
-      action: 'set-env',
-      env: { FEATURE_FLAG_MESSAGE_WRITE: 'disabled' },
-      runbookStep:
-        'kubectl set env deployment/chat-backend FEATURE_FLAG_MESSAGE_WRITE=disabled -n production',
-    },
+    STOP_MESSAGE_WRITES,
     {
       action: 'run-sql',
       sql: `DELETE FROM messages WHERE id IN (
@@ -51,6 +39,6 @@ export default defineScenario({
       sql: 'ALTER TABLE messages ADD CONSTRAINT messages_message_id_key UNIQUE (message_id)',
       runbookStep: 'Post-incident: add a unique constraint on message_id',
     },
-    { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } },
+    RESUME_MESSAGE_WRITES,
   ],
 });

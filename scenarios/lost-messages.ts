@@ -1,4 +1,4 @@
-import { integrityViolations } from '../src/detection/signals.ts';
+import { integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -16,26 +16,14 @@ export default defineScenario({
   stack: { disposable: true },
   traffic: { mix: { send: 60 } },
   fault: { kind: 'bad-cleanup-job', conversations: 3, newestMessagesSeconds: 5 },
-  alert: {
-    name: 'MessageIntegrityViolated',
-    unit: 'count',
-    // The runbook's trigger is "counts disagree": any violation at all.
-    threshold: 0,
-    comparator: '>',
-    expr: integrityViolations(),
-  },
+  alert: integrityAlert(),
   detect: { within: '15m' },
   remedy: [
-    {
-      action: 'set-env',
-      env: { FEATURE_FLAG_MESSAGE_WRITE: 'disabled' },
-      runbookStep:
-        'kubectl set env deployment/chat-backend FEATURE_FLAG_MESSAGE_WRITE=disabled -n production',
-    },
+    STOP_MESSAGE_WRITES,
     {
       action: 'restore-missing-rows',
       runbookStep: 'aws rds restore-db-instance-to-point-in-time … # Identify missing rows and insert',
     },
-    { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } },
+    RESUME_MESSAGE_WRITES,
   ],
 });

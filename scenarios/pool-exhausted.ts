@@ -1,4 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../src/detection/signals.ts';
+import { sendErrorRateAlert } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -19,11 +19,7 @@ export default defineScenario({
     type: 'latency',
     attributes: { latency: 500, jitter: 100 },
   },
-  alert: {
-    name: 'ChatSendErrorRateHigh',
-    unit: 'ratio',
-    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
-  },
+  alert: sendErrorRateAlert(),
   remedy: [
     { action: 'decide', question: 'recent-deploy', within: '30m', runbookStep: 'Check Recent Deployments' },
     { action: 'rollback', when: 'recent-deploy=yes' },

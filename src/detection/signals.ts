@@ -40,10 +40,55 @@ export function oldestActiveQuery(): ScenarioExpr {
   return { fn: 'value', metric: 'pg_stat_activity_max_query_duration_seconds', agg: 'max' };
 }
 
-/** Runbook 6's damage: duplicate message_ids, orphaned messages and acknowledged messages missing, summed. */
-export function integrityViolations(): ScenarioExpr {
-  return { fn: 'value', metric: 'message_integrity_violations', agg: 'sum' };
+/**
+ * Runbook 6's alert, "message counts disagree (database vs app state)": any violation at all among
+ * duplicate message_ids, orphaned messages and acknowledged messages missing.
+ */
+export function integrityAlert(): ScenarioInput['alert'] {
+  return {
+    name: 'MessageIntegrityViolated',
+    unit: 'count',
+    threshold: 0,
+    comparator: '>',
+    expr: { fn: 'value', metric: 'message_integrity_violations', agg: 'sum' },
+  };
 }
+
+/** Runbook 1's alert on the message-send endpoint: the share of sends answered 5xx. */
+export function sendErrorRateAlert(): ScenarioInput['alert'] {
+  return {
+    name: 'ChatSendErrorRateHigh',
+    unit: 'ratio',
+    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '5m'),
+  };
+}
+
+/** A recovery check: fewer than 1 % of message sends fail over the last minute (runbook time). */
+export function sendsSucceedCheck(): NonNullable<NonNullable<ScenarioInput['recovered']>['checks']>[number] {
+  return {
+    name: 'message sends succeed',
+    comparator: '<',
+    threshold: 0.01,
+    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
+  };
+}
+
+/** Runbook 2's alert: Socket.IO connections over all replicas. */
+export function websocketConnectionsAlert(): ScenarioInput['alert'] {
+  return {
+    name: 'WebSocketConnectionsHigh',
+    unit: 'count',
+    expr: { fn: 'value', metric: 'websocket_connections_active', agg: 'sum' },
+  };
+}
+
+/** Runbook 6's first step, "stop the bleed", and turning writes back on once the data is sound. */
+export const STOP_MESSAGE_WRITES = {
+  action: 'set-env',
+  env: { FEATURE_FLAG_MESSAGE_WRITE: 'disabled' },
+  runbookStep: 'kubectl set env deployment/chat-backend FEATURE_FLAG_MESSAGE_WRITE=disabled -n production',
+};
+export const RESUME_MESSAGE_WRITES = { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } };
 
 /** Runbook 2's claim: each WebSocket connection costs about 2 MB of backend memory. */
 export function memoryPerConnectionClaim() {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { stateDir } from '../stack/embedded/stack-registry.ts';
 import { defineFaultKind } from './fault.ts';
 
@@ -12,19 +12,9 @@ interface Damage {
   messages: Record<string, unknown>[];
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Puts back whatever of the saved rows is still missing (the remedy may already have). */
 async function putBack(url: string, damage: Damage): Promise<void> {
-  await withClient(url, async (client) => {
+  await withDatabase(url, async (client) => {
     await client.query('BEGIN');
     await client.query(
       `INSERT INTO conversations SELECT * FROM json_populate_recordset(null::conversations, $1)
@@ -77,7 +67,7 @@ export const badCleanupJob = defineFaultKind({
       async () => {
         if (!damage) return undefined;
         const ids = damage.messages.map((row) => row.id);
-        return withClient(stack.database.adminUrl(), async (client) => {
+        return withDatabase(stack.database.adminUrl(), async (client) => {
           const { rows } = await client.query<{ n: number }>(
             'SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::bigint[])',
             [ids],
@@ -87,7 +77,7 @@ export const badCleanupJob = defineFaultKind({
         });
       },
     );
-    await withClient(url, async (client) => {
+    await withDatabase(url, async (client) => {
       await client.query("SELECT set_config('application_name', 'retention-cleanup', false)");
       // One snapshot for the whole job, taken by its first statement: every commit the job can see
       // (and so delete) committed before the start time it logs.

@@ -1,18 +1,10 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
 const TOO_MANY_CONNECTIONS = '53300';
-
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const RETRY_AFTER_REFUSAL_MS = 500;
 
 /**
  * Runbook 3, scenario C's cause: a worker that leaks connections. It connects as the application's
@@ -44,14 +36,14 @@ export const connectionLeak = defineFaultKind({
     await registerUndo(
       async () => {
         running = false;
-        await withAdmin(stack.database.adminUrl(), (admin) =>
+        await withDatabase(stack.database.adminUrl(), (admin) =>
           admin.query(`SELECT pg_terminate_backend(pid) FROM (${sessions}) AS leaked`),
         );
         await Promise.all(leaked.map((client) => client.end().catch(() => undefined)));
       },
       { application },
       () =>
-        withAdmin(stack.database.adminUrl(), async (admin) => {
+        withDatabase(stack.database.adminUrl(), async (admin) => {
           const { rows } = await admin.query(sessions);
           return running || rows.length > 0 ? `${rows.length} leaked session(s) still open` : undefined;
         }),
@@ -69,16 +61,29 @@ export const connectionLeak = defineFaultKind({
         await client.query('SELECT count(*) FROM conversations');
       } catch (error) {
         await client.end().catch(() => undefined);
-        if ((error as { code?: string }).code === TOO_MANY_CONNECTIONS && !refused) {
+        if ((error as { code?: string }).code === TOO_MANY_CONNECTIONS) {
+          if (!refused) note(`${leaked.length} connections leaked; the server now refuses new ones`);
           refused = true;
-          note(`${leaked.length} connections leaked; the server now refuses new ones`);
         }
       }
     };
     // A connection every `everyMs`, without waiting for the previous one (a few at a time at most).
+    // Once refused, the job retries one at a time every RETRY_AFTER_REFUSAL_MS: a backend being started
+    // holds a slot until it is refused, so a flood of attempts would also take the slots PostgreSQL
+    // reserves for superusers, and no DBA could get in (a storm, not a leak).
     let opening = 0;
     void (async () => {
       while (running) {
+        if (refused) {
+          if (opening === 0) {
+            opening += 1;
+            void leakOne().finally(() => {
+              opening -= 1;
+            });
+          }
+          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_REFUSAL_MS));
+          continue;
+        }
         if (opening < 8) {
           opening += 1;
           void leakOne().finally(() => {

@@ -1,16 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** `CREATE INDEX name ON …` from pg_indexes, built without blocking writers. */
 export function concurrently(definition: string): string {
@@ -19,7 +10,7 @@ export function concurrently(definition: string): string {
 
 /** Recreates the index from its saved definition unless a valid one exists (an invalid one is replaced). */
 export async function restoreIndex(url: string, name: string, definition: string): Promise<void> {
-  await withClient(url, async (client) => {
+  await withDatabase(url, async (client) => {
     const { rows } = await client.query<{ valid: boolean }>(
       `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
       [name],
@@ -38,7 +29,7 @@ export const dropIndex = defineFaultKind({
   describe: ({ index }) => `drop index ${index}`,
   async inject({ index }, { stack, note }, registerUndo) {
     const url = stack.endpoints.database.primaryAdminUrl;
-    const definition = await withClient(url, async (client) => {
+    const definition = await withDatabase(url, async (client) => {
       const { rows } = await client.query<{ indexdef: string }>(
         'SELECT indexdef FROM pg_indexes WHERE indexname = $1',
         [index],
@@ -50,7 +41,7 @@ export const dropIndex = defineFaultKind({
       () => restoreIndex(url, index, definition),
       { index, definition },
       () =>
-        withClient(url, async (client) => {
+        withDatabase(url, async (client) => {
           const { rows } = await client.query<{ valid: boolean }>(
             `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
             [index],
@@ -59,6 +50,8 @@ export const dropIndex = defineFaultKind({
         }),
     );
     note(`saved the definition: ${definition}`);
-    await withClient(url, (client) => client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`));
+    await withDatabase(url, (client) =>
+      client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`),
+    );
   },
 });

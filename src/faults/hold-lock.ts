@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
 /**
@@ -29,17 +30,13 @@ export const holdLock = defineFaultKind({
       },
       undefined,
       async () => {
-        const admin = new pg.Client({ connectionString: stack.database.adminUrl() });
-        await admin.connect();
-        try {
+        return withDatabase(stack.database.adminUrl(), async (admin) => {
           const { rows } = await admin.query(
             `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
              WHERE a.application_name = 'nightly-report-job' AND l.granted`,
           );
           return rows.length > 0 ? 'the locking session still holds its lock' : undefined;
-        } finally {
-          await admin.end();
-        }
+        });
       },
     );
     await session.connect();

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
 const APPLICATION_NAME = 'adhoc-analytics';
@@ -7,16 +8,6 @@ const APPLICATION_NAME = 'adhoc-analytics';
 /** Hashes every message 200 times: keeps a core busy for many minutes unless somebody stops it. */
 const CPU_BOUND_SQL = `SELECT count(*) FROM messages a CROSS JOIN LATERAL (
   SELECT md5(a.content || b.n::text) AS h FROM generate_series(1, 200) AS b(n)) x WHERE x.h LIKE '0000%'`;
-
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Runaway queries (runbook 3, scenario D): sessions running CPU-bound analytics queries on the primary,
@@ -41,14 +32,14 @@ export const runawayQuery = defineFaultKind({
     await registerUndo(
       async () => {
         // Whatever the remedy did not stop is stopped here (also the sessions of a crashed run).
-        await withAdmin(stack.database.adminUrl(), (admin) =>
+        await withDatabase(stack.database.adminUrl(), (admin) =>
           admin.query(`SELECT pg_terminate_backend(pid) FROM (${runawayPids}) AS runaway`),
         );
         await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
       },
       { applicationName: APPLICATION_NAME },
       () =>
-        withAdmin(stack.database.adminUrl(), async (admin) => {
+        withDatabase(stack.database.adminUrl(), async (admin) => {
           const { rows } = await admin.query(runawayPids);
           return rows.length > 0 ? `${rows.length} runaway query session(s) still running` : undefined;
         }),

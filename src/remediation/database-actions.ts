@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineAction } from './action.ts';
 
 /**
@@ -12,9 +12,7 @@ export const terminateBlockers = defineAction({
   requires: ['database-superuser'],
   describe: () => 'find the blocking sessions (pg_blocking_pids) and terminate them',
   async run(_, { stack }) {
-    const client = new pg.Client({ connectionString: stack.endpoints.database.primaryAdminUrl });
-    await client.connect();
-    try {
+    return withDatabase(stack.endpoints.database.primaryAdminUrl, async (client) => {
       const { rows } = await client.query<{
         pid: number;
         application_name: string;
@@ -31,9 +29,7 @@ export const terminateBlockers = defineAction({
       return rows
         .map((r) => `terminated pid ${r.pid} (${r.application_name}: ${r.query}) blocking ${r.blocked}`)
         .join('; ');
-    } finally {
-      await client.end();
-    }
+    });
   },
 });
 
@@ -48,9 +44,7 @@ export const terminateLongQueries = defineAction({
   requires: ['database-superuser'],
   describe: ({ minSeconds }) => `terminate read-only queries running longer than ${minSeconds} s`,
   async run({ minSeconds }, { stack }) {
-    const client = new pg.Client({ connectionString: stack.database.adminUrl() });
-    await client.connect();
-    try {
+    return withDatabase(stack.database.adminUrl(), async (client) => {
       const { rows } = await client.query<{
         pid: number;
         application_name: string;
@@ -77,9 +71,7 @@ export const terminateLongQueries = defineAction({
       return killable
         .map((r) => `terminated pid ${r.pid} (${r.application_name}, running ${r.seconds.toFixed(1)} s)`)
         .join('; ');
-    } finally {
-      await client.end();
-    }
+    });
   },
 });
 
@@ -94,9 +86,7 @@ export const terminateLeakedSessions = defineAction({
   requires: ['database-superuser'],
   describe: () => 'find the application leaking idle-in-transaction sessions and terminate them',
   async run({ minSeconds }, { stack }) {
-    const client = new pg.Client({ connectionString: stack.database.adminUrl() });
-    await client.connect();
-    try {
+    return withDatabase(stack.database.adminUrl(), async (client) => {
       const byState = await client.query<{ count: number; state: string | null }>(
         'SELECT count(*)::int AS count, state FROM pg_stat_activity GROUP BY state ORDER BY 1 DESC',
       );
@@ -116,9 +106,7 @@ export const terminateLeakedSessions = defineAction({
         [leaker.application_name],
       );
       return `sessions by state: ${states}; terminated ${terminated.rows[0]!.n} sessions of ${leaker.application_name}`;
-    } finally {
-      await client.end();
-    }
+    });
   },
 });
 

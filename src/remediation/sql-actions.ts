@@ -1,16 +1,8 @@
-import pg from 'pg';
 import { z } from 'zod';
+import { withDatabase } from '../stack/database-session.ts';
 import { defineAction } from './action.ts';
 
-async function runSql(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const runSql = (url: string, sql: string) => withDatabase(url, (client) => client.query(sql));
 
 /** Runs one SQL statement on the primary as the runbook's DBA would (`psql -c`). */
 export const runSqlAction = defineAction({

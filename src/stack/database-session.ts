@@ -1,0 +1,32 @@
+import pg from 'pg';
+import { sleep } from '../core/wait.ts';
+
+const TOO_MANY_CONNECTIONS = '53300';
+
+/**
+ * Opens one session on `url`, runs `work` with it and always closes it. A server at max_connections
+ * can refuse even a superuser for a moment (backends being started hold slots until refused), so a
+ * refusal is retried a few times, as a DBA would run psql again.
+ */
+export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectWithRetry(url);
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function connectWithRetry(url: string, attempts = 10): Promise<pg.Client> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if ((error as { code?: string }).code !== TOO_MANY_CONNECTIONS || attempt >= attempts) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
