@@ -2,13 +2,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { formatMs } from '../core/duration.ts';
 import { InputError } from '../core/errors.ts';
+import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
 import { writeReports } from '../reporting/write-reports.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 
 export const EXIT = { passed: 0, failed: 1, invalid: 2, stackUnavailable: 3, interrupted: 130 } as const;
 
-interface RunFlags {
+export interface RunFlags {
   stack: string;
   timeScale: string;
   reportDir: string;
@@ -17,6 +18,9 @@ interface RunFlags {
   scrapeInterval: string;
   allowRemoteTargets?: boolean;
   skipRemedy?: boolean;
+  verifyRunbook?: boolean;
+  /** The summary table goes to stderr, leaving stdout to the caller. */
+  quiet?: boolean;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -61,45 +65,49 @@ export function registerRunCommand(program: Command): void {
       'inject and detect, but nobody responds: each scenario should end "not resolved"',
     )
     .action(async (ids: string[], flags: RunFlags) => {
-      const { timeScale, scrapeIntervalMs } = parseFlags(flags);
-      const controller = new AbortController();
-      let interrupts = 0;
-      const interrupt = (signal: string) => {
-        interrupts += 1;
-        if (interrupts === 1) {
-          process.stderr.write(`\n${signal}: stopping; reverting every fault before exit\n`);
-          controller.abort();
-        } else {
-          process.stderr.write(`${signal} again: still reverting, please wait\n`);
-        }
-      };
-      process.on('SIGINT', () => interrupt('SIGINT'));
-      process.on('SIGTERM', () => interrupt('SIGTERM'));
-      const started = performance.now();
-      const stamp = () => `[${formatMs(performance.now() - started).padStart(8)}]`;
-      const result = await runGameDay({
-        ids,
-        timeScale,
-        scrapeIntervalMs,
-        runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,
-        scenariosDir: flags.scenarios ? path.resolve(flags.scenarios) : undefined,
-        signal: controller.signal,
-        allowRemoteTargets: flags.allowRemoteTargets,
-        skipRemedy: flags.skipRemedy,
-        onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
-        onEvent: (scenario, event) =>
-          process.stderr.write(
-            `${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}\n`,
-          ),
-      });
-      const runbook = await readRunbook(result.runbookFile);
-      const written = await writeReports(result, flags.reportDir, runbook.postmortemTemplate);
-      process.stdout.write(`\n${written.summary}\nreports: ${written.dir}\n`);
-      process.exitCode =
-        result.status === 'aborted'
-          ? EXIT.interrupted
-          : result.status === 'passed'
-            ? EXIT.passed
-            : EXIT.failed;
+      await executeRun(ids, flags);
     });
+}
+
+/** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
+export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
+  const { timeScale, scrapeIntervalMs } = parseFlags(flags);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const interrupt = (signal: string) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal}: stopping; reverting every fault before exit\n`);
+      controller.abort();
+    } else {
+      process.stderr.write(`${signal} again: still reverting, please wait\n`);
+    }
+  };
+  process.on('SIGINT', () => interrupt('SIGINT'));
+  process.on('SIGTERM', () => interrupt('SIGTERM'));
+  const started = performance.now();
+  const stamp = () => `[${formatMs(performance.now() - started).padStart(8)}]`;
+  const result = await runGameDay({
+    ids,
+    timeScale,
+    scrapeIntervalMs,
+    runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,
+    scenariosDir: flags.scenarios ? path.resolve(flags.scenarios) : undefined,
+    signal: controller.signal,
+    allowRemoteTargets: flags.allowRemoteTargets,
+    skipRemedy: flags.skipRemedy,
+    verifyRunbook: flags.verifyRunbook,
+    onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
+    onEvent: (scenario, event) =>
+      process.stderr.write(
+        `${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}\n`,
+      ),
+  });
+  const runbook = await readRunbook(result.runbookFile);
+  const written = await writeReports(result, flags.reportDir, runbook.postmortemTemplate);
+  // With --json (runbook verify) stdout carries only the JSON: the summary goes to stderr.
+  (flags.quiet ? process.stderr : process.stdout).write(`\n${written.summary}\nreports: ${written.dir}\n`);
+  process.exitCode =
+    result.status === 'aborted' ? EXIT.interrupted : result.status === 'passed' ? EXIT.passed : EXIT.failed;
+  return result;
 }

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
+import { runbookAccuracy } from '../reporting/runbook-accuracy.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { checkRunbookStatically, defaultSchema, type StaticFinding } from '../runbooks/runbook-check.ts';
+import { executeRun } from './run-command.ts';
 
 const ORDER: StaticFinding['verdict'][] = ['broken', 'warning', 'manual', 'ok'];
 
@@ -41,4 +44,39 @@ export function registerRunbookCommand(program: Command): void {
       // Like a linter: broken steps fail the command (CI can gate on it); warnings do not.
       process.exitCode = findings.some((finding) => finding.verdict === 'broken') ? 1 : 0;
     });
+  runbook
+    .command('verify')
+    .description(
+      "run the scenarios of this runbook's incidents and try its diagnostic queries during each live fault",
+    )
+    .argument('<file>', 'runbook document (Markdown)')
+    .argument('[ids...]', 'scenario ids (default: all)')
+    .option('--time-scale <n>', 'divide every runbook duration by n', '60')
+    .option('--report-dir <dir>', 'where reports go', 'reports')
+    .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
+    .option('--json', 'print the runbook checks as JSON')
+    .action(
+      async (
+        file: string,
+        ids: string[],
+        flags: { timeScale: string; reportDir: string; scenarios: string; json?: boolean },
+      ) => {
+        const result = await executeRun(ids, {
+          stack: 'embedded',
+          timeScale: flags.timeScale,
+          reportDir: flags.reportDir,
+          runbook: file,
+          scenarios: flags.scenarios,
+          scrapeInterval: '250',
+          verifyRunbook: true,
+          quiet: flags.json,
+        });
+        const checks = result.scenarios.flatMap((scenario) => scenario.runbookChecks);
+        if (flags.json)
+          process.stdout.write(`${JSON.stringify({ file: result.runbookFile, checks }, null, 2)}\n`);
+        else process.stdout.write(runbookAccuracy(result) ?? 'no runbook step could be tried\n');
+        // A step that is wrong during a real fault fails the check, as a failed scenario does.
+        if (checks.some((check) => check.status !== 'ok') && process.exitCode === 0) process.exitCode = 1;
+      },
+    );
 }

@@ -7,7 +7,7 @@ import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
 import type { Capability } from '../stack/stack.ts';
-import type { ResolvedClaim } from './claims.ts';
+import type { ResolvedClaim } from './claim-meter.ts';
 import type { Scenario } from './scenario.ts';
 
 type ScenarioExpr = Scenario['alert']['expr'];

@@ -12,12 +12,16 @@ export interface TimelineEvent {
   [key: string]: unknown;
 }
 
+/** One runbook step tried during this scenario's live fault (`gameday runbook verify`). */
 export interface RunbookCheck {
-  step: string;
+  runbook: number;
+  scenario: string;
+  /** 1-based line of the step in the runbook document. */
   line: number;
-  kind: 'sql' | 'bash' | 'claim' | 'alert';
+  step: string;
   status: 'ok' | 'inaccurate' | 'broken' | 'manual';
-  detail: string;
+  expected: string;
+  seen: string;
 }
 
 /** A runbook claim next to what this run measured. */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
 import { StackUnavailableError } from '../core/errors.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -30,6 +31,8 @@ export interface GameDayOptions {
   allowRemoteTargets?: boolean;
   /** Inject and detect, but carry out no remedy (every scenario must then fail "not resolved"). */
   skipRemedy?: boolean;
+  /** Try the runbook's diagnostic queries during each live fault and judge them (`runbook verify`). */
+  verifyRunbook?: boolean;
 }
 
 /**
@@ -90,6 +93,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       stackKind: 'embedded',
     }),
   );
+  const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
   const clock = new Clock(options.timeScale);
   const started = clock.now();
@@ -132,6 +136,15 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         signal,
         scrapeIntervalMs: options.scrapeIntervalMs ?? 250,
         skipRemedy: options.skipRemedy,
+        ...(schema
+          ? {
+              diagnose: {
+                steps:
+                  runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)?.steps ?? [],
+                schema,
+              },
+            }
+          : {}),
         onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
       });
       await ledger.close();

@@ -10,8 +10,16 @@ import { AckLedger } from '../load/ack-ledger.ts';
 import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
 import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
+import {
+  blockerEvidence,
+  diagnosticSteps,
+  type Evidence,
+  runDiagnostics,
+} from '../runbooks/run-diagnostics.ts';
+import type { SqlSchema } from '../runbooks/sql-check.ts';
+import type { RunbookStep } from '../runbooks/steps.ts';
 import type { Stack } from '../stack/stack.ts';
-import { ClaimMeter } from './claims.ts';
+import { ClaimMeter } from './claim-meter.ts';
 import type { FaultLedger } from './fault-ledger.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioResult, TimelineEvent } from './result.ts';
@@ -26,6 +34,8 @@ export interface ScenarioRunContext {
   scrapeIntervalMs: number;
   /** Nobody responds: the remedy is not carried out (a drill of "what if", and every scenario's negative twin). */
   skipRemedy?: boolean;
+  /** `gameday runbook verify`: the runbook's SQL steps to try during the live fault, and the schema. */
+  diagnose?: { steps: RunbookStep[]; schema: SqlSchema };
   /** Every timeline event as it happens (progress display). */
   onEvent?: (event: TimelineEvent) => void;
 }
@@ -171,6 +181,8 @@ export async function runScenario(
   const answers = new Map<string, string>();
   let injectedAt: number | undefined;
   let damageOnset: number | undefined;
+  const evidence: Evidence[] = [];
+  const runbookChecks: ScenarioResult['runbookChecks'] = [];
   let injectionMs: number | null = null;
   let recoveredAt: number | undefined;
   let injecting: Promise<void> | undefined;
@@ -218,6 +230,7 @@ export async function runScenario(
           {
             stack,
             note: (message) => note('fault-note', message),
+            evidence: (values, description) => evidence.push({ values, description }),
             markOnset: (at) => {
               damageOnset = at.getTime();
               note('fault-note', `the damage began at ${at.toISOString()}`);
@@ -253,6 +266,9 @@ export async function runScenario(
       note('not-detected', `${rule.name} silent after ${formatMs(detectBudget)}`);
       return 'failed';
     }
+
+    // The runbook's own diagnostic queries, tried while the fault is live (`gameday runbook verify`).
+    if (context.diagnose) await diagnose(context.diagnose);
 
     // Remediate: the runbook's steps, in order, timed; decision points pick the branch a responder would.
     if (context.skipRemedy) note('remedy-skipped', 'nobody responds (--skip-remedy)');
@@ -353,6 +369,40 @@ export async function runScenario(
       return 'failed';
     }
     return 'passed';
+  };
+
+  /** Runs the runbook's read-only queries against the live fault and judges them by what the harness knows. */
+  const diagnose = async ({ steps, schema }: { steps: RunbookStep[]; schema: SqlSchema }) => {
+    const url = stack.database.adminUrl();
+    try {
+      const known = [...evidence];
+      const blockers = await blockerEvidence(url);
+      if (blockers) known.push(blockers);
+      const duplicated = (await ackLedger.check(url)).duplicated;
+      if (duplicated.length > 0) {
+        known.push({
+          values: duplicated,
+          description: `${duplicated.length} acknowledged message_id(s) stored twice`,
+        });
+      }
+      const checks = await runDiagnostics({
+        url,
+        runbook: scenario.runbook.number,
+        scenario: scenario.id,
+        procedure: scenario.runbook.procedure,
+        steps: diagnosticSteps(steps, scenario.runbook.procedure),
+        evidence: known,
+        schema,
+      });
+      runbookChecks.push(...checks);
+      const count = (status: string) => checks.filter((check) => check.status === status).length;
+      note(
+        'runbook-diagnostics',
+        `${checks.length} runbook queries run during the fault: ${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken`,
+      );
+    } catch (error) {
+      note('runbook-diagnostics-failed', (error as Error).message);
+    }
   };
 
   let status: ScenarioResult['status'];
@@ -467,7 +517,7 @@ export async function runScenario(
     falseAlarm: firedDuringBaseline,
     remedy: remedyLog,
     decisions,
-    runbookChecks: [],
+    runbookChecks,
     claims: claims.results(),
     faultsReverted: revertErrors.length === 0,
     revertErrors,

@@ -54,7 +54,7 @@ export const badCleanupJob = defineFaultKind({
   requires: ['database-superuser'],
   describe: ({ conversations, newestMessagesSeconds }) =>
     `a cleanup job deletes the ${conversations} oldest conversations (not their messages) and the messages of the last ${newestMessagesSeconds} s`,
-  async inject({ conversations, newestMessagesSeconds }, { stack, note, markOnset }, registerUndo) {
+  async inject({ conversations, newestMessagesSeconds }, { stack, note, markOnset, evidence }, registerUndo) {
     const url = stack.database.adminUrl();
     const file = path.join(stateDir(), 'damage', `cleanup-job-${process.pid}-${Date.now()}.json`);
     let damage: Damage | undefined;
@@ -114,6 +114,14 @@ export const badCleanupJob = defineFaultKind({
         saved.messages.map((m) => m.id),
       ]);
       await client.query('COMMIT');
+      const orphaned = await client.query<{ message_id: string }>(
+        'SELECT message_id::text FROM messages WHERE conversation_id = ANY($1) LIMIT 1000',
+        [conversationIds],
+      );
+      evidence?.(
+        orphaned.rows.map((row) => row.message_id),
+        `the messages of deleted conversations ${conversationIds.join(', ')} (orphans)`,
+      );
       note(
         `deleted ${saved.conversations.length} conversations (${saved.participants.length} participants; their messages left behind) and ${saved.messages.length} recent messages; saved to ${file}`,
       );

@@ -23,7 +23,7 @@ export const connectionLeak = defineFaultKind({
     .strict(),
   requires: ['database-superuser'],
   describe: ({ application }) => `${application} leaks connections until max_connections is reached`,
-  async inject({ application, everyMs }, { stack, note }, registerUndo) {
+  async inject({ application, everyMs }, { stack, note, evidence }, registerUndo) {
     // The application's credentials, but straight to the primary: the worker is not behind the proxy.
     const url = new URL(stack.endpoints.database.appUrl);
     const primary = new URL(stack.database.adminUrl());
@@ -95,5 +95,9 @@ export const connectionLeak = defineFaultKind({
     })();
     // In place once the job runs: filling the slots is the incident unfolding, which the alert detects.
     note(`${application} started; it opens a connection every ${everyMs} ms and never closes one`);
+    evidence?.(
+      [application, 'idle in transaction'],
+      `the leaked sessions of ${application}, idle in transaction`,
+    );
   },
 });

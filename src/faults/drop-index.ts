@@ -27,7 +27,7 @@ export const dropIndex = defineFaultKind({
   params: z.object({ index: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected an index name') }).strict(),
   requires: ['database-superuser'],
   describe: ({ index }) => `drop index ${index}`,
-  async inject({ index }, { stack, note }, registerUndo) {
+  async inject({ index }, { stack, note, evidence }, registerUndo) {
     const url = stack.endpoints.database.primaryAdminUrl;
     const definition = await withDatabase(url, async (client) => {
       const { rows } = await client.query<{ indexdef: string }>(
@@ -53,5 +53,7 @@ export const dropIndex = defineFaultKind({
     await withDatabase(url, (client) =>
       client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`),
     );
+    const table = /ON (?:ONLY )?(?:\w+\.)?(\w+)/.exec(definition)?.[1] ?? 'the table';
+    evidence?.([`Seq Scan on ${table}`], `a sequential scan of ${table} (index ${index} is gone)`);
   },
 });

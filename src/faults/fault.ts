@@ -16,6 +16,11 @@ export interface FaultContext {
    * logged start): what a responder restores to.
    */
   markOnset?: (at: Date) => void;
+  /**
+   * What the fault knows about itself that a good diagnostic should show (a pid, a message_id), kept
+   * to judge the runbook's queries by (`gameday runbook verify`).
+   */
+  evidence?: (values: string[], description: string) => void;
 }
 
 /**

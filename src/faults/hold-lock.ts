@@ -17,7 +17,7 @@ export const holdLock = defineFaultKind({
     .strict(),
   requires: ['database-superuser'],
   describe: ({ table, mode }) => `a session holds LOCK TABLE ${table} IN ${mode} MODE in an open transaction`,
-  async inject({ table, mode }, { stack, note }, registerUndo) {
+  async inject({ table, mode }, { stack, note, evidence }, registerUndo) {
     const url = new URL(stack.endpoints.database.primaryAdminUrl);
     url.searchParams.set('application_name', 'nightly-report-job');
     const session = new pg.Client({ connectionString: url.toString() });
@@ -44,5 +44,6 @@ export const holdLock = defineFaultKind({
     await session.query('BEGIN');
     await session.query(`LOCK TABLE ${pg.escapeIdentifier(table)} IN ${mode} MODE`);
     note(`session pid ${rows[0]!.pid} holds the lock`);
+    evidence?.([String(rows[0]!.pid)], `pid ${rows[0]!.pid}, the session holding the lock`);
   },
 });

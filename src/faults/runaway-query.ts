@@ -19,7 +19,7 @@ export const runawayQuery = defineFaultKind({
   requires: ['database-superuser'],
   describe: ({ sessions }) =>
     `${sessions} CPU-bound analytics ${sessions === 1 ? 'query' : 'queries'} on the primary`,
-  async inject({ sessions }, { stack, note }, registerUndo) {
+  async inject({ sessions }, { stack, note, evidence }, registerUndo) {
     const url = new URL(stack.endpoints.database.primaryAdminUrl);
     url.searchParams.set('application_name', APPLICATION_NAME);
     const clients = Array.from(
@@ -51,5 +51,6 @@ export const runawayQuery = defineFaultKind({
       void client.query(CPU_BOUND_SQL).catch(() => undefined);
     }
     note(`runaway sessions: pids ${pids.join(', ')}`);
+    evidence?.(pids.map(String), `pid ${pids.join(', ')}, the runaway queries`);
   },
 });

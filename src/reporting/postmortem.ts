@@ -133,6 +133,12 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
         (claim) =>
           `- Runbook claim "${claim.claim}": ${claim.verdict}; measured ${formatClaimValue(claim.measured, claim.unit)} against ${formatClaimValue(claim.claimed, claim.unit)} (${claim.detail}).`,
       ),
+      ...scenario.runbookChecks
+        .filter((check) => check.status !== 'ok')
+        .map(
+          (check) =>
+            `- Runbook step at line ${check.line} (\`${check.step.replace(/\s+/g, ' ').slice(0, 80)}\`): ${check.status} during the fault; expected ${check.expected}; seen ${check.seen}.`,
+        ),
       `- Verdict: ${scenario.status.toUpperCase()}${scenario.reasons.length ? ` — ${scenario.reasons.join('; ')}` : ''}.`,
     ];
   }

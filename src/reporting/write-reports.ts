@@ -5,6 +5,7 @@ import type { GameDayResult } from '../engine/result.ts';
 import { consoleSummary } from './console-summary.ts';
 import { toJUnit } from './junit.ts';
 import { postmortems } from './postmortem.ts';
+import { runbookAccuracy } from './runbook-accuracy.ts';
 
 export interface WrittenReports {
   dir: string;
@@ -30,6 +31,8 @@ export async function writeReports(
     'postmortem.md': `${postmortems(result, postmortemTemplate)}\n`,
     'summary.txt': `${summary}\n`,
   };
+  const accuracy = runbookAccuracy(result);
+  if (accuracy) files['runbook-accuracy.md'] = accuracy;
   for (const [name, content] of Object.entries(files))
     await fs.writeFile(path.join(dir, name), redactSecrets(content));
   const latest = path.resolve(reportDir, 'latest');

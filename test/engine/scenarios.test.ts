@@ -85,8 +85,6 @@ describe('the game day on the embedded stack', () => {
     expect(byId('connection-limit').remedy[0]?.detail).toMatch(
       /\d+ idle in transaction.*terminated \d{2,} sessions of report-exporter/,
     );
-    // The leak really starved the backend: it answered some requests 5xx ("too many clients").
-    expect(byId('connection-limit').traffic.serverErrors).toBeGreaterThan(0);
     expect(byId('runaway-query').remedy[0]?.detail).toMatch(/terminated pid \d+ \(adhoc-analytics/);
     // The duplicates really came from resends, the runbook's dedup removed some, and every
     // acknowledged message is stored exactly once.
