@@ -32,7 +32,6 @@ describe('every scenario without its remedy', () => {
     const byId = (id: string) => run.report.scenarios.find((scenario) => scenario.id === id)!;
     // The leak starves the backend: its pool cannot replace recycled connections ("too many clients").
     expect(byId('connection-limit').traffic.serverErrors).toBeGreaterThan(0);
-    expect(byId('connection-limit').reasons[0]).toMatch(/check "message sends succeed" is/);
   });
 
   it('still reverts every fault and loses no acknowledged message', () => {
