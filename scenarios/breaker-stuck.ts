@@ -1,4 +1,4 @@
-import { circuitBreakerOpen } from '../src/detection/signals.ts';
+import { circuitBreakerAlert } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -13,13 +13,7 @@ export default defineScenario({
   // A breaker that waits a long time before trying again (10 min at runbook scale) stays stuck.
   stack: { env: { CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: '600000' } },
   fault: { kind: 'proxy-blip', proxy: 'database', durationMs: 2_000 },
-  alert: {
-    name: 'CircuitBreakerOpen',
-    unit: 'state',
-    comparator: '>=',
-    threshold: 1,
-    expr: circuitBreakerOpen(),
-  },
+  alert: circuitBreakerAlert(),
   remedy: [
     {
       action: 'reset-breaker',

@@ -1,4 +1,4 @@
-import { circuitBreakerOpen, sendsSucceedCheck } from '../src/detection/signals.ts';
+import { circuitBreakerAlert, circuitBreakerOpen, sendsSucceedCheck } from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -12,13 +12,7 @@ export default defineScenario({
   runbook: { number: 4, procedure: 'Database Recovery (If Database Down)' },
   stack: { disposable: true },
   fault: { kind: 'stop-primary', mode: 'fast' },
-  alert: {
-    name: 'CircuitBreakerOpen',
-    unit: 'state',
-    comparator: '>=',
-    threshold: 1,
-    expr: circuitBreakerOpen(),
-  },
+  alert: circuitBreakerAlert(),
   remedy: [
     {
       action: 'promote-replica',

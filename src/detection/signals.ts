@@ -30,6 +30,17 @@ export function longestRunningQuery(): ScenarioExpr {
   return { fn: 'value', metric: 'database_query_longest_running_seconds', agg: 'max' };
 }
 
+/** Runbook 4's alert: any replica's database breaker open (its trigger states no number: state ≥ 1). */
+export function circuitBreakerAlert(): ScenarioInput['alert'] {
+  return {
+    name: 'CircuitBreakerOpen',
+    unit: 'state',
+    comparator: '>=',
+    threshold: 1,
+    expr: circuitBreakerOpen(),
+  };
+}
+
 /** Runbook 4's "Circuit breaker OPEN": 1 while any replica's database breaker is open. */
 export function circuitBreakerOpen(): ScenarioExpr {
   return { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' };

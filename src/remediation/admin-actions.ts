@@ -13,28 +13,22 @@ async function call(stack: Stack, url: string, method: string, body?: unknown): 
   return response.body;
 }
 
-/** The feature-flag service call from runbook 1 (POST /api/flags/<flag>/disable with FF_API_KEY). */
-export const disableFlag = defineAction({
-  action: 'disable-flag',
-  params: z.object({ flag: z.enum(['message-writes', 'attachment-uploads']) }).strict(),
-  requires: [],
-  describe: ({ flag }) => `disable the ${flag} feature flag`,
-  async run({ flag }, { stack }) {
-    await call(stack, `${stack.endpoints.frontUrl}/api/flags/${flag}/disable`, 'POST');
-    return `${flag} disabled on every replica`;
-  },
-});
+/** The feature-flag service call from runbook 1 (POST /api/flags/<flag>/disable|enable with FF_API_KEY). */
+function flagAction(verb: 'disable' | 'enable') {
+  return defineAction({
+    action: `${verb}-flag`,
+    params: z.object({ flag: z.enum(['message-writes', 'attachment-uploads']) }).strict(),
+    requires: [],
+    describe: ({ flag }) => `${verb} the ${flag} feature flag`,
+    async run({ flag }, { stack }) {
+      await call(stack, `${stack.endpoints.frontUrl}/api/flags/${flag}/${verb}`, 'POST');
+      return `${flag} ${verb}d on every replica`;
+    },
+  });
+}
 
-export const enableFlag = defineAction({
-  action: 'enable-flag',
-  params: z.object({ flag: z.enum(['message-writes', 'attachment-uploads']) }).strict(),
-  requires: [],
-  describe: ({ flag }) => `enable the ${flag} feature flag`,
-  async run({ flag }, { stack }) {
-    await call(stack, `${stack.endpoints.frontUrl}/api/flags/${flag}/enable`, 'POST');
-    return `${flag} enabled`;
-  },
-});
+export const disableFlag = flagAction('disable');
+export const enableFlag = flagAction('enable');
 
 /**
  * Runbook 5's containment: count failed logins per source address (as `grep 401 | sort | uniq -c`
