@@ -2,6 +2,7 @@ import { formatMs } from '../core/duration.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import { compare } from '../detection/alert-rule.ts';
 import { type EvaluationContext, type Expr, evaluate } from '../detection/expr.ts';
+import { holds } from '../runbooks/judge-claims.ts';
 import type { ClaimResult } from './result.ts';
 
 export type ResolvedClaim =
@@ -27,10 +28,8 @@ export type ResolvedClaim =
 
 type Phase = 'baseline' | 'fault' | 'remedied';
 
-const verdict = (holds: 'about' | 'at-most', measured: number, claimed: number) =>
-  (holds === 'at-most' ? measured <= claimed : measured >= claimed / 2 && measured <= claimed * 2)
-    ? 'holds'
-    : 'does not hold';
+const verdict = (bound: 'about' | 'at-most', measured: number, claimed: number) =>
+  holds({ bound, value: claimed }, measured) ? 'holds' : 'does not hold';
 
 /**
  * Measures the runbook's claims during a scenario, from the same scrapes the alert sees: the value
@@ -63,7 +62,12 @@ export class ClaimMeter {
         else if (phase === 'fault' && (!entry.peak || denominator > entry.peak[1]))
           entry.peak = [numerator, denominator];
         this.perUnit.set(index, entry);
-      } else if (this.remediedAt !== undefined && !this.settledAt.has(index)) {
+      } else if (
+        this.remediedAt !== undefined &&
+        // A scrape taken before the remedy finished says nothing about after it.
+        context.now >= this.remediedAt &&
+        !this.settledAt.has(index)
+      ) {
         const value = evaluate(claim.expr, context);
         if (value !== undefined && compare(value, claim.comparator, claim.threshold))
           this.settledAt.set(index, context.now);
@@ -114,7 +118,7 @@ export class ClaimMeter {
         measured,
         unit: 'ms',
         verdict: verdict(claim.holds, measured, claim.claimed),
-        detail: `${formatMs(settled - this.remediedAt)} here after the remedy, ${formatMs(measured)} at runbook scale (claimed ${formatMs(claim.claimed)})`,
+        detail: `${formatMs(settled - this.remediedAt)} here after the remedy, ${formatMs(measured)} at runbook scale`,
       };
     });
   }

@@ -57,6 +57,11 @@ export interface LoadOptions {
   /** What the chosen stack can do. */
   capabilities: ReadonlySet<Capability>;
   stackKind: string;
+  /**
+   * Told of each scenario left out because the document has no runbook for it (another team's runbook
+   * covers only some incidents). Scenarios asked for by id are never left out: that is an error.
+   */
+  onSkip?: (message: string) => void;
 }
 
 /**
@@ -90,7 +95,14 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
     const earlier = seen.get(scenario.id);
     if (earlier) problems.push(`${scenario.file}: id: "${scenario.id}" is already used by ${earlier}`);
     seen.set(scenario.id, scenario.file);
-    if (options.ids && options.ids.length > 0 && !options.ids.includes(scenario.id)) continue;
+    const chosen = options.ids && options.ids.length > 0;
+    if (chosen && !options.ids!.includes(scenario.id)) continue;
+    if (!chosen && !options.runbooks.runbooks.some((r) => r.number === scenario.runbook.number)) {
+      options.onSkip?.(
+        `${scenario.id}: skipped, ${path.basename(options.runbooks.file)} has no runbook ${scenario.runbook.number}`,
+      );
+      continue;
+    }
     const result = resolveScenario(scenario, options.runbooks);
     problems.push(...result.problems);
     if (!result.resolved) continue;
@@ -107,6 +119,10 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
       problems.push(`${id}: no such scenario in ${options.dir}; \`gameday list\` shows them`);
   }
   if (files.length === 0) problems.push(`${options.dir}: contains no scenario files`);
+  else if (resolved.length === 0 && problems.length === 0)
+    problems.push(
+      `${options.runbooks.file}: none of its runbooks (${options.runbooks.runbooks.map((r) => r.number).join(', ') || 'none found'}) has a scenario in ${options.dir}`,
+    );
   if (problems.length > 0) throw new InputError(problems);
   return resolved;
 }

@@ -4,6 +4,7 @@ import { Clock } from '../core/clock.ts';
 import { StackUnavailableError } from '../core/errors.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
+import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -91,6 +92,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       ids: options.ids,
       capabilities: EmbeddedStack.capabilities,
       stackKind: 'embedded',
+      onSkip: progress,
     }),
   );
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
@@ -138,11 +140,11 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         skipRemedy: options.skipRemedy,
         ...(schema
           ? {
-              diagnose: {
-                steps:
-                  runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)?.steps ?? [],
+              verifier: new RunbookVerifier(
+                runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)!,
                 schema,
-              },
+                { id: resolved.scenario.id, procedure: resolved.scenario.runbook.procedure },
+              ),
             }
           : {}),
         onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),

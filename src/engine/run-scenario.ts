@@ -10,14 +10,8 @@ import { AckLedger } from '../load/ack-ledger.ts';
 import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
 import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
-import {
-  blockerEvidence,
-  diagnosticSteps,
-  type Evidence,
-  runDiagnostics,
-} from '../runbooks/run-diagnostics.ts';
-import type { SqlSchema } from '../runbooks/sql-check.ts';
-import type { RunbookStep } from '../runbooks/steps.ts';
+import { blockerEvidence, type Evidence } from '../runbooks/run-diagnostics.ts';
+import type { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
 import type { Stack } from '../stack/stack.ts';
 import { ClaimMeter } from './claim-meter.ts';
 import type { FaultLedger } from './fault-ledger.ts';
@@ -34,8 +28,8 @@ export interface ScenarioRunContext {
   scrapeIntervalMs: number;
   /** Nobody responds: the remedy is not carried out (a drill of "what if", and every scenario's negative twin). */
   skipRemedy?: boolean;
-  /** `gameday runbook verify`: the runbook's SQL steps to try during the live fault, and the schema. */
-  diagnose?: { steps: RunbookStep[]; schema: SqlSchema };
+  /** `gameday runbook verify`: tries the runbook's own steps against the live fault and judges them. */
+  verifier?: RunbookVerifier;
   /** Every timeline event as it happens (progress display). */
   onEvent?: (event: TimelineEvent) => void;
 }
@@ -182,7 +176,6 @@ export async function runScenario(
   let injectedAt: number | undefined;
   let damageOnset: number | undefined;
   const evidence: Evidence[] = [];
-  const runbookChecks: ScenarioResult['runbookChecks'] = [];
   let injectionMs: number | null = null;
   let recoveredAt: number | undefined;
   let injecting: Promise<void> | undefined;
@@ -268,7 +261,7 @@ export async function runScenario(
     }
 
     // The runbook's own diagnostic queries, tried while the fault is live (`gameday runbook verify`).
-    if (context.diagnose) await diagnose(context.diagnose);
+    if (context.verifier) await diagnose(context.verifier);
 
     // Remediate: the runbook's steps, in order, timed; decision points pick the branch a responder would.
     if (context.skipRemedy) note('remedy-skipped', 'nobody responds (--skip-remedy)');
@@ -299,10 +292,19 @@ export async function runScenario(
       });
       const entry = { action: step.action, description: step.description, runbookStep: step.runbookStep };
       try {
-        const detail = await REMEDY_ACTIONS[step.action]!.run(step.params, {
-          stack,
-          incident: { faultStartedAt: damageOnset ?? injectionStarted },
-        });
+        // Verifying the runbook: its own SQL fix runs as written; the harness's action only if refused.
+        const asWritten = await context.verifier?.tryFix(
+          stack.database.adminUrl(),
+          step.runbookStep,
+          step.action,
+        );
+        const detail =
+          asWritten ??
+          (await REMEDY_ACTIONS[step.action]!.run(step.params, {
+            stack,
+            incident: { faultStartedAt: damageOnset ?? injectionStarted },
+          }));
+        if (!asWritten) context.verifier?.carriedOut(step.runbookStep, step.action, detail);
         remedyLog.push({
           ...entry,
           startedAtMs: stepStarted - started,
@@ -372,7 +374,7 @@ export async function runScenario(
   };
 
   /** Runs the runbook's read-only queries against the live fault and judges them by what the harness knows. */
-  const diagnose = async ({ steps, schema }: { steps: RunbookStep[]; schema: SqlSchema }) => {
+  const diagnose = async (verifier: RunbookVerifier) => {
     const url = stack.database.adminUrl();
     try {
       const known = [...evidence];
@@ -385,16 +387,7 @@ export async function runScenario(
           description: `${duplicated.length} acknowledged message_id(s) stored twice`,
         });
       }
-      const checks = await runDiagnostics({
-        url,
-        runbook: scenario.runbook.number,
-        scenario: scenario.id,
-        procedure: scenario.runbook.procedure,
-        steps: diagnosticSteps(steps, scenario.runbook.procedure),
-        evidence: known,
-        schema,
-      });
-      runbookChecks.push(...checks);
+      const checks = await verifier.duringFault(url, known);
       const count = (status: string) => checks.filter((check) => check.status === status).length;
       note(
         'runbook-diagnostics',
@@ -405,9 +398,28 @@ export async function runScenario(
     }
   };
 
+  /** The runbook's steps get their verdicts from the incident's outcome; its claims are judged. */
+  const concludeVerification = async (verifier: RunbookVerifier, faultAt: number) => {
+    try {
+      await verifier.conclude(stack.database.adminUrl(), {
+        resolved: recoveredAt !== undefined,
+        why:
+          recoveredAt !== undefined
+            ? `the incident resolved ${formatMs(recoveredAt - faultAt)} after the fault`
+            : `the incident did not resolve (${reasons.at(-1) ?? 'gave up'})`,
+        claims: claims.results(),
+      });
+    } catch (error) {
+      note('runbook-verify-failed', (error as Error).message);
+    }
+  };
+
   let status: ScenarioResult['status'];
   try {
     status = await phases();
+    // Still before the revert: the runbook's "after the fix" numbers are measured on the fixed system.
+    if (context.verifier && injectedAt !== undefined)
+      await concludeVerification(context.verifier, injectedAt);
   } catch (error) {
     if (error instanceof AbortedError) {
       reasons.push('interrupted: the run was stopped; faults were reverted');
@@ -517,7 +529,7 @@ export async function runScenario(
     falseAlarm: firedDuringBaseline,
     remedy: remedyLog,
     decisions,
-    runbookChecks,
+    runbookChecks: context.verifier?.results() ?? [],
     claims: claims.results(),
     faultsReverted: revertErrors.length === 0,
     revertErrors,

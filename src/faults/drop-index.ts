@@ -54,6 +54,15 @@ export const dropIndex = defineFaultKind({
       client.query(`DROP INDEX CONCURRENTLY ${pg.escapeIdentifier(index)}`),
     );
     const table = /ON (?:ONLY )?(?:\w+\.)?(\w+)/.exec(definition)?.[1] ?? 'the table';
-    evidence?.([`Seq Scan on ${table}`], `a sequential scan of ${table} (index ${index} is gone)`);
+    // What shows it: a sequential scan in a plan, or the queries the index served (on its leading
+    // column) still running, slow, in pg_stat_activity.
+    const leading = /\(\s*"?(\w+)/.exec(definition)?.[1] ?? 'id';
+    evidence?.(
+      [
+        `Seq Scan on ${table}`,
+        new RegExp(`\\bFROM\\s+${table}\\b[^;]*\\bWHERE\\b[^;]*\\b${leading}\\b`, 'i'),
+      ],
+      `a sequential scan of ${table}, or the slow queries on ${table} by ${leading} (index ${index} is gone)`,
+    );
   },
 });

@@ -20,7 +20,7 @@ export interface FaultContext {
    * What the fault knows about itself that a good diagnostic should show (a pid, a message_id), kept
    * to judge the runbook's queries by (`gameday runbook verify`).
    */
-  evidence?: (values: string[], description: string) => void;
+  evidence?: (values: (string | RegExp)[], description: string) => void;
 }
 
 /**

@@ -18,6 +18,11 @@ export interface RemedyAction<Params extends object = Record<string, unknown>> {
   action: string;
   params: z.ZodType<Params>;
   requires: Capability[];
+  /**
+   * How this step reads in any runbook ("rollout undo", "pg_terminate_backend("), so that another
+   * team's wording of it is still found when its runbook is verified.
+   */
+  looksLike?: RegExp;
   describe(params: Params): string;
   run(params: Params, context: ActionContext): Promise<string>;
   /** Runs before the fault, when the step needs something in place already (a scheduled backup). */

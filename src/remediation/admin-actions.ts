@@ -17,6 +17,7 @@ async function call(stack: Stack, url: string, method: string, body?: unknown): 
 function flagAction(verb: 'disable' | 'enable') {
   return defineAction({
     action: `${verb}-flag`,
+    looksLike: new RegExp(`/flags/[\\w-]+/${verb}\\b|=${verb}d\\b`),
     params: z.object({ flag: z.enum(['message-writes', 'attachment-uploads']) }).strict(),
     requires: [],
     describe: ({ flag }) => `${verb} the ${flag} feature flag`,
@@ -36,6 +37,7 @@ export const enableFlag = flagAction('enable');
  */
 export const blockOffenders = defineAction({
   action: 'block-offenders',
+  looksLike: /\bwafv2\b|\biptables\b|\bblock(list)?\b/i,
   params: z.object({ minFailures: z.number().int().min(1) }).strict(),
   requires: [],
   describe: ({ minFailures }) => `block source addresses with ≥ ${minFailures} failed logins`,
@@ -61,6 +63,7 @@ export const blockOffenders = defineAction({
 /** Runbook 4's manual reset: POST /admin/circuit-breaker/reset on every replica (the breaker is per pod). */
 export const resetBreaker = defineAction({
   action: 'reset-breaker',
+  looksLike: /circuit-breaker\/reset\b/i,
   params: z.object({}).strict(),
   requires: [],
   describe: () => 'reset the circuit breaker on every replica',

@@ -8,6 +8,7 @@ import { defineAction } from './action.ts';
  */
 export const terminateBlockers = defineAction({
   action: 'terminate-blockers',
+  looksLike: /\bpg_terminate_backend\s*\(/i,
   params: z.object({}).strict(),
   requires: ['database-superuser'],
   describe: () => 'find the blocking sessions (pg_blocking_pids) and terminate them',
@@ -40,6 +41,7 @@ export const terminateBlockers = defineAction({
  */
 export const terminateLongQueries = defineAction({
   action: 'terminate-long-queries',
+  looksLike: /\bpg_terminate_backend\s*\(/i,
   params: z.object({ minSeconds: z.number().min(0) }).strict(),
   requires: ['database-superuser'],
   describe: ({ minSeconds }) => `terminate read-only queries running longer than ${minSeconds} s`,
@@ -82,6 +84,7 @@ export const terminateLongQueries = defineAction({
  */
 export const terminateLeakedSessions = defineAction({
   action: 'terminate-leaked-sessions',
+  looksLike: /\bpg_terminate_backend\s*\(/i,
   params: z.object({ minSeconds: z.number().min(0).default(1) }).strict(),
   requires: ['database-superuser'],
   describe: () => 'find the application leaking idle-in-transaction sessions and terminate them',
@@ -113,6 +116,7 @@ export const terminateLeakedSessions = defineAction({
 /** Runbook 4: promote the read replica to primary. */
 export const promoteReplica = defineAction({
   action: 'promote-replica',
+  looksLike: /\bpromote\b|pg_promote\b|promote-read-replica\b/i,
   params: z.object({}).strict(),
   requires: ['promote-replica'],
   describe: () => 'promote the read replica to primary',
@@ -126,6 +130,7 @@ export const promoteReplica = defineAction({
 /** Runbook 4: point the backend at the new primary (`kubectl set env DATABASE_URL=…`, a rolling restart). */
 export const repointDatabase = defineAction({
   action: 'repoint-database',
+  looksLike: /\bDATABASE_URL=/,
   params: z.object({}).strict(),
   requires: ['rollout', 'promote-replica'],
   describe: () => 'set DATABASE_URL to the promoted replica (rolling restart)',

@@ -5,6 +5,7 @@ import { defineAction } from './action.ts';
 /** `kubectl rollout undo` (runbook 1's rollback procedure). */
 export const rollback = defineAction({
   action: 'rollback',
+  looksLike: /\brollout\s+undo\b/,
   params: z.object({ toRevision: z.number().int().positive().optional() }).strict(),
   requires: ['rollout'],
   describe: ({ toRevision }) =>
@@ -18,6 +19,7 @@ export const rollback = defineAction({
 /** `kubectl set env` (a rolling restart with the new values). */
 export const setEnv = defineAction({
   action: 'set-env',
+  looksLike: /\bset\s+env\b/,
   params: z.object({ env: z.record(z.string(), z.string().nullable()) }).strict(),
   requires: ['rollout'],
   describe: ({ env }) =>
@@ -39,6 +41,7 @@ async function spread(stack: Stack): Promise<string> {
 /** `kubectl scale --replicas=N`. */
 export const scale = defineAction({
   action: 'scale',
+  looksLike: /\bscale\b.*--replicas\b/,
   params: z.object({ replicas: z.number().int().min(1) }).strict(),
   requires: ['scale'],
   describe: ({ replicas }) => `scale to ${replicas} replicas`,
@@ -51,6 +54,7 @@ export const scale = defineAction({
 /** `kubectl rollout restart`. */
 export const restart = defineAction({
   action: 'restart',
+  looksLike: /\brollout\s+restart\b/,
   params: z.object({}).strict(),
   requires: ['rollout'],
   describe: () => 'rolling restart',

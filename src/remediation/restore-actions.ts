@@ -52,6 +52,7 @@ async function missingKeys(copy: pg.Client, live: pg.Client, table: string, key:
  */
 export const restoreMissingRows = defineAction({
   action: 'restore-missing-rows',
+  looksLike: /\brestore\b.*point-in-time|point-in-time.*\brestore\b/i,
   params: z
     .object({
       /** How long before the damage began to restore to (real seconds; the WAL makes it exact). */

@@ -19,6 +19,7 @@ export const runSqlAction = defineAction({
 /** Builds an index without blocking writes (runbook 3, missing index). */
 export const createIndex = defineAction({
   action: 'create-index',
+  looksLike: /\bcreate\s+(unique\s+)?index\b/i,
   params: z
     .object({
       name: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected an index name'),

@@ -19,5 +19,6 @@ export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (!match) return undefined;
   const factor = UNIT_MS.find(([unit]) => unit.test(match[2]!))![1];
-  return Math.round(Number(match[1]) * factor);
+  // Rounded to the microsecond: "<0.3ms" is 0.3, not 0.
+  return Math.round(Number(match[1]) * factor * 1000) / 1000;
 }

@@ -1,12 +1,21 @@
 import type pg from 'pg';
 import { withDatabase } from '../stack/database-session.ts';
+import { inOtherProcedure, inProcedure } from './procedure-section.ts';
 import { checkSql, loadSqlParser, type SqlSchema } from './sql-check.ts';
 import type { RunbookStep } from './steps.ts';
 
 /** What the harness knows independently about the live fault, that a good diagnostic should show. */
 export interface Evidence {
-  /** Values a result cell may equal or contain: a pid, a message_id, "Seq Scan on messages". */
-  values: string[];
+  /**
+   * What a result cell (or the query's plan) may equal or contain: a pid, a message_id, "Seq Scan on
+   * messages"; or a pattern it matches (the text of the queries a dropped index served).
+   */
+  values: (string | RegExp)[];
+  /**
+   * Result columns (by name) that must name only these values: a lock query whose "blocking_pid"
+   * lists sessions that block nobody sends the responder to terminate the wrong one.
+   */
+  column?: RegExp;
   /** What they are, for the report: "pid 4242, the session holding the lock (pg_blocking_pids)". */
   description: string;
 }
@@ -21,19 +30,22 @@ export interface DiagnosticCheck {
   seen: string;
 }
 
-/** Sections whose queries every incident of the runbook goes through (triage, damage assessment). */
-const GENERAL_SECTION = /immediate|identify|assess|diagnos|investigat|check/i;
+/**
+ * Sections whose queries every incident of the runbook goes through (triage, damage assessment), even
+ * when worded as a branch ("Investigation Steps (If Not Deployment-Related)").
+ */
+const GENERAL_SECTION = /immediate|identify|assess|diagnos|investigat|check|triage/i;
 
-/** The runbook's diagnostic SQL that applies to a scenario: its triage plus its own procedure's. */
+const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|rollback|end)\b/i;
+
+/** The runbook's diagnostic SQL that applies to a scenario: its own procedure's, and every section that is not another incident's procedure. */
 export function diagnosticSteps(steps: RunbookStep[], procedure: string | undefined): RunbookStep[] {
   return steps.filter((step) => {
     if (step.kind !== 'sql' && !step.sql) return false;
-    return isOwn(step, procedure) || GENERAL_SECTION.test(step.section);
+    // BEGIN / COMMIT frame a fix; inside the probe's own rolled-back transaction they mean nothing.
+    if (TRANSACTION_CONTROL.test((step.sql ?? step.text).trim())) return false;
+    return GENERAL_SECTION.test(step.section) || !inOtherProcedure(step.section, procedure);
   });
-}
-
-function isOwn(step: RunbookStep, procedure: string | undefined): boolean {
-  return procedure !== undefined && step.section.toLowerCase().startsWith(procedure.toLowerCase());
 }
 
 /** Whom `pg_blocking_pids()` says blocks someone now: the ground truth a lock query must agree with. */
@@ -44,15 +56,54 @@ export async function blockerEvidence(url: string): Promise<Evidence | undefined
     );
     if (rows.length === 0) return undefined;
     const pids = rows.map((row) => String(row.pid));
-    return { values: pids, description: `pid ${pids.join(', ')}, blocking others (pg_blocking_pids)` };
+    return {
+      values: pids,
+      column: /block(ing|er)_?pid|pid_?block(ing|er)/i,
+      description: `pid ${pids.join(', ')}, blocking others (pg_blocking_pids)`,
+    };
   });
+}
+
+/** The evidence a set of cells shows. Short values (a pid) must match a whole cell; long ones may sit inside one. */
+function showing(evidence: Evidence[], values: string[]): Evidence[] {
+  return evidence.filter((known) =>
+    known.values.some((value) =>
+      typeof value === 'string'
+        ? values.some((cell) => cell === value || (value.length >= 8 && cell.includes(value)))
+        : values.some((cell) => value.test(cell)),
+    ),
+  );
+}
+
+/** A column that must name only the known culprits but names others too, described; else undefined. */
+function misnamed(evidence: Evidence[], rows: Record<string, unknown>[]): string | undefined {
+  for (const known of evidence) {
+    if (!known.column) continue;
+    for (const key of Object.keys(rows[0] ?? {}).filter((name) => known.column!.test(name))) {
+      const named = [...new Set(rows.map((row) => String(row[key])))];
+      const innocent = named.filter((value) => !known.values.includes(value));
+      if (innocent.length === 0) continue;
+      const listed = innocent.slice(0, 5).join(', ') + (innocent.length > 5 ? ', …' : '');
+      return `column ${key} names ${named.length} session(s), ${innocent.length} of which block nobody (${listed}); ${known.description}`;
+    }
+  }
+  return undefined;
+}
+
+async function planOf(client: pg.Client, sql: string): Promise<string[]> {
+  try {
+    return cells(await runReadOnly(client, `EXPLAIN ${sql.replace(/;\s*$/, '')}`));
+  } catch {
+    return [];
+  }
 }
 
 function cells(rows: Record<string, unknown>[]): string[] {
   return rows.flatMap((row) => Object.values(row).map((value) => (value === null ? '' : String(value))));
 }
 
-async function runReadOnly(client: pg.Client, sql: string): Promise<Record<string, unknown>[]> {
+/** Runs a query as written inside a read-only transaction that is rolled back, with a time limit. */
+export async function runReadOnly(client: pg.Client, sql: string): Promise<Record<string, unknown>[]> {
   await client.query('BEGIN READ ONLY');
   try {
     await client.query("SET LOCAL statement_timeout = '5s'");
@@ -107,19 +158,22 @@ export async function runDiagnostics(options: {
         });
         continue;
       }
-      const values = cells(rows);
-      const shown = options.evidence.filter((evidence) =>
-        // Short values (a pid) must match a whole cell; long ones (a plan line) may sit inside one.
-        evidence.values.some((value) =>
-          values.some((cell) => cell === value || (value.length >= 8 && cell.includes(value))),
-        ),
-      );
-      const own = isOwn(step, options.procedure);
-      if (shown.length > 0) {
+      const wrong = misnamed(options.evidence, rows);
+      if (wrong) {
+        checks.push({ ...base, status: 'inaccurate', seen: `${rows.length} row(s): ${wrong}` });
+        continue;
+      }
+      const shown = showing(options.evidence, cells(rows));
+      // A query on the application's tables ("the slow query") shows a missing index in its plan.
+      const plan = shown.length === 0 && /^\s*(select|with)\b/i.test(sql) ? await planOf(client, sql) : [];
+      const inPlan = showing(options.evidence, plan);
+      const own = inProcedure(step.section, options.procedure);
+      if (shown.length > 0 || inPlan.length > 0) {
+        const what = (shown.length > 0 ? shown : inPlan).map((e) => e.description).join('; ');
         checks.push({
           ...base,
           status: 'ok',
-          seen: `${rows.length} row(s), showing ${shown.map((e) => e.description).join('; ')}`,
+          seen: `${rows.length} row(s), ${shown.length > 0 ? 'showing' : 'and its plan shows'} ${what}`,
         });
       } else if (rows.length === 1 || options.evidence.length === 0) {
         checks.push({

@@ -9,6 +9,8 @@ export interface RunbookStep {
   line: number;
   endLine: number;
   section: string;
+  /** First line of the code block it sits in: statements of one block share it. */
+  block: number;
   /** The bold step label above the block ("2. Kill Long-Running Queries (If Safe)"). */
   label?: string;
   /** Shell: the program run ("kubectl", "aws", …). */
@@ -59,7 +61,7 @@ function psqlCommand(command: string): string | undefined {
 export function stepsOf(block: CodeBlock): RunbookStep[] {
   const lines = block.code.split('\n');
   const steps: RunbookStep[] = [];
-  const base = { section: block.section, ...(block.label ? { label: block.label } : {}) };
+  const base = { section: block.section, block: block.line, ...(block.label ? { label: block.label } : {}) };
   const sqlFence = block.lang === 'sql';
   let i = 0;
   while (i < lines.length) {

@@ -7,7 +7,8 @@ import { type CliResult, runCli } from '../support/run-cli.ts';
 
 /**
  * `gameday runbook verify` with the shared runbook: its diagnostic queries run during real faults and
- * are judged by what the harness knows independently (pg_blocking_pids, the runaway pids, the ledger).
+ * are judged by what the harness knows independently (pg_blocking_pids, the runaway pids, the dropped
+ * index); its SQL fixes run as written; its claims are compared with what was measured.
  */
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url).pathname;
 let result: CliResult;
@@ -19,11 +20,21 @@ beforeAll(async () => {
   reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-verify-'));
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
   result = await runCli(
-    ['runbook', 'verify', SHARED, 'lock-contention', 'runaway-query', '--json', '--report-dir', reportDir],
+    [
+      'runbook',
+      'verify',
+      SHARED,
+      'lock-contention',
+      'runaway-query',
+      'missing-index',
+      '--json',
+      '--report-dir',
+      reportDir,
+    ],
     { GAMEDAY_STATE_DIR: stateDir },
   );
   checks = JSON.parse(result.stdout).checks;
-}, 240_000);
+}, 300_000);
 afterAll(async () => {
   await fs.rm(reportDir, { recursive: true, force: true });
   await fs.rm(stateDir, { recursive: true, force: true });
@@ -33,17 +44,20 @@ const at = (scenario: string, line: number) =>
   checks.find((check) => check.scenario === scenario && check.line === line);
 
 describe('gameday runbook verify on the shared runbook', () => {
-  it('runs the runbook 3 queries during both live faults', () => {
+  it('runs the runbook 3 steps during all three live faults', () => {
     expect(new Set(checks.map((check) => check.scenario))).toEqual(
-      new Set(['lock-contention', 'runaway-query']),
+      new Set(['lock-contention', 'runaway-query', 'missing-index']),
     );
     expect(checks.every((check) => check.runbook === 3)).toBe(true);
   });
 
-  it('finds the real blocker with the lock-contention query, as pg_blocking_pids() does', () => {
+  it('reports that the lock query calls sessions blocking that block nobody (it joins on lock type alone)', () => {
+    // pg_blocking_pids() knows the one real blocker; the runbook's join lists every session holding
+    // any lock of the same type, the query's own session among them.
     const blocking = at('lock-contention', 492)!;
-    expect(blocking.status).toBe('ok');
-    expect(blocking.seen).toMatch(/showing pid \d+/);
+    expect(blocking.status).toBe('inaccurate');
+    expect(blocking.seen).toMatch(/column blocking_pid names \d+ session\(s\), \d+ of which block nobody/);
+    expect(blocking.expected).toMatch(/pid \d+, the session holding the lock/);
   });
 
   it('reports that the long-running-query list misses the blocker, which is idle in its transaction', () => {
@@ -51,18 +65,39 @@ describe('gameday runbook verify on the shared runbook', () => {
     const longRunning = at('lock-contention', 423)!;
     expect(longRunning.status).toBe('inaccurate');
     expect(longRunning.expected).toMatch(/the session holding the lock/);
-    // The same query does show the runaway queries.
+    // The same query does show the runaway queries, and the slow queries a missing index causes.
     expect(at('runaway-query', 423)?.status).toBe('ok');
     expect(at('runaway-query', 538)?.status).toBe('ok');
+    expect(at('missing-index', 423)?.status).toBe('ok');
   });
 
-  it('never runs a step that changes state, and writes the accuracy table', async () => {
-    expect(checks.some((check) => /pg_terminate_backend|ALTER DATABASE/.test(check.step))).toBe(false);
+  it('runs the index fix as written: CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT is refused', () => {
+    const fix = at('missing-index', 473)!;
+    expect(fix.status).toBe('broken');
+    expect(fix.seen).toMatch(/lines 472–475.*cannot run inside a transaction block/);
+    expect(fix.seen).toMatch(/the harness's create-index did it instead/);
+    // The runbook's "Expected: Index scan, <50ms", measured on the fixed table.
+    const claim = at('missing-index', 480)!;
+    expect(claim.status).toBe('ok');
+    expect(claim.seen).toMatch(/index scan, after the fix/);
+  });
+
+  it('reports the placeholder fixes broken and passes the fix that runs as written', () => {
+    expect(at('lock-contention', 504)).toMatchObject({ status: 'broken' });
+    expect(at('lock-contention', 504)!.seen).toMatch(/column "blocking_pid" does not exist/);
+    expect(at('runaway-query', 544)).toMatchObject({ status: 'broken' });
+    const timeout = at('runaway-query', 547)!;
+    expect(timeout.status).toBe('ok');
+    expect(timeout.seen).toMatch(/^ran as written \(line 547\).*the incident resolved/);
+  });
+
+  it('writes the accuracy table, and every scenario still passes', async () => {
     const table = await fs.readFile(path.join(reportDir, 'latest', 'runbook-accuracy.md'), 'utf8');
-    expect(table).toMatch(/\| 3 \| 492 \| .* \| lock-contention \| ok \|/);
+    expect(table).toMatch(/\| 3 \| 473 \| .* \| missing-index \| broken \|/);
     expect(table).toMatch(/\| 3 \| 423 \| .* \| lock-contention \| inaccurate \|/);
-    // Both scenarios still pass: the diagnostics only read, and are rolled back.
-    expect(result.stderr).toMatch(/lock-contention: passed/);
-    expect(result.stderr).toMatch(/runaway-query: passed/);
+    // The harness took over where the runbook's fix failed, so each incident was still resolved.
+    for (const id of ['lock-contention', 'runaway-query', 'missing-index'])
+      expect(result.stderr).toMatch(new RegExp(`${id}: passed`));
+    expect(result.code).toBe(1);
   });
 });

@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunbookCheck } from '../../src/engine/result.ts';
+import { type CliResult, runCli } from '../support/run-cli.ts';
+
+/**
+ * `gameday runbook verify` on another team's runbook with planted defects (a wrong column, a query
+ * that cannot show the fault, a claim ten times off) beside correct steps: the defects are found by
+ * running the steps during the real faults, and the correct steps pass.
+ */
+const FIXTURE = new URL('../runbooks/fixtures/verify-defects.md', import.meta.url).pathname;
+let result: CliResult;
+let checks: RunbookCheck[];
+let reportDir: string;
+let stateDir: string;
+
+beforeAll(async () => {
+  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-planted-'));
+  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
+  result = await runCli(
+    [
+      'runbook',
+      'verify',
+      FIXTURE,
+      'missing-index',
+      'lock-contention',
+      'database-outage',
+      '--json',
+      '--report-dir',
+      reportDir,
+    ],
+    { GAMEDAY_STATE_DIR: stateDir },
+  );
+  checks = JSON.parse(result.stdout).checks;
+}, 300_000);
+afterAll(async () => {
+  await fs.rm(reportDir, { recursive: true, force: true });
+  await fs.rm(stateDir, { recursive: true, force: true });
+});
+
+/** The check of the step written on the line that `marker` starts (the fixture's own line numbers). */
+async function at(marker: string): Promise<RunbookCheck | undefined> {
+  const lines = (await fs.readFile(FIXTURE, 'utf8')).split('\n');
+  const line = lines.findIndex((text) => text.trimStart().startsWith(marker)) + 1;
+  expect(line, `"${marker}" is in the fixture`).toBeGreaterThan(0);
+  return checks.find((check) => check.line === line);
+}
+
+describe('gameday runbook verify on a runbook with planted defects', () => {
+  it('finds the wrong column: PostgreSQL refuses the query during the fault', async () => {
+    const wrongColumn = await at('SELECT pid, blocking_pid FROM pg_locks');
+    expect(wrongColumn).toMatchObject({ status: 'broken', scenario: 'lock-contention' });
+    expect(wrongColumn!.seen).toMatch(/column "blocking_pid" does not exist/);
+  });
+
+  it('finds the query that cannot show the fault: it lists the waiting sessions, never the blocker', async () => {
+    const waiters = await at(
+      "SELECT pid, wait_event_type, query FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+    );
+    expect(waiters).toMatchObject({ status: 'inaccurate', scenario: 'lock-contention' });
+    expect(waiters!.seen).toMatch(/none showing it/);
+  });
+
+  it('finds the claim ten times off, and passes the true one beside it', async () => {
+    const planted = await at('# The breaker closes by itself, usually 10 seconds');
+    expect(planted).toMatchObject({ status: 'inaccurate', scenario: 'database-outage' });
+    expect(planted!.seen).toMatch(/measured [\d.]+ s \(\d+× the claim\)/);
+    const trueClaim = await at('# The breaker closes by itself, usually 2 minutes');
+    expect(trueClaim?.status).toBe('ok');
+  });
+
+  it('passes the correct steps: triage, the blocker query, both fixes as written, the latency claim', async () => {
+    // The triage list shows the slow user-history queries while the index is missing.
+    const triage = checks.find(
+      (check) => check.scenario === 'missing-index' && /running_for/.test(check.step),
+    );
+    expect(triage?.status).toBe('ok');
+    const blockers = await at('SELECT waiting.pid AS waiting_pid');
+    expect(blockers).toMatchObject({ status: 'ok', scenario: 'lock-contention' });
+    // Run as written, not by the harness: the fix's own statement ended the incident.
+    const index = await at('CREATE INDEX CONCURRENTLY');
+    expect(index).toMatchObject({ status: 'ok', scenario: 'missing-index' });
+    expect(index!.seen).toMatch(/^ran as written \(line \d+\).*the incident resolved/);
+    const terminate = await at('SELECT pg_terminate_backend(holder.pid)');
+    expect(terminate).toMatchObject({ status: 'ok', scenario: 'lock-contention' });
+    expect(terminate!.seen).toMatch(/ran as written .* 1 row\(s\)/);
+    const latency = await at('-- Expected: Index scan, <50ms');
+    expect(latency).toMatchObject({ status: 'ok', scenario: 'missing-index' });
+    expect(latency!.seen).toMatch(/ms \(EXPLAIN ANALYZE\), index scan, after the fix/);
+    // The failover's steps: one gameday carries out, one only a person can run.
+    expect((await at('kubectl set env deployment/chat-backend DATABASE_URL'))?.status).toBe('ok');
+    expect((await at('aws rds promote-read-replica'))?.status).toBe('manual');
+  });
+
+  it('fails the command because of the defects, while every scenario itself passed', () => {
+    expect(result.code).toBe(1);
+    for (const id of ['missing-index', 'lock-contention', 'database-outage'])
+      expect(result.stderr).toMatch(new RegExp(`${id}: passed`));
+    const verdicts = new Set(checks.map((check) => check.status));
+    expect(verdicts).toEqual(new Set(['ok', 'inaccurate', 'broken', 'manual']));
+  });
+});
