@@ -11,15 +11,16 @@ export function registerListCommand(program: Command): void {
   program
     .command('list')
     .description('list the scenarios (validating them against the runbook)')
-    .option('--runbook <file>', 'runbook document', DEFAULT_RUNBOOK)
+    .option('--runbook <file>', 'runbook document (default: the shared one)')
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
-    .action(async (flags: { runbook: string; scenarios: string }) => {
-      const runbooks = await readRunbook(path.resolve(flags.runbook));
+    .action(async (flags: { runbook?: string; scenarios: string }) => {
+      const runbooks = await readRunbook(path.resolve(flags.runbook ?? DEFAULT_RUNBOOK));
       const scenarios = await loadScenarios({
         dir: path.resolve(flags.scenarios),
         runbooks,
         capabilities: EmbeddedStack.capabilities,
         stackKind: 'embedded',
+        ...(flags.runbook ? { partialRunbook: { onSkip: (line) => process.stderr.write(`${line}\n`) } } : {}),
       });
       for (const { scenario, rule, faults, remedy, severity } of scenarios) {
         process.stdout.write(

@@ -75,8 +75,10 @@ export function registerRunbookCommand(program: Command): void {
         if (flags.json)
           process.stdout.write(`${JSON.stringify({ file: result.runbookFile, checks }, null, 2)}\n`);
         else process.stdout.write(runbookAccuracy(result) ?? 'no runbook step could be tried\n');
-        // A step that is wrong during a real fault fails the check, as a failed scenario does.
-        if (checks.some((check) => check.status !== 'ok') && process.exitCode === 0) process.exitCode = 1;
+        // A step that is wrong during a real fault fails the check, as a failed scenario does; a manual
+        // step is only something a person does.
+        const wrong = checks.some((check) => check.status === 'broken' || check.status === 'inaccurate');
+        if (wrong && process.exitCode === 0) process.exitCode = 1;
       },
     );
 }

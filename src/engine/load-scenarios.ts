@@ -58,10 +58,11 @@ export interface LoadOptions {
   capabilities: ReadonlySet<Capability>;
   stackKind: string;
   /**
-   * Told of each scenario left out because the document has no runbook for it (another team's runbook
-   * covers only some incidents). Scenarios asked for by id are never left out: that is an error.
+   * Another team's runbook covers only some incidents: scenarios whose runbook it lacks are left out
+   * (each told to `onSkip`) instead of refused. Scenarios asked for by id are never left out, and with
+   * the project's own runbook a missing number stays an error (a typo in the scenario).
    */
-  onSkip?: (message: string) => void;
+  partialRunbook?: { onSkip: (message: string) => void };
 }
 
 /**
@@ -97,8 +98,9 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
     seen.set(scenario.id, scenario.file);
     const chosen = options.ids && options.ids.length > 0;
     if (chosen && !options.ids!.includes(scenario.id)) continue;
-    if (!chosen && !options.runbooks.runbooks.some((r) => r.number === scenario.runbook.number)) {
-      options.onSkip?.(
+    const covered = options.runbooks.runbooks.some((r) => r.number === scenario.runbook.number);
+    if (options.partialRunbook && !chosen && !covered) {
+      options.partialRunbook.onSkip(
         `${scenario.id}: skipped, ${path.basename(options.runbooks.file)} has no runbook ${scenario.runbook.number}`,
       );
       continue;

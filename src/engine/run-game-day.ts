@@ -92,7 +92,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       ids: options.ids,
       capabilities: EmbeddedStack.capabilities,
       stackKind: 'embedded',
-      onSkip: progress,
+      ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),
     }),
   );
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;

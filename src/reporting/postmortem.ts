@@ -137,7 +137,7 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
         .filter((check) => check.status !== 'ok')
         .map(
           (check) =>
-            `- Runbook step at line ${check.line} (\`${check.step.replace(/\s+/g, ' ').slice(0, 80)}\`): ${check.status} during the fault; expected ${check.expected}; seen ${check.seen}.`,
+            `- Runbook line ${check.line} (\`${check.step.replace(/\s+/g, ' ').slice(0, 80)}\`): ${check.status}; expected ${check.expected}; seen ${check.seen}.`,
         ),
       `- Verdict: ${scenario.status.toUpperCase()}${scenario.reasons.length ? ` — ${scenario.reasons.join('; ')}` : ''}.`,
     ];

@@ -18,6 +18,9 @@ export function runbookAccuracy(result: GameDayResult): string | undefined {
       ),
   ];
   const count = (status: string) => rows.filter((row) => row.status === status).length;
-  lines.push('', `${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken.`);
+  lines.push(
+    '',
+    `${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken, ${count('manual')} manual.`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -91,4 +91,20 @@ describe('invalid input is refused before anything is touched', () => {
     expect(result.stdout).toMatch(/ChatSendErrorRateHigh > 0\.01 for 5\.0 min \(threshold ">1%" from/);
     expect(result.stdout).toMatch(/DatabaseQueryP95High > 0\.5 for 5\.0 min/);
   });
+
+  it("takes another team's runbook: its thresholds, and only the scenarios of the runbooks it has", async () => {
+    const fixture = new URL('../runbooks/fixtures/verify-defects.md', import.meta.url).pathname;
+    const result = await run(['list', '--runbook', fixture]);
+    expect(result.code).toBe(0);
+    // Its runbook 3 fires at 400 ms after 4 minutes, not the shared runbook's 500 ms after 5.
+    expect(result.stdout).toMatch(/DatabaseQueryP95High > 0\.4 for 4\.0 min/);
+    expect(result.stdout).toMatch(/^database-outage +\(runbook 4, P0\)/m);
+    expect(result.stdout).not.toMatch(/bad-deploy/);
+    expect(result.stderr).toMatch(/bad-deploy: skipped, verify-defects\.md has no runbook 1/);
+    // Asked for by id, a scenario the document cannot cover is an error, not a skip.
+    const chosen = await run(['run', 'bad-deploy', '--runbook', fixture]);
+    expect(chosen.code).toBe(2);
+    expect(chosen.stderr).toMatch(/runbook\.number: .*verify-defects\.md has no runbook 1 \(it has 3, 4\)/);
+    expect(await fs.readdir(stateDir)).toEqual([]);
+  });
 });
