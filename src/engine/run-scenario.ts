@@ -378,20 +378,24 @@ export async function runScenario(
     const url = stack.database.adminUrl();
     try {
       const known = [...evidence];
-      const blockers = await blockerEvidence(url);
+      // What the database says independently; during an outage it says nothing, and that is the fault.
+      const [blockers, stored] = await Promise.all([
+        blockerEvidence(url).catch(() => undefined),
+        ackLedger.check(url).catch(() => undefined),
+      ]);
       if (blockers) known.push(blockers);
-      const duplicated = (await ackLedger.check(url)).duplicated;
+      const duplicated = stored?.duplicated ?? [];
       if (duplicated.length > 0) {
         known.push({
           values: duplicated,
           description: `${duplicated.length} acknowledged message_id(s) stored twice`,
         });
       }
-      const checks = await verifier.duringFault(url, known);
+      const checks = await verifier.duringFault(stack, known);
       const count = (status: string) => checks.filter((check) => check.status === status).length;
       note(
         'runbook-diagnostics',
-        `${checks.length} runbook queries run during the fault: ${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken`,
+        `${checks.length} runbook steps tried during the fault: ${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken`,
       );
     } catch (error) {
       note('runbook-diagnostics-failed', (error as Error).message);

@@ -10,7 +10,7 @@ export const stopPrimary = defineFaultKind({
   params: z.object({ mode: z.enum(['fast', 'immediate']).default('fast') }).strict(),
   requires: ['database-lifecycle'],
   describe: ({ mode }) => `stop the primary database (${mode === 'fast' ? 'clean stop' : 'crash'})`,
-  async inject({ mode }, { stack, note }, registerUndo) {
+  async inject({ mode }, { stack, note, evidence }, registerUndo) {
     await registerUndo(
       async () => {
         // Once the replica is the primary, starting the old one would split the brain: leave it down.
@@ -30,5 +30,10 @@ export const stopPrimary = defineFaultKind({
           : 'no primary database is running',
     );
     await stack.database.stopPrimary(mode);
+    // What shows it: a connection attempt refused, or cut off as the server shuts down.
+    evidence?.(
+      [/ECONNREFUSED|connection refused|shutting down|terminating connection|Connection terminated/i],
+      'the primary refuses connections (it is down)',
+    );
   },
 });

@@ -5,7 +5,7 @@ import type { RunbookClaim } from './claims.ts';
 import type { ParsedRunbook } from './parse-runbook.ts';
 import { inOtherProcedure } from './procedure-section.ts';
 import { runReadOnly } from './run-diagnostics.ts';
-import type { RunbookStep } from './steps.ts';
+import { type RunbookStep, sqlOf } from './steps.ts';
 
 type Judged = Pick<RunbookCheck, 'line' | 'step' | 'status' | 'expected' | 'seen'>;
 
@@ -96,7 +96,7 @@ export async function judgeQueryClaim(
   statement: RunbookStep,
 ): Promise<Judged | undefined> {
   if (claim.kind !== 'latency' && claim.kind !== 'ratio') return undefined;
-  const sql = statement.kind === 'sql' ? statement.text : statement.sql!;
+  const sql = sqlOf(statement)!;
   const base = {
     line: claim.line,
     step: claim.text,

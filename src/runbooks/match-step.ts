@@ -1,6 +1,6 @@
 import { fingerprintSync } from 'libpg-query';
 import { inProcedure } from './procedure-section.ts';
-import type { RunbookStep } from './steps.ts';
+import { type RunbookStep, sqlOf } from './steps.ts';
 
 /** Case, spacing and a trailing ";" do not make two commands different. */
 function normalize(text: string): string {
@@ -35,8 +35,6 @@ function sameStatement(a: string, b: string): boolean {
     return false;
   }
 }
-
-const sqlOf = (step: RunbookStep) => (step.kind === 'sql' ? step.text : step.sql);
 
 /**
  * The runbook step a scenario's remedy step stands for, found by what the scenario says it carries

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { withDatabase } from '../stack/database-session.ts';
-import { inOtherProcedure, inProcedure } from './procedure-section.ts';
+import { concernsScenario, inProcedure } from './procedure-section.ts';
 import { checkSql, loadSqlParser, type SqlSchema } from './sql-check.ts';
-import type { RunbookStep } from './steps.ts';
+import { type RunbookStep, sqlOf } from './steps.ts';
 
 /** What the harness knows independently about the live fault, that a good diagnostic should show. */
 export interface Evidence {
@@ -30,21 +30,15 @@ export interface DiagnosticCheck {
   seen: string;
 }
 
-/**
- * Sections whose queries every incident of the runbook goes through (triage, damage assessment), even
- * when worded as a branch ("Investigation Steps (If Not Deployment-Related)").
- */
-const GENERAL_SECTION = /immediate|identify|assess|diagnos|investigat|check|triage/i;
-
 const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|rollback|end)\b/i;
 
-/** The runbook's diagnostic SQL that applies to a scenario: its own procedure's, and every section that is not another incident's procedure. */
+/** The runbook's diagnostic SQL that applies to a scenario (see `concernsScenario`). */
 export function diagnosticSteps(steps: RunbookStep[], procedure: string | undefined): RunbookStep[] {
   return steps.filter((step) => {
     if (step.kind !== 'sql' && !step.sql) return false;
     // BEGIN / COMMIT frame a fix; inside the probe's own rolled-back transaction they mean nothing.
     if (TRANSACTION_CONTROL.test((step.sql ?? step.text).trim())) return false;
-    return GENERAL_SECTION.test(step.section) || !inOtherProcedure(step.section, procedure);
+    return concernsScenario(step.section, procedure);
   });
 }
 
@@ -136,59 +130,73 @@ export async function runDiagnostics(options: {
   const checks: DiagnosticCheck[] = [];
   const expected =
     options.evidence.length > 0 ? options.evidence.map((e) => e.description).join('; ') : 'nothing specific';
-  await withDatabase(options.url, async (client) => {
-    for (const step of options.steps) {
-      const sql = step.kind === 'sql' ? step.text : step.sql!;
-      const base = {
-        runbook: options.runbook,
-        scenario: options.scenario,
-        line: step.line,
-        step: sql,
-        expected,
-      };
-      if (!checkSql(sql, options.schema).readOnly) continue;
-      let rows: Record<string, unknown>[];
-      try {
-        rows = await runReadOnly(client, sql);
-      } catch (error) {
-        checks.push({
-          ...base,
-          status: 'broken',
-          seen: `PostgreSQL refused it: ${(error as Error).message}`,
-        });
-        continue;
-      }
-      const wrong = misnamed(options.evidence, rows);
-      if (wrong) {
-        checks.push({ ...base, status: 'inaccurate', seen: `${rows.length} row(s): ${wrong}` });
-        continue;
-      }
-      const shown = showing(options.evidence, cells(rows));
-      // A query on the application's tables ("the slow query") shows a missing index in its plan.
-      const plan = shown.length === 0 && /^\s*(select|with)\b/i.test(sql) ? await planOf(client, sql) : [];
-      const inPlan = showing(options.evidence, plan);
-      const own = inProcedure(step.section, options.procedure);
-      if (shown.length > 0 || inPlan.length > 0) {
-        const what = (shown.length > 0 ? shown : inPlan).map((e) => e.description).join('; ');
-        checks.push({
-          ...base,
-          status: 'ok',
-          seen: `${rows.length} row(s), ${shown.length > 0 ? 'showing' : 'and its plan shows'} ${what}`,
-        });
-      } else if (rows.length === 1 || options.evidence.length === 0) {
-        checks.push({
-          ...base,
-          status: 'ok',
-          seen: `${rows.length} row(s): a summary, context rather than a pointer to the fault`,
-        });
-      } else if (rows.length === 0 && !own) {
-        // A triage check that finds nothing is right when the incident is of another kind (no orphans
-        // during a duplicates incident); the procedure's own queries must find the fault.
-        checks.push({ ...base, status: 'ok', seen: 'nothing found: not what this incident is about' });
-      } else {
-        checks.push({ ...base, status: 'inaccurate', seen: `${rows.length} row(s), none showing it` });
-      }
-    }
+  const probes = options.steps.filter((step) => checkSql(sqlOf(step)!, options.schema).readOnly);
+  const baseOf = (step: RunbookStep) => ({
+    runbook: options.runbook,
+    scenario: options.scenario,
+    line: step.line,
+    step: sqlOf(step)!,
+    expected,
   });
+  try {
+    await withDatabase(options.url, async (client) => {
+      for (const step of probes) {
+        const sql = sqlOf(step)!;
+        const base = baseOf(step);
+        let rows: Record<string, unknown>[];
+        try {
+          rows = await runReadOnly(client, sql);
+        } catch (error) {
+          checks.push({
+            ...base,
+            status: 'broken',
+            seen: `PostgreSQL refused it: ${(error as Error).message}`,
+          });
+          continue;
+        }
+        const wrong = misnamed(options.evidence, rows);
+        if (wrong) {
+          checks.push({ ...base, status: 'inaccurate', seen: `${rows.length} row(s): ${wrong}` });
+          continue;
+        }
+        const shown = showing(options.evidence, cells(rows));
+        // A query on the application's tables ("the slow query") shows a missing index in its plan.
+        const plan = shown.length === 0 && /^\s*(select|with)\b/i.test(sql) ? await planOf(client, sql) : [];
+        const inPlan = showing(options.evidence, plan);
+        const own = inProcedure(step.section, options.procedure);
+        if (shown.length > 0 || inPlan.length > 0) {
+          const what = (shown.length > 0 ? shown : inPlan).map((e) => e.description).join('; ');
+          checks.push({
+            ...base,
+            status: 'ok',
+            seen: `${rows.length} row(s), ${shown.length > 0 ? 'showing' : 'and its plan shows'} ${what}`,
+          });
+        } else if (rows.length === 1 || options.evidence.length === 0) {
+          checks.push({
+            ...base,
+            status: 'ok',
+            seen: `${rows.length} row(s): a summary, context rather than a pointer to the fault`,
+          });
+        } else if (rows.length === 0 && !own) {
+          // A triage check that finds nothing is right when the incident is of another kind (no orphans
+          // during a duplicates incident); the procedure's own queries must find the fault.
+          checks.push({ ...base, status: 'ok', seen: 'nothing found: not what this incident is about' });
+        } else {
+          checks.push({ ...base, status: 'inaccurate', seen: `${rows.length} row(s), none showing it` });
+        }
+      }
+    });
+  } catch (error) {
+    // No session at all: during a database outage that is what the query shows; otherwise it is broken.
+    const message = (error as Error).message;
+    const outage = showing(options.evidence, [message]);
+    for (const step of probes.slice(checks.length)) {
+      checks.push({
+        ...baseOf(step),
+        status: outage.length > 0 ? 'ok' : 'broken',
+        seen: `could not connect (${message})${outage.length > 0 ? `: ${outage[0]!.description}` : ''}`,
+      });
+    }
+  }
   return checks;
 }

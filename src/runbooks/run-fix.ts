@@ -1,5 +1,5 @@
 import { withDatabase } from '../stack/database-session.ts';
-import type { RunbookStep } from './steps.ts';
+import { type RunbookStep, sqlOf } from './steps.ts';
 
 export interface FixRun {
   /** Each statement as PostgreSQL answered it, in order. */
@@ -21,7 +21,7 @@ export async function runFixAsWritten(url: string, statements: readonly RunbookS
   await withDatabase(url, async (client) => {
     await client.query(`SET statement_timeout = '${STATEMENT_LIMIT}'`);
     for (const step of statements) {
-      const sql = step.kind === 'sql' ? step.text : step.sql!;
+      const sql = sqlOf(step)!;
       try {
         const result = await client.query(sql);
         ran.push({ line: step.line, sql, rows: result.rowCount ?? result.rows?.length ?? 0 });

@@ -8,6 +8,7 @@ import {
   type SqlSchema,
   schemaFromSql,
 } from './sql-check.ts';
+import { sqlOf } from './steps.ts';
 
 /** One finding of the static check; `ok` findings are kept so a clean step is visibly checked. */
 export interface StaticFinding {
@@ -105,7 +106,7 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
       });
   }
   for (const step of runbook.steps) {
-    const sql = step.kind === 'sql' ? step.text : step.sql;
+    const sql = sqlOf(step);
     if (sql !== undefined) {
       const result = checkSql(sql, schema);
       const offset = step.kind === 'sql' ? step.line - 1 : 0;

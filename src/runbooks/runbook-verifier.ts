@@ -1,14 +1,16 @@
 import type { ClaimResult, RunbookCheck } from '../engine/result.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import { withDatabase } from '../stack/database-session.ts';
+import type { Stack } from '../stack/stack.ts';
 import { claimsFor, judgeMeasuredClaims, judgeQueryClaim, statementOfClaim } from './judge-claims.ts';
 import { findRunbookStep, fixUnit } from './match-step.ts';
 import type { ParsedRunbook } from './parse-runbook.ts';
-import { inProcedure } from './procedure-section.ts';
+import { concernsScenario, inProcedure } from './procedure-section.ts';
 import { diagnosticSteps, type Evidence, runDiagnostics } from './run-diagnostics.ts';
 import { firstError, runFixAsWritten } from './run-fix.ts';
+import { isObservation, observe, observeAlertMetric } from './run-observations.ts';
 import { checkSql, loadSqlParser, type SqlSchema } from './sql-check.ts';
-import type { RunbookStep } from './steps.ts';
+import { type RunbookStep, sqlOf } from './steps.ts';
 
 const EXPECTED_FIX = 'runs as written and the incident resolves';
 
@@ -45,10 +47,14 @@ export class RunbookVerifier {
     this.checks.push({ runbook: this.runbook.number, scenario: this.scenario.id, ...check });
   }
 
-  /** The runbook's read-only queries against the live fault, judged by what the harness knows about it. */
-  async duringFault(url: string, evidence: Evidence[]): Promise<RunbookCheck[]> {
-    const checks = await runDiagnostics({
-      url,
+  /**
+   * While the fault is live: the runbook's read-only queries, judged by what the harness knows about
+   * the fault; its looking-only shell steps (health, metrics, logs, pods); its alert's metric.
+   */
+  async duringFault(stack: Stack, evidence: Evidence[]): Promise<RunbookCheck[]> {
+    const start = this.checks.length;
+    const queries = await runDiagnostics({
+      url: stack.database.adminUrl(),
       runbook: this.runbook.number,
       scenario: this.scenario.id,
       procedure: this.scenario.procedure,
@@ -56,8 +62,14 @@ export class RunbookVerifier {
       evidence,
       schema: this.schema,
     });
-    this.checks.push(...checks);
-    return checks;
+    this.checks.push(...queries);
+    const observations = this.runbook.steps.filter(
+      (step) => isObservation(step) && concernsScenario(step.section, this.scenario.procedure),
+    );
+    for (const step of observations) this.add(await observe(stack, step));
+    const metric = this.runbook.alert && (await observeAlertMetric(stack, this.runbook.alert));
+    if (metric) this.add(metric);
+    return this.checks.slice(start);
   }
 
   private stepFor(written: string | undefined, action: string): RunbookStep | undefined {
@@ -73,7 +85,7 @@ export class RunbookVerifier {
   async tryFix(url: string, written: string | undefined, action: string): Promise<string | undefined> {
     await loadSqlParser();
     const step = this.stepFor(written, action);
-    const sql = step && (step.kind === 'sql' ? step.text : step.sql);
+    const sql = step && sqlOf(step);
     if (!step || sql === undefined || checkSql(sql, this.schema).readOnly) return undefined;
     const unit = fixUnit(this.runbook.steps, step);
     const run = await runFixAsWritten(url, unit);

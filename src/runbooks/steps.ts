@@ -21,6 +21,11 @@ export interface RunbookStep {
   sql?: string;
 }
 
+/** The SQL a step runs: a SQL statement as written, or the one a shell step hands to psql. */
+export function sqlOf(step: RunbookStep): string | undefined {
+  return step.kind === 'sql' ? step.text : step.sql;
+}
+
 const SQL_START =
   /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|ALTER|CREATE|DROP|LOCK|BEGIN|COMMIT|ROLLBACK|EXPLAIN|VACUUM|ANALYZE|REINDEX|SET|SHOW|TRUNCATE)\b/;
 

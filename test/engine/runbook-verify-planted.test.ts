@@ -94,6 +94,36 @@ describe('gameday runbook verify on a runbook with planted defects', () => {
     expect((await at('aws rds promote-read-replica'))?.status).toBe('manual');
   });
 
+  it("finds the alert's metric the backend does not export, the log line nobody writes, the missing endpoint", async () => {
+    const lines = (await fs.readFile(FIXTURE, 'utf8')).split('\n');
+    const metricLine = lines.findIndex((text) => text.startsWith('Metrics: db_breaker_open')) + 1;
+    const alertChecks = checks.filter((check) => check.runbook === 4 && /^Metrics:/.test(check.step));
+    expect(alertChecks).toHaveLength(1);
+    expect(alertChecks[0]!.line).toBe(metricLine);
+    expect(alertChecks[0]).toMatchObject({
+      status: 'inaccurate',
+      seen: 'the live backend exports no db_breaker_open',
+    });
+    // Runbook 3's metric is real.
+    expect(checks.find((check) => check.runbook === 3 && /^Metrics:/.test(check.step))?.status).toBe('ok');
+
+    expect(
+      (await at('kubectl logs deployment/chat-backend -n production | grep "Circuit breaker OPEN"'))?.status,
+    ).toBe('ok');
+    const silentLog = await at('kubectl logs deployment/chat-backend -n production | grep "breaker tripped"');
+    expect(silentLog).toMatchObject({
+      status: 'inaccurate',
+      seen: 'no line of the backend logs matches during the fault',
+    });
+    expect((await at('curl https://storage.internal/api/v1/health/database'))?.status).toBe('ok');
+    // During the outage the connectivity check fails, which is what it is there to show.
+    const connectivity = await at('psql -h storage-db');
+    expect(connectivity).toMatchObject({ status: 'ok', scenario: 'database-outage' });
+    expect(connectivity!.seen).toMatch(/could not connect .*the primary refuses connections/);
+    const missing = await at('curl https://storage.internal/api/v1/health/db');
+    expect(missing).toMatchObject({ status: 'broken', seen: '/api/v1/health/db does not exist (404)' });
+  });
+
   it('fails the command because of the defects, while every scenario itself passed', () => {
     expect(result.code).toBe(1);
     for (const id of ['missing-index', 'lock-contention', 'database-outage'])
