@@ -3,6 +3,7 @@ import { GamedayError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
 import { registerCleanupCommand } from './cleanup-command.ts';
 import { registerExportCommand } from './export-command.ts';
+import { registerImagesCommand } from './images-command.ts';
 import { registerListCommand } from './list-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerRunbookCommand } from './runbook-command.ts';
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerExportCommand(program);
   registerSeedCommand(program);
   registerRunbookCommand(program);
+  registerImagesCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
