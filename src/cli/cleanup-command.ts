@@ -4,7 +4,7 @@ import { orphanedLedgers } from '../engine/fault-ledger.ts';
 import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
 
 /**
- * `gameday cleanup`: what a killed run left behind. Leftover embedded stacks are stopped and deleted,
+ * `gameday cleanup`: what a killed run left behind. Leftover stacks (their processes or containers) are stopped and deleted,
  * which also undoes every fault injected into them; faults recorded against a stack that still runs
  * are listed for a person to revert.
  */
@@ -23,7 +23,7 @@ export function registerCleanupCommand(program: Command): void {
       const running = new Set((await stackRegistry.running()).map((record) => record.id));
       for (const ledger of await orphanedLedgers()) {
         const open = ledger.entries.filter((entry) => entry.state !== 'reverted');
-        if (ledger.stack.kind === 'embedded' && !running.has(ledger.stack.id)) {
+        if (ledger.stack.kind !== 'external' && !running.has(ledger.stack.id)) {
           for (const entry of open) {
             actions += 1;
             process.stdout.write(

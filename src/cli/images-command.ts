@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { formatMs } from '../core/duration.ts';
-import { StackUnavailableError } from '../core/errors.ts';
-import { ensureBaseImage } from '../stack/containers/base-image.ts';
-import { DockerUnavailableError, requireDocker } from '../stack/containers/docker-cli.ts';
+import { containersOption } from '../stack/containers/base-image.ts';
 
 /**
  * `gameday images`: makes the container images the containers stack runs, here, without a registry
@@ -14,13 +12,7 @@ export function registerImagesCommand(program: Command): void {
     .description('build (or reuse) the container images of the containers stack')
     .action(async () => {
       const started = Date.now();
-      try {
-        await requireDocker();
-        const image = await ensureBaseImage((line) => process.stderr.write(`images: ${line}\n`));
-        process.stdout.write(`${image} ready in ${formatMs(Date.now() - started)}\n`);
-      } catch (error) {
-        if (error instanceof DockerUnavailableError) throw new StackUnavailableError(error.message);
-        throw error;
-      }
+      const { image } = await containersOption((line) => process.stderr.write(`images: ${line}\n`));
+      process.stdout.write(`${image} ready in ${formatMs(Date.now() - started)}\n`);
     });
 }

@@ -36,15 +36,15 @@ function parseFlags(flags: RunFlags) {
   if (!Number.isInteger(scrapeIntervalMs) || scrapeIntervalMs < 10 || scrapeIntervalMs > 60_000) {
     problems.push(`--scrape-interval: expected milliseconds from 10 to 60000, got "${flags.scrapeInterval}"`);
   }
-  if (flags.stack !== 'embedded') {
+  if (flags.stack !== 'embedded' && flags.stack !== 'containers') {
     problems.push(
-      flags.stack === 'containers' || flags.stack === 'external'
-        ? `--stack: the ${flags.stack} stack is not available yet; use --stack embedded`
+      flags.stack === 'external'
+        ? '--stack: the external stack is not available yet; use --stack embedded or containers'
         : `--stack: expected embedded, containers or external, got "${flags.stack}"`,
     );
   }
   if (problems.length > 0) throw new InputError(problems);
-  return { timeScale, scrapeIntervalMs };
+  return { timeScale, scrapeIntervalMs, stack: flags.stack as 'embedded' | 'containers' };
 }
 
 /** `gameday run [ids…]`: a game day on the chosen stack, reports written, exit code per the contract. */
@@ -71,7 +71,7 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs } = parseFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack } = parseFlags(flags);
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: string) => {
@@ -89,6 +89,7 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   const stamp = () => `[${formatMs(performance.now() - started).padStart(8)}]`;
   const result = await runGameDay({
     ids,
+    stack,
     timeScale,
     scrapeIntervalMs,
     runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,

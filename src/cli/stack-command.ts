@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SEED_PRESETS, type SeedPreset } from '../../fixtures/chat-backend/db/seed.ts';
 import { InputError } from '../core/errors.ts';
 import { sleep } from '../core/wait.ts';
+import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { cleanupLeftover, type StackRecord, stackRegistry } from '../stack/embedded/stack-registry.ts';
 
@@ -34,7 +35,12 @@ export function registerStackCommand(program: Command): void {
     .option('--replicas <n>', 'backend replicas', '2')
     .option('--seed <preset>', `seed size: ${Object.keys(SEED_PRESETS).join(' | ')}`, 'gameday')
     .option('--release <version>', 'backend release to deploy first', '1.4.2')
-    .action(async (options: { replicas: string; seed: string; release: string }) => {
+    .option(
+      '--stack <kind>',
+      'embedded (child processes) | containers (one container per process)',
+      'embedded',
+    )
+    .action(async (options: { replicas: string; seed: string; release: string; stack: string }) => {
       const problems: string[] = [];
       const replicas = positiveInt('--replicas', options.replicas, problems);
       if (!(options.seed in SEED_PRESETS)) {
@@ -42,13 +48,17 @@ export function registerStackCommand(program: Command): void {
           `--seed: unknown preset "${options.seed}"; use ${Object.keys(SEED_PRESETS).join(' or ')}`,
         );
       }
+      if (options.stack !== 'embedded' && options.stack !== 'containers')
+        problems.push(`--stack: expected embedded or containers, got "${options.stack}"`);
       if (problems.length > 0) throw new InputError(problems);
       const started = performance.now();
       const say = (message: string) =>
         process.stderr.write(
           `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`,
         );
+      const containers = options.stack === 'containers' ? await containersOption(say) : undefined;
       const embedded = await EmbeddedStack.up({
+        ...(containers ? { containers } : {}),
         replicas,
         seed: options.seed as SeedPreset,
         release: options.release,

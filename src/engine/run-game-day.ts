@@ -5,6 +5,7 @@ import { StackUnavailableError } from '../core/errors.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
+import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -23,6 +24,8 @@ export interface GameDayOptions {
   ids?: string[];
   scenariosDir?: string;
   runbookFile?: string;
+  /** Where the stack runs: child processes here (default), or each process in a container. */
+  stack?: 'embedded' | 'containers';
   timeScale: number;
   scrapeIntervalMs?: number;
   signal?: AbortSignal;
@@ -91,7 +94,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       runbooks,
       ids: options.ids,
       capabilities: EmbeddedStack.capabilities,
-      stackKind: 'embedded',
+      stackKind: options.stack ?? 'embedded',
       ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),
     }),
   );
@@ -103,10 +106,14 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   let stack: Stack | undefined;
   let signature: string | undefined;
 
+  const kind = options.stack ?? 'embedded';
+  let containers: { image: string } | undefined;
   const bringUp = async (resolved: ResolvedScenario): Promise<Stack> => {
     const config = resolved.scenario.stack ?? {};
     try {
+      if (kind === 'containers') containers ??= await containersOption((line) => progress(`images: ${line}`));
       return await EmbeddedStack.up({
+        ...(containers ? { containers } : {}),
         replicas: config.replicas ?? 2,
         release: config.release,
         seed: config.seed,
@@ -114,7 +121,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         onProgress: (line) => progress(`stack: ${line}`),
       });
     } catch (error) {
-      throw new StackUnavailableError(`the embedded stack could not start: ${(error as Error).message}`, {
+      throw new StackUnavailableError(`the ${kind} stack could not start: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -166,7 +173,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   return {
     runId,
     timeScale: options.timeScale,
-    stack: 'embedded',
+    stack: options.stack ?? 'embedded',
     runbookFile,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,

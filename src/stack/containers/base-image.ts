@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { docker, imageExists } from './docker-cli.ts';
+import { docker, imageExists, requireDocker } from './docker-cli.ts';
 
 const run = promisify(execFile);
 
@@ -45,6 +45,12 @@ export async function ensureBaseImage(onProgress: (line: string) => void = () =>
     BASE_IMAGE,
   ]);
   return BASE_IMAGE;
+}
+
+/** What a containers stack needs before it starts: an engine that answers, and the base image. */
+export async function containersOption(onProgress: (line: string) => void): Promise<{ image: string }> {
+  await requireDocker();
+  return { image: await ensureBaseImage(onProgress) };
 }
 
 async function buildRootfs(tarball: string, onProgress: (line: string) => void): Promise<void> {

@@ -1,12 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { StackUnavailableError } from '../../core/errors.ts';
 
 const run = promisify(execFile);
 
 /** The label every container, network, volume and image gameday creates carries (value: the run or stack id). */
 export const GAMEDAY_LABEL = 'io.gameday.stack';
 
-export class DockerUnavailableError extends Error {
+/** No engine to run containers: exit 3, like any stack that cannot start. */
+export class DockerUnavailableError extends StackUnavailableError {
   constructor(detail: string) {
     super(
       `no Docker engine answers (${detail}); start one (\`dockerd &\`, after \`apt-get install docker.io\`) or use --stack embedded`,

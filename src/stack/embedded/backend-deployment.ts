@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../core/free-port.ts';
 import { sleep } from '../../core/wait.ts';
 import { httpRequest } from '../../load/http-client.ts';
+import type { Launcher } from '../launcher.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { type ExitInfo, ManagedProcess } from './managed-process.ts';
 
@@ -60,6 +61,8 @@ export interface BackendDeploymentOptions {
   readyTimeoutMs?: number;
   /** Called for every replica process started, so leftovers can be found after a crash. */
   onProcess?: (pid: number, name: string) => void;
+  /** Where the replicas run (default: here, as child processes). */
+  launcher?: Launcher;
 }
 
 interface Replica {
@@ -271,6 +274,7 @@ export class BackendDeployment {
         200,
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
       onSpawn: (pid) => this.options.onProcess?.(pid, name),
+      launcher: this.options.launcher,
     });
     const replica: Replica = {
       name,

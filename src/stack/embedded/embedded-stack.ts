@@ -6,6 +6,9 @@ import { SEED_PRESETS, type SeedPreset, type SeedSize } from '../../../fixtures/
 import { freePort } from '../../core/free-port.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { httpRequest } from '../../load/http-client.ts';
+import { containerLauncher } from '../containers/container-launcher.ts';
+import { removeLabelled } from '../containers/docker-cli.ts';
+import { type Launcher, localLauncher } from '../launcher.ts';
 import type {
   BackendControl,
   Capability,
@@ -45,6 +48,11 @@ export interface EmbeddedStackOptions {
   onProgress?: (message: string) => void;
   /** This process tears the stack down on SIGTERM, so `gameday stack down` may signal it. */
   stopsOnSigterm?: boolean;
+  /**
+   * Run every process of the stack in its own container of this image (the containers stack): the
+   * same topology and lifecycle, with stops, kills and crashes those of real containers.
+   */
+  containers?: { image: string };
 }
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
@@ -86,8 +94,9 @@ async function httpReady(url: string): Promise<boolean> {
 export class EmbeddedStack implements Stack {
   /** Everything the embedded stack can do. */
   static readonly capabilities: ReadonlySet<Capability> = new Set(ALL_CAPABILITIES);
-  readonly kind = 'embedded' as const;
+  readonly kind: 'embedded' | 'containers';
   readonly capabilities = EmbeddedStack.capabilities;
+  private readonly launcher: Launcher;
   endpoints!: StackEndpoints;
   readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret() };
   readonly backend: BackendControl;
@@ -105,7 +114,12 @@ export class EmbeddedStack implements Stack {
   private constructor(
     readonly id: string,
     readonly root: string,
+    containers: EmbeddedStackOptions['containers'],
   ) {
+    this.kind = containers ? 'containers' : 'embedded';
+    this.launcher = containers
+      ? containerLauncher({ stackId: id, image: containers.image, stackRoot: root })
+      : localLauncher;
     registerSecret(this.secrets.adminToken);
     registerSecret(this.secrets.jwtSecret);
     this.backend = {
@@ -159,11 +173,11 @@ export class EmbeddedStack implements Stack {
     }
     const id = `gd-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const root = await createServerRoot(`gameday-${id}-`);
-    const stack = new EmbeddedStack(id, root);
+    const stack = new EmbeddedStack(id, root, options.containers);
     const ownerStart = (await processStartTime(process.pid)) ?? 0;
     stack.record = {
       id,
-      kind: 'embedded',
+      kind: stack.kind,
       owner: { pid: process.pid, startTime: ownerStart },
       createdAt: new Date().toISOString(),
       root,
@@ -199,6 +213,7 @@ export class EmbeddedStack implements Stack {
       env,
       settings: { max_connections: 200, fsync: 'off', full_page_writes: 'off' },
       onSpawn: (server, pid) => void this.track(`postgres-${server}`, pid, 'postgres').catch(() => undefined),
+      launcher: this.launcher,
     });
     this.pitr = new PointInTimeRestore({
       cluster: this.cluster,
@@ -291,6 +306,7 @@ export class EmbeddedStack implements Stack {
     const replicas = options.replicas ?? 2;
     progress(`starting ${replicas} backend replica(s)`);
     this.deployment = new BackendDeployment({
+      launcher: this.launcher,
       baseEnv: {
         GAMEDAY_STACK_ID: this.id,
         DATABASE_URL: this.endpoints.database.appUrl,
@@ -350,6 +366,7 @@ export class EmbeddedStack implements Stack {
       logFile: path.join(logDir, `${name}.log`),
       ready,
       onSpawn: (pid) => void this.track(name, pid, 'node').catch(() => undefined),
+      launcher: this.launcher,
     });
     this.services.push(service);
     return service;
@@ -401,6 +418,8 @@ export class EmbeddedStack implements Stack {
       await this.deployment?.stop();
       await Promise.all(this.services.map((service) => service.stop(5_000)));
       await Promise.all([this.pitr?.closeAll(), this.cluster?.stop()]);
+      // Whatever container did not stop with its process (a launch that failed half-way).
+      if (this.kind === 'containers') await removeLabelled(this.id).catch(() => undefined);
       await fs.rm(this.root, { recursive: true, force: true });
       await stackRegistry.remove(this.id);
     })();

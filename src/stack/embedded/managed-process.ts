@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { waitUntil } from '../../core/wait.ts';
+import { type Launcher, localLauncher } from '../launcher.ts';
 
 export interface ManagedProcessOptions {
   /** Shown in logs and errors, e.g. "backend-3". */
@@ -16,6 +17,8 @@ export interface ManagedProcessOptions {
   readyTimeoutMs?: number;
   /** Told the pid as soon as the process exists, before it is ready (so a crash now still finds it). */
   onSpawn?: (pid: number) => void;
+  /** Where the process runs (default: here, as a child process). */
+  launcher?: Launcher;
 }
 
 export interface ExitInfo {
@@ -56,10 +59,12 @@ export class ManagedProcess {
 
   async start(): Promise<void> {
     if (this.options.logFile) this.logStream = fs.createWriteStream(this.options.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', TSX, this.options.entry], {
-      env: { PATH: process.env.PATH ?? '', ...this.options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = (this.options.launcher ?? localLauncher).launch(
+      this.options.name,
+      process.execPath,
+      ['--import', TSX, this.options.entry],
+      { env: { PATH: process.env.PATH ?? '', ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.child = child;
     if (child.pid) this.options.onSpawn?.(child.pid);
     this.exitPromise = once(child, 'exit').then(([code, signal]) => {

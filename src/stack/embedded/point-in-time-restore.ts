@@ -204,6 +204,7 @@ export class PointInTimeRestore {
       // primary's for WAL replay), but never archiving: the copy must not write into the live archive.
       settings: { ...this.primary.options.settings, archive_mode: 'off' },
       env: this.primary.options.env,
+      launcher: this.primary.options.launcher,
       onLog: (line) => {
         log.push(line);
         if (log.length > KEPT_LOG_LINES) log.shift();

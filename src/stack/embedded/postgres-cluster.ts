@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
+import type { Launcher } from '../launcher.ts';
 import { chownTree, postgresOsUser } from './os-user.ts';
 import { makeOwnedDir, PostgresServer } from './postgres-server.ts';
 
@@ -22,6 +23,8 @@ export interface PostgresClusterOptions {
   env?: Record<string, string>;
   onLog?: (server: 'primary' | 'replica', line: string) => void;
   onSpawn?: (server: 'primary' | 'replica', pid: number) => void;
+  /** Where the servers run (default: here, as child processes). */
+  launcher?: Launcher;
 }
 
 const REPLICATION_SLOT = 'gameday_replica';
@@ -75,6 +78,7 @@ export class PostgresCluster {
         ...options.settings,
       },
       env: options.env,
+      launcher: options.launcher,
     };
     this.primary = new PostgresServer({
       ...common,

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
+import { type Launcher, localLauncher } from '../launcher.ts';
 import { type OsUser, postgresOsUser } from './os-user.ts';
 import { postgresBinaries } from './postgres-binaries.ts';
 
@@ -22,6 +23,8 @@ export interface PostgresServerOptions {
   env?: Record<string, string>;
   /** Told the postmaster's pid as soon as it exists, before it accepts connections. */
   onSpawn?: (pid: number) => void;
+  /** Where the server runs (default: here, as a child process). */
+  launcher?: Launcher;
 }
 
 /**
@@ -30,8 +33,8 @@ export interface PostgresServerOptions {
  * and it waits for real readiness (a successful connection) rather than a log line.
  */
 export class PostgresServer {
-  readonly options: Required<Omit<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn'>> &
-    Pick<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn'>;
+  readonly options: Required<Omit<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn' | 'launcher'>> &
+    Pick<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn' | 'launcher'>;
   private process: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
@@ -95,11 +98,16 @@ export class PostgresServer {
     };
     const args = ['-D', this.options.dataDir, '-p', String(this.options.port)];
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-    const child = spawn(postgres, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...this.options.env, LC_ALL: 'C' },
-      ...(owner ?? {}),
-    });
+    const child = (this.options.launcher ?? localLauncher).launch(
+      `postgres-${this.options.port}`,
+      postgres,
+      args,
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, ...this.options.env, LC_ALL: 'C' },
+        ...(owner ? { owner } : {}),
+      },
+    );
     this.process = child;
     if (child.pid) this.options.onSpawn?.(child.pid);
     this.exited = once(child, 'exit').then(() => undefined);

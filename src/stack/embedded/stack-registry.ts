@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sleep } from '../../core/wait.ts';
+import { removeLabelled } from '../containers/docker-cli.ts';
 
 /** A process the stack started, identified by pid and kernel start time (so a reused pid is not ours). */
 export interface TrackedProcess {
@@ -14,7 +15,7 @@ export interface TrackedProcess {
 
 export interface StackRecord {
   id: string;
-  kind: 'embedded';
+  kind: 'embedded' | 'containers';
   owner: { pid: number; startTime: number };
   createdAt: string;
   /** Everything on disk the stack owns; removed at teardown. */
@@ -148,6 +149,11 @@ export async function cleanupLeftover(record: StackRecord): Promise<CleanupRepor
     });
   }
   const removed: string[] = [];
+  // A container outlives its killed `docker run` client: remove the stack's containers by label.
+  if (record.kind === 'containers') {
+    const count = await removeLabelled(record.id).catch(() => 0);
+    if (count > 0) removed.push(`${count} container(s) labelled ${record.id}`);
+  }
   try {
     await fs.access(record.root);
     await fs.rm(record.root, { recursive: true, force: true });

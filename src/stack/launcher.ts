@@ -1,0 +1,23 @@
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+
+export interface LaunchOptions {
+  env: NodeJS.ProcessEnv;
+  stdio: SpawnOptions['stdio'];
+  /** Runs as this OS user (PostgreSQL refuses root). */
+  owner?: { uid: number; gid: number };
+}
+
+/**
+ * Starts one process of a stack: here, as a child process, or inside a container. Whatever starts it,
+ * the caller gets a ChildProcess: its output, its exit, and `kill(signal)` reaching the process.
+ */
+export interface Launcher {
+  readonly kind: 'process' | 'container';
+  launch(name: string, command: string, args: string[], options: LaunchOptions): ChildProcess;
+}
+
+export const localLauncher: Launcher = {
+  kind: 'process',
+  launch: (_name, command, args, { env, stdio, owner }) =>
+    spawn(command, args, { env, stdio, ...(owner ?? {}) }),
+};
