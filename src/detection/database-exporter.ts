@@ -32,7 +32,17 @@ export class DatabaseExporter {
 
   constructor(private readonly options: DatabaseExporterOptions) {}
 
-  async collect(): Promise<Sample[]> {
+  private inFlight: Promise<Sample[]> | undefined;
+
+  /** One collection at a time: a scrape that gave up waiting shares the one still under way. */
+  collect(): Promise<Sample[]> {
+    this.inFlight ??= this.collectNow().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async collectNow(): Promise<Sample[]> {
     try {
       const client = await this.connect();
       const samples = [{ name: 'pg_up', labels: {}, value: 1 }, ...(await activity(client))];
@@ -50,7 +60,10 @@ export class DatabaseExporter {
       }
       return [...samples, ...this.integrity];
     } catch {
-      await this.close();
+      // Not awaited: ending a session politely waits for a server that may not answer (a hang).
+      const client = this.client;
+      this.client = undefined;
+      void client?.end().catch(() => undefined);
       return [{ name: 'pg_up', labels: {}, value: 0 }];
     }
   }
@@ -83,7 +96,12 @@ export class DatabaseExporter {
   private async open(): Promise<pg.Client> {
     const url = new URL(this.options.url());
     url.searchParams.set('application_name', APPLICATION_NAME);
-    const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 2_000 });
+    // Client-side limits too: a frozen server enforces no statement_timeout of its own.
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      connectionTimeoutMillis: 2_000,
+      query_timeout: 10_000,
+    });
     client.on('error', () => undefined);
     await client.connect();
     // A scrape must never hang on a saturated or locked database.

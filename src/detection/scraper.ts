@@ -1,3 +1,4 @@
+import { sleep } from '../core/wait.ts';
 import { httpRequest } from '../load/http-client.ts';
 import type { MetricStore } from './metric-store.ts';
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
@@ -49,15 +50,20 @@ export class Scraper {
 
   async scrapeOnce(): Promise<void> {
     const at = Date.now();
+    const deadlineMs = Math.max(1_000, this.options.intervalMs * 4);
+    // A collector that does not answer in time (a hung database) must not hold up the backend's
+    // metrics, which the alerts need most then: its sample is missed, as Prometheus's would be.
     const collected = (this.options.collectors ?? []).map(async (collector) => {
-      this.options.store.add(await collector.collect(), at, { target: collector.name });
+      const samples = await Promise.race([collector.collect(), sleep(deadlineMs).then(() => undefined)]);
+      if (samples) this.options.store.add(samples, at, { target: collector.name });
+      else this.failures += 1;
     });
     await Promise.all([
       ...collected,
       ...this.options.targets().map(async (target) => {
         try {
           const response = await httpRequest<string>(`${target.url}/metrics`, {
-            timeoutMs: Math.max(1_000, this.options.intervalMs * 4),
+            timeoutMs: deadlineMs,
           });
           if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
           this.options.store.add(parsePrometheusText(response.raw.toString('utf8')), at, {

@@ -5,6 +5,7 @@ import { connectionLeak } from './connection-leak.ts';
 import { deployRelease } from './deploy-release.ts';
 import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
+import { freezePrimary } from './freeze-primary.ts';
 import { holdLock } from './hold-lock.ts';
 import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
 import { runawayQuery } from './runaway-query.ts';
@@ -23,6 +24,7 @@ export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = O
     holdLock,
     backendEnv,
     stopPrimary,
+    freezePrimary,
     socketStorm,
     runawayQuery,
     badCleanupJob,

@@ -19,7 +19,8 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
 
 export async function connectWithRetry(url: string, attempts = 10): Promise<pg.Client> {
   for (let attempt = 1; ; attempt++) {
-    const client = new pg.Client({ connectionString: url });
+    // A hung server accepts the connection and never answers: give up rather than wait forever.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       return client;

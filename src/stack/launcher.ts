@@ -1,4 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { signalTree } from './process-tree.ts';
 
 export interface LaunchOptions {
   env: NodeJS.ProcessEnv;
@@ -14,10 +15,19 @@ export interface LaunchOptions {
 export interface Launcher {
   readonly kind: 'process' | 'container';
   launch(name: string, command: string, args: string[], options: LaunchOptions): ChildProcess;
+  /** Stops the launched process and everything it started, without ending them: a hang. */
+  freeze(child: ChildProcess): Promise<void>;
+  thaw(child: ChildProcess): Promise<void>;
 }
 
 export const localLauncher: Launcher = {
   kind: 'process',
   launch: (_name, command, args, { env, stdio, owner }) =>
     spawn(command, args, { env, stdio, ...(owner ?? {}) }),
+  freeze: async (child) => {
+    if (child.pid) await signalTree(child.pid, 'SIGSTOP');
+  },
+  thaw: async (child) => {
+    if (child.pid) await signalTree(child.pid, 'SIGCONT');
+  },
 };

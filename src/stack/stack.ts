@@ -13,6 +13,8 @@ export type Capability =
   | 'scale'
   /** stop and start the primary database */
   | 'database-lifecycle'
+  /** freeze the primary database (every process stopped, connections left open): a hang */
+  | 'database-freeze'
   | 'promote-replica'
   /** a Toxiproxy API in front of the database and the attachment store */
   | 'fault-proxy'
@@ -92,6 +94,9 @@ export interface DatabaseControl {
   startPrimary(): Promise<void>;
   promoteReplica(): Promise<void>;
   primaryRunning(): boolean;
+  freezePrimary(): Promise<void>;
+  thawPrimary(): Promise<void>;
+  primaryFrozen(): boolean;
   /** Takes an online base backup of the primary, kept with the stack (the oldest go when there are too many). */
   takeBaseBackup(): Promise<BaseBackup>;
   /**

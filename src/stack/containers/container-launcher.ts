@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Launcher } from '../launcher.ts';
-import { GAMEDAY_LABEL } from './docker-cli.ts';
+import { docker, GAMEDAY_LABEL } from './docker-cli.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -15,8 +15,17 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  */
 export function containerLauncher(options: { stackId: string; image: string; stackRoot: string }): Launcher {
   let serial = 0;
+  const names = new WeakMap<ChildProcess, string>();
+  const named = (child: ChildProcess) => {
+    const name = names.get(child);
+    if (!name) throw new Error('this process was not started in a container');
+    return name;
+  };
   return {
     kind: 'container',
+    // The cgroup freezer: every process in the container stops at once, its sockets stay open.
+    freeze: async (child) => void (await docker(['pause', named(child)])),
+    thaw: async (child) => void (await docker(['unpause', named(child)])),
     launch(name, command, args, { env, stdio, owner }) {
       serial += 1;
       const container = `${options.stackId}-${name}-${serial}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
@@ -53,6 +62,7 @@ export function containerLauncher(options: { stackId: string; image: string; sta
         ...args,
       ];
       const child = spawn('docker', dockerArgs, { stdio });
+      names.set(child, container);
       child.kill = (signal: NodeJS.Signals | number = 'SIGTERM') => {
         execFile('docker', ['kill', '--signal', String(signal), container], () => undefined);
         return true;

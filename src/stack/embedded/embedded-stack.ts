@@ -70,6 +70,7 @@ const ALL_CAPABILITIES: Capability[] = [
   'rollout',
   'scale',
   'database-lifecycle',
+  'database-freeze',
   'promote-replica',
   'fault-proxy',
   'database-superuser',
@@ -89,7 +90,8 @@ async function httpReady(url: string): Promise<boolean> {
  * proxy in front of both databases and the store, the backend as a Deployment of N replicas, and an
  * L4 front spreading HTTP and WebSocket connections over them. Ports are free ones, data lives in a
  * temporary directory, and everything is recorded on disk as it starts so a later run can remove what
- * a killed one left.
+ * a killed one left. With `containers`, the same stack runs each of those processes in its own
+ * container (`--stack containers`): one lifecycle, two ways to run it.
  */
 export class EmbeddedStack implements Stack {
   /** Everything the embedded stack can do. */
@@ -158,6 +160,9 @@ export class EmbeddedStack implements Stack {
         this.promoted = true;
       },
       primaryRunning: () => this.cluster.primary.running,
+      freezePrimary: () => this.cluster.primary.freeze(),
+      thawPrimary: () => this.cluster.primary.thaw(),
+      primaryFrozen: () => this.cluster.primary.frozen,
       takeBaseBackup: () => this.pointInTimeRestore().takeBaseBackup(),
       restoreToPointInTime: (target) => this.pointInTimeRestore().restoreToPointInTime(target),
     };

@@ -37,6 +37,7 @@ export class PostgresServer {
     Pick<PostgresServerOptions, 'onLog' | 'env' | 'onSpawn' | 'launcher'>;
   private process: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
+  private frozenNow = false;
 
   constructor(options: PostgresServerOptions) {
     this.options = { superuser: 'postgres', settings: {}, ...options };
@@ -44,6 +45,23 @@ export class PostgresServer {
 
   get pid(): number | undefined {
     return this.process?.pid;
+  }
+
+  get frozen(): boolean {
+    return this.frozenNow && this.running;
+  }
+
+  /** Stops every process of the server without ending any: connections stay open, nothing answers. */
+  async freeze(): Promise<void> {
+    if (!this.process || !this.running)
+      throw new Error(`PostgreSQL on port ${this.options.port} is not running`);
+    await (this.options.launcher ?? localLauncher).freeze(this.process);
+    this.frozenNow = true;
+  }
+
+  async thaw(): Promise<void> {
+    if (this.process && this.frozenNow) await (this.options.launcher ?? localLauncher).thaw(this.process);
+    this.frozenNow = false;
   }
 
   get running(): boolean {
@@ -137,6 +155,8 @@ export class PostgresServer {
       this.process = undefined;
       return;
     }
+    // A frozen server cannot act on a signal until it runs again.
+    await this.thaw();
     const signal = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' }[mode] as NodeJS.Signals;
     child.kill(signal);
     const timedOut = await Promise.race([

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sleep } from '../../core/wait.ts';
 import { removeLabelled } from '../containers/docker-cli.ts';
+import { signalTree } from '../process-tree.ts';
 
 /** A process the stack started, identified by pid and kernel start time (so a reused pid is not ours). */
 export interface TrackedProcess {
@@ -107,6 +108,8 @@ export const stackRegistry = {
 /** Stops one tracked process if it is still the one we started: graceful first, killed after `graceMs`. */
 export async function stopTracked(tracked: TrackedProcess, graceMs = 10_000): Promise<boolean> {
   if (!(await isSameProcess(tracked.pid, tracked.startTime))) return false;
+  // A server frozen by a hang fault hears no signal until it runs again (its backends too).
+  if (tracked.kind === 'postgres') await signalTree(tracked.pid, 'SIGCONT');
   try {
     process.kill(tracked.pid, tracked.kind === 'postgres' ? 'SIGINT' : 'SIGTERM');
   } catch {

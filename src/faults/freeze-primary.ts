@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineFaultKind } from './fault.ts';
+
+/**
+ * The primary database hangs (runbook 4's "database unreachable or overloaded"): every one of its
+ * processes is frozen (`docker pause` on the containers stack, SIGSTOP on the embedded one), so
+ * connections stay open and nothing answers. Unlike an outage, nothing is refused: clients learn
+ * only when their own timeouts expire.
+ */
+export const freezePrimary = defineFaultKind({
+  kind: 'freeze-primary',
+  params: z.object({}).strict(),
+  requires: ['database-freeze'],
+  describe: () => 'freeze the primary database (connections open, nothing answers)',
+  async inject(_, { stack, evidence }, registerUndo) {
+    await registerUndo(
+      async () => {
+        await stack.database.thawPrimary();
+        // Once the replica is the primary, the old one must not take writes again: it is stopped.
+        if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl)
+          await stack.database.stopPrimary('fast');
+      },
+      undefined,
+      async () => (stack.database.primaryFrozen() ? 'the primary database is still frozen' : undefined),
+    );
+    await stack.database.freezePrimary();
+    evidence?.(
+      [/timeout|timed out|Connection terminated/i],
+      'the primary answers nothing (frozen): a query waits until its own timeout',
+    );
+  },
+});

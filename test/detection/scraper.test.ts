@@ -1,0 +1,36 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricStore } from '../../src/detection/metric-store.ts';
+import { Scraper } from '../../src/detection/scraper.ts';
+
+/** A hung database must not blind the harness: the backend's metrics are scraped regardless. */
+let server: http.Server;
+let url: string;
+
+beforeAll(async () => {
+  server = http.createServer((_, response) => response.end('circuit_breaker_state{breaker="database"} 1\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('the scraper', () => {
+  it('scrapes the targets on time while a collector never answers', async () => {
+    const store = new MetricStore(60_000, 2_000);
+    const scraper = new Scraper({
+      store,
+      targets: () => [{ name: 'chat-backend-1', url }],
+      intervalMs: 250,
+      // The database exporter against a frozen server: its query never returns.
+      collectors: [{ name: 'postgres', collect: () => new Promise(() => undefined) }],
+    });
+    const started = Date.now();
+    await scraper.scrapeOnce();
+    // Given up on the collector after its deadline (4 intervals, at least 1 s), not stuck on it.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(store.latest('circuit_breaker_state', undefined, Date.now())).toEqual([
+      { labels: { breaker: 'database', target: 'chat-backend-1' }, value: 1 },
+    ]);
+  });
+});
