@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunbookCheck } from '../../src/engine/result.ts';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import type { CliResult } from '../support/run-cli.ts';
+import { runVerifyCli, type VerifyRun } from '../support/runbook-verify-run.ts';
 
 /**
  * `gameday runbook verify` on another team's runbook with planted defects (a wrong column, a query
@@ -11,34 +10,15 @@ import { type CliResult, runCli } from '../support/run-cli.ts';
  * running the steps during the real faults, and the correct steps pass.
  */
 const FIXTURE = new URL('../runbooks/fixtures/verify-defects.md', import.meta.url).pathname;
+let run: VerifyRun;
 let result: CliResult;
 let checks: RunbookCheck[];
-let reportDir: string;
-let stateDir: string;
 
 beforeAll(async () => {
-  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-planted-'));
-  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
-  result = await runCli(
-    [
-      'runbook',
-      'verify',
-      FIXTURE,
-      'missing-index',
-      'lock-contention',
-      'database-outage',
-      '--json',
-      '--report-dir',
-      reportDir,
-    ],
-    { GAMEDAY_STATE_DIR: stateDir },
-  );
-  checks = JSON.parse(result.stdout).checks;
+  run = await runVerifyCli(FIXTURE, ['missing-index', 'lock-contention', 'database-outage']);
+  ({ result, checks } = run);
 }, 300_000);
-afterAll(async () => {
-  await fs.rm(reportDir, { recursive: true, force: true });
-  await fs.rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => run?.cleanup());
 
 /** The check of the step written on the line that `marker` starts (the fixture's own line numbers). */
 async function at(marker: string): Promise<RunbookCheck | undefined> {

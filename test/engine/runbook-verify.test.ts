@@ -1,9 +1,7 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunbookCheck } from '../../src/engine/result.ts';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import type { CliResult } from '../support/run-cli.ts';
+import { runVerifyCli, type VerifyRun } from '../support/runbook-verify-run.ts';
 
 /**
  * `gameday runbook verify` with the shared runbook: its diagnostic queries run during real faults and
@@ -11,34 +9,15 @@ import { type CliResult, runCli } from '../support/run-cli.ts';
  * index); its SQL fixes run as written; its claims are compared with what was measured.
  */
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url).pathname;
+let run: VerifyRun;
 let result: CliResult;
 let checks: RunbookCheck[];
-let reportDir: string;
-let stateDir: string;
 
 beforeAll(async () => {
-  reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-verify-'));
-  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
-  result = await runCli(
-    [
-      'runbook',
-      'verify',
-      SHARED,
-      'lock-contention',
-      'runaway-query',
-      'missing-index',
-      '--json',
-      '--report-dir',
-      reportDir,
-    ],
-    { GAMEDAY_STATE_DIR: stateDir },
-  );
-  checks = JSON.parse(result.stdout).checks;
+  run = await runVerifyCli(SHARED, ['lock-contention', 'runaway-query', 'missing-index']);
+  ({ result, checks } = run);
 }, 300_000);
-afterAll(async () => {
-  await fs.rm(reportDir, { recursive: true, force: true });
-  await fs.rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => run?.cleanup());
 
 const at = (scenario: string, line: number) =>
   checks.find((check) => check.scenario === scenario && check.line === line);
@@ -92,7 +71,7 @@ describe('gameday runbook verify on the shared runbook', () => {
   });
 
   it('writes the accuracy table, and every scenario still passes', async () => {
-    const table = await fs.readFile(path.join(reportDir, 'latest', 'runbook-accuracy.md'), 'utf8');
+    const table = await run.file('runbook-accuracy.md');
     expect(table).toMatch(/\| 3 \| 473 \| .* \| missing-index \| broken \|/);
     expect(table).toMatch(/\| 3 \| 423 \| .* \| lock-contention \| inaccurate \|/);
     // The harness took over where the runbook's fix failed, so each incident was still resolved.

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { StackUnavailableError } from '../../core/errors.ts';
 
@@ -18,8 +18,7 @@ export class DockerUnavailableError extends StackUnavailableError {
 }
 
 /** Runs `docker …` and returns its standard output; a failure names the command and what docker said. */
-export async function docker(args: string[], options: { input?: string } = {}): Promise<string> {
-  if (options.input !== undefined) return withInput(args, options.input);
+export async function docker(args: string[]): Promise<string> {
   try {
     const { stdout } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 });
     return stdout.trim();
@@ -30,27 +29,6 @@ export async function docker(args: string[], options: { input?: string } = {}): 
       `docker ${args.slice(0, 3).join(' ')} failed: ${(failure.stderr || failure.message).trim()}`,
     );
   }
-}
-
-function withInput(args: string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout.trim())
-        : reject(new Error(`docker ${args.slice(0, 3).join(' ')} failed: ${stderr.trim()}`)),
-    );
-    child.stdin.end(input);
-  });
 }
 
 /** Whether a Docker engine answers; throws DockerUnavailableError with the fix when not. */
