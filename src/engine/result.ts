@@ -24,6 +24,9 @@ export interface RunbookCheck {
   seen: string;
 }
 
+/** A verdict on one runbook step, before it is tied to the runbook and scenario it was tried in. */
+export type StepVerdict = Omit<RunbookCheck, 'runbook' | 'scenario'>;
+
 /** A runbook claim next to what this run measured. */
 export interface ClaimResult {
   claim: string;

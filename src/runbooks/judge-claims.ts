@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import { formatMs } from '../core/duration.ts';
-import type { ClaimResult, RunbookCheck } from '../engine/result.ts';
+import type { ClaimResult, StepVerdict } from '../engine/result.ts';
 import type { RunbookClaim } from './claims.ts';
 import type { ParsedRunbook } from './parse-runbook.ts';
 import { inOtherProcedure } from './procedure-section.ts';
 import { runReadOnly } from './run-diagnostics.ts';
 import { type RunbookStep, sqlOf } from './steps.ts';
-
-type Judged = Pick<RunbookCheck, 'line' | 'step' | 'status' | 'expected' | 'seen'>;
 
 /** The claims a scenario can speak to: its own procedure's, and those of the runbook's shared sections. */
 export function claimsFor(runbook: ParsedRunbook, procedure: string | undefined): RunbookClaim[] {
@@ -44,8 +42,8 @@ const MEASURED_UNIT: Partial<Record<RunbookClaim['kind'], string>> = { time: 'ms
 export function judgeMeasuredClaims(
   claims: readonly RunbookClaim[],
   measured: readonly ClaimResult[],
-): Judged[] {
-  const judged: Judged[] = [];
+): StepVerdict[] {
+  const judged: StepVerdict[] = [];
   for (const claim of claims) {
     const unit = MEASURED_UNIT[claim.kind];
     const measurement = measured.find((result) => result.unit === unit);
@@ -94,7 +92,7 @@ export async function judgeQueryClaim(
   client: pg.Client,
   claim: RunbookClaim,
   statement: RunbookStep,
-): Promise<Judged | undefined> {
+): Promise<StepVerdict | undefined> {
   if (claim.kind !== 'latency' && claim.kind !== 'ratio') return undefined;
   const sql = sqlOf(statement)!;
   const base = {

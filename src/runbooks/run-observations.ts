@@ -1,9 +1,7 @@
-import type { RunbookCheck } from '../engine/result.ts';
+import type { StepVerdict } from '../engine/result.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { AlertTrigger } from './alert-trigger.ts';
 import type { RunbookStep } from './steps.ts';
-
-type Observed = Pick<RunbookCheck, 'line' | 'step' | 'status' | 'expected' | 'seen'>;
 
 /** The shell steps that only look (curl a health endpoint, grep the metrics or the logs, get pods). */
 const OBSERVATIONS = new Set([
@@ -55,7 +53,7 @@ function grepped(step: RunbookStep, lines: string[]): { pattern?: RegExp; matchi
  * logs that matches nothing during the fault is inaccurate (the name or message it looks for is not
  * what the system says).
  */
-export async function observe(stack: Stack, step: RunbookStep): Promise<Observed> {
+export async function observe(stack: Stack, step: RunbookStep): Promise<StepVerdict> {
   const base = { line: step.line, step: step.text };
   try {
     switch (step.action) {
@@ -93,10 +91,10 @@ export async function observe(stack: Stack, step: RunbookStep): Promise<Observed
 }
 
 function judgeGrep(
-  base: Pick<Observed, 'line' | 'step'>,
+  base: Pick<StepVerdict, 'line' | 'step'>,
   where: string,
   { pattern, matching }: { pattern?: RegExp; matching: string[] },
-): Observed {
+): StepVerdict {
   const expected = pattern ? `lines of ${where} matching ${pattern.source}` : where;
   return matching.length > 0
     ? { ...base, status: 'ok', expected, seen: `${matching.length} line(s), e.g. ${excerpt(matching[0]!)}` }
@@ -104,7 +102,10 @@ function judgeGrep(
 }
 
 /** The alert trigger's metric must be one the live backend exports, or the alert can never fire. */
-export async function observeAlertMetric(stack: Stack, alert: AlertTrigger): Promise<Observed | undefined> {
+export async function observeAlertMetric(
+  stack: Stack,
+  alert: AlertTrigger,
+): Promise<StepVerdict | undefined> {
   if (!alert.metric) return undefined;
   const replica = stack.backend.replicas()[0];
   const { text } = await fetchText(`${replica?.url ?? stack.endpoints.frontUrl}/metrics`);

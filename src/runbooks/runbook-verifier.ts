@@ -1,4 +1,4 @@
-import type { ClaimResult, RunbookCheck } from '../engine/result.ts';
+import type { ClaimResult, RunbookCheck, StepVerdict } from '../engine/result.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import { withDatabase } from '../stack/database-session.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -43,7 +43,7 @@ export class RunbookVerifier {
     return [...this.checks].sort((a, b) => a.line - b.line);
   }
 
-  private add(check: Omit<RunbookCheck, 'runbook' | 'scenario'>): void {
+  private add(check: StepVerdict): void {
     this.checks.push({ runbook: this.runbook.number, scenario: this.scenario.id, ...check });
   }
 

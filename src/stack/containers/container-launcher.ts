@@ -29,6 +29,9 @@ export function containerLauncher(options: { stackId: string; image: string; sta
     launch(name, command, args, { env, stdio, owner }) {
       serial += 1;
       const container = `${options.stackId}-${name}-${serial}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+      const passed = Object.keys(env).filter(
+        (key) => env[key] !== undefined && key !== 'HOME' && !key.startsWith('npm_'),
+      );
       const mounts = [
         `type=bind,source=${process.execPath},target=${process.execPath},readonly`,
         `type=bind,source=${PROJECT_ROOT},target=${PROJECT_ROOT},readonly`,
@@ -53,15 +56,14 @@ export function containerLauncher(options: { stackId: string; image: string; sta
         PROJECT_ROOT,
         ...mounts.flatMap((mount) => ['--mount', mount]),
         ...(owner ? ['--user', `${owner.uid}:${owner.gid}`] : []),
-        // Only what the process was given, not this shell's environment.
-        ...Object.entries(env)
-          .filter(([key, value]) => value !== undefined && key !== 'HOME' && !key.startsWith('npm_'))
-          .flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+        // Only what the process was given, not this shell's environment; named here, the values
+        // passed through docker's own environment, so no password shows in a process list.
+        ...passed.flatMap((key) => ['--env', key]),
         options.image,
         command,
         ...args,
       ];
-      const child = spawn('docker', dockerArgs, { stdio });
+      const child = spawn('docker', dockerArgs, { stdio, env: { ...process.env, ...env } });
       names.set(child, container);
       child.kill = (signal: NodeJS.Signals | number = 'SIGTERM') => {
         execFile('docker', ['kill', '--signal', String(signal), container], () => undefined);
