@@ -13,7 +13,6 @@ export interface LaunchOptions {
  * the caller gets a ChildProcess: its output, its exit, and `kill(signal)` reaching the process.
  */
 export interface Launcher {
-  readonly kind: 'process' | 'container';
   launch(name: string, command: string, args: string[], options: LaunchOptions): ChildProcess;
   /** Stops the launched process and everything it started, without ending them: a hang. */
   freeze(child: ChildProcess): Promise<void>;
@@ -21,7 +20,6 @@ export interface Launcher {
 }
 
 export const localLauncher: Launcher = {
-  kind: 'process',
   launch: (_name, command, args, { env, stdio, owner }) =>
     spawn(command, args, { env, stdio, ...(owner ?? {}) }),
   freeze: async (child) => {

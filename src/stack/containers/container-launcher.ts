@@ -22,7 +22,6 @@ export function containerLauncher(options: { stackId: string; image: string; sta
     return name;
   };
   return {
-    kind: 'container',
     // The cgroup freezer: every process in the container stops at once, its sockets stay open.
     freeze: async (child) => void (await docker(['pause', named(child)])),
     thaw: async (child) => void (await docker(['unpause', named(child)])),
