@@ -10,6 +10,7 @@ const scenarioFiles = [
   'test/engine/unremedied-scenarios.test.ts',
   'test/engine/scenarios.test.ts',
   'test/engine/containers-scenarios.test.ts',
+  'test/engine/compose-scenarios.test.ts',
   'test/engine/runbook-verify.test.ts',
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',

@@ -11,6 +11,7 @@ export const EXIT = { passed: 0, failed: 1, invalid: 2, stackUnavailable: 3, int
 
 export interface RunFlags {
   stack: string;
+  stackConfig?: string;
   timeScale: string;
   reportDir: string;
   runbook?: string;
@@ -36,15 +37,19 @@ function parseFlags(flags: RunFlags) {
   if (!Number.isInteger(scrapeIntervalMs) || scrapeIntervalMs < 10 || scrapeIntervalMs > 60_000) {
     problems.push(`--scrape-interval: expected milliseconds from 10 to 60000, got "${flags.scrapeInterval}"`);
   }
-  if (flags.stack !== 'embedded' && flags.stack !== 'containers') {
+  if (!['embedded', 'containers', 'external'].includes(flags.stack)) {
+    problems.push(`--stack: expected embedded, containers or external, got "${flags.stack}"`);
+  }
+  if (flags.stack === 'external' && !flags.stackConfig) {
     problems.push(
-      flags.stack === 'external'
-        ? '--stack: the external stack is not available yet; use --stack embedded or containers'
-        : `--stack: expected embedded, containers or external, got "${flags.stack}"`,
+      "--stack-config: required with --stack external; compose/gameday-stack.json describes docker-compose.yml's stack",
     );
   }
+  if (flags.stackConfig && flags.stack !== 'external') {
+    problems.push(`--stack-config: only with --stack external (got --stack ${flags.stack})`);
+  }
   if (problems.length > 0) throw new InputError(problems);
-  return { timeScale, scrapeIntervalMs, stack: flags.stack as 'embedded' | 'containers' };
+  return { timeScale, scrapeIntervalMs, stack: flags.stack as 'embedded' | 'containers' | 'external' };
 }
 
 /** `gameday run [ids…]`: a game day on the chosen stack, reports written, exit code per the contract. */
@@ -54,6 +59,7 @@ export function registerRunCommand(program: Command): void {
     .description('run scenarios (all, or the given ids) against a stack and write reports')
     .argument('[ids...]', 'scenario ids (default: all)')
     .option('--stack <kind>', 'embedded | containers | external', 'embedded')
+    .option('--stack-config <file>', "the external stack's endpoints and commands (JSON)")
     .option('--time-scale <n>', 'divide every runbook duration by n', '60')
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--runbook <file>', 'the runbook document whose alerts and targets apply', DEFAULT_RUNBOOK)
@@ -90,6 +96,7 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   const result = await runGameDay({
     ids,
     stack,
+    stackConfig: flags.stackConfig ? path.resolve(flags.stackConfig) : undefined,
     timeScale,
     scrapeIntervalMs,
     runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,

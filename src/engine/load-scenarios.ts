@@ -63,6 +63,11 @@ export interface LoadOptions {
    * the project's own runbook a missing number stays an error (a typo in the scenario).
    */
   partialRunbook?: { onSkip: (message: string) => void };
+  /**
+   * A stack someone else runs may lack capabilities: scenarios that need one are left out (each told to
+   * `onSkip`) instead of refused, unless they were asked for by id.
+   */
+  skipUnsupported?: { onSkip: (message: string) => void };
 }
 
 /**
@@ -82,6 +87,7 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
   const problems: string[] = [];
   const resolved: ResolvedScenario[] = [];
   const seen = new Map<string, string>();
+  let unsupported = 0;
   for (const file of files) {
     const loaded = await loadScenarioFile(file);
     problems.push(...loaded.problems);
@@ -109,6 +115,13 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
     problems.push(...result.problems);
     if (!result.resolved) continue;
     const missing = result.resolved.requires.filter((capability) => !options.capabilities.has(capability));
+    if (missing.length > 0 && options.skipUnsupported && !chosen) {
+      options.skipUnsupported.onSkip(
+        `${scenario.id}: skipped, the ${options.stackKind} stack cannot do ${missing.join(', ')}`,
+      );
+      unsupported += 1;
+      continue;
+    }
     if (missing.length > 0) {
       problems.push(
         `${scenario.file}: needs ${missing.join(', ')}, which the ${options.stackKind} stack cannot do`,
@@ -121,6 +134,10 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
       problems.push(`${id}: no such scenario in ${options.dir}; \`gameday list\` shows them`);
   }
   if (files.length === 0) problems.push(`${options.dir}: contains no scenario files`);
+  else if (resolved.length === 0 && unsupported > 0 && problems.length === 0)
+    problems.push(
+      `the ${options.stackKind} stack can run none of the scenarios in ${options.dir}; give its config the commands they need`,
+    );
   else if (resolved.length === 0 && problems.length === 0)
     problems.push(
       `${options.runbooks.file}: none of its runbooks (${options.runbooks.runbooks.map((r) => r.number).join(', ') || 'none found'}) has a scenario in ${options.dir}`,

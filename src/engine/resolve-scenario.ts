@@ -69,6 +69,19 @@ function convertThreshold(value: number, unit: string, exprUnit: string): number
  * derives the alert rule from the runbook's Alert Trigger (its threshold, duration, window, severity):
  * a runbook that says 2 % makes the rule 2 %. Every problem is returned, each naming the field.
  */
+/**
+ * What the scenario's own stack settings ask of a stack that is not started for it (external). Its seed
+ * size is not among them: an external stack holds the data it holds.
+ */
+function stackRequires(stack: Scenario['stack']): Capability[] {
+  if (!stack) return [];
+  return [
+    ...(stack.env || stack.release ? (['rollout'] as const) : []),
+    ...(stack.replicas ? (['scale'] as const) : []),
+    ...(stack.disposable ? (['reset'] as const) : []),
+  ];
+}
+
 export function resolveScenario(
   scenario: Scenario,
   runbooks: RunbookDocument,
@@ -134,6 +147,7 @@ export function resolveScenario(
   const requires = [
     ...faults.flatMap((fault) => FAULT_KINDS[fault.kind]?.requires ?? []),
     ...[...remedy, ...restore].flatMap((step) => REMEDY_ACTIONS[step.action]?.requires ?? []),
+    ...stackRequires(scenario.stack),
   ];
   if (problems.length > 0 || threshold === undefined || !runbook || faults.length === 0) return { problems };
 

@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
-import { StackUnavailableError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
-import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
+import { readExternalConfig } from '../stack/external/external-config.ts';
+import { ExternalStack } from '../stack/external/external-stack.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
-import type { Stack } from '../stack/stack.ts';
 import { FaultLedger } from './fault-ledger.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
 import { runScenario } from './run-scenario.ts';
+import { externalStack, stackSignature, startedStacks } from './stack-supply.ts';
 
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 export const DEFAULT_RUNBOOK = fileURLToPath(
@@ -24,8 +25,13 @@ export interface GameDayOptions {
   ids?: string[];
   scenariosDir?: string;
   runbookFile?: string;
-  /** Where the stack runs: child processes here (default), or each process in a container. */
-  stack?: 'embedded' | 'containers';
+  /**
+   * Where the stack runs: child processes here (default), each process in a container, or a stack
+   * someone else runs (external, described by `stackConfig`).
+   */
+  stack?: 'embedded' | 'containers' | 'external';
+  /** The external stack's config file. */
+  stackConfig?: string;
   timeScale: number;
   scrapeIntervalMs?: number;
   signal?: AbortSignal;
@@ -50,11 +56,6 @@ export function backendEnvFor(timeScale: number): Record<string, string> {
     METRICS_WINDOW_SECONDS: String(Math.max(5, Math.round(60 / timeScale))),
     CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: String(Math.max(100, Math.round(60_000 / timeScale))),
   };
-}
-
-function stackSignature(resolved: ResolvedScenario): string {
-  const { disposable: _disposable, ...config } = resolved.scenario.stack ?? {};
-  return JSON.stringify(config);
 }
 
 /**
@@ -88,14 +89,21 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const signal = options.signal ?? new AbortController().signal;
   const runbookFile = options.runbookFile ?? DEFAULT_RUNBOOK;
   const runbooks = await readRunbook(runbookFile);
+  const kind = options.stack ?? 'embedded';
+  if (kind === 'external' && !options.stackConfig)
+    throw new InputError([
+      '--stack-config: required with --stack external (compose/gameday-stack.json for docker-compose.yml)',
+    ]);
+  const external = kind === 'external' ? await readExternalConfig(options.stackConfig!) : undefined;
   const scenarios = runOrder(
     await loadScenarios({
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
       ids: options.ids,
-      capabilities: EmbeddedStack.capabilities,
-      stackKind: options.stack ?? 'embedded',
+      capabilities: external ? ExternalStack.capabilitiesOf(external) : EmbeddedStack.capabilities,
+      stackKind: kind,
       ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),
+      ...(external ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
   );
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
@@ -103,39 +111,16 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const clock = new Clock(options.timeScale);
   const started = clock.now();
   const results: ScenarioResult[] = [];
-  let stack: Stack | undefined;
-  let signature: string | undefined;
-
-  const kind = options.stack ?? 'embedded';
-  let containers: { image: string } | undefined;
-  const bringUp = async (resolved: ResolvedScenario): Promise<Stack> => {
-    const config = resolved.scenario.stack ?? {};
-    try {
-      if (kind === 'containers') containers ??= await containersOption((line) => progress(`images: ${line}`));
-      return await EmbeddedStack.up({
-        ...(containers ? { containers } : {}),
-        replicas: config.replicas ?? 2,
-        release: config.release,
-        seed: config.seed,
-        backendEnv: { ...backendEnvFor(options.timeScale), ...config.env },
-        onProgress: (line) => progress(`stack: ${line}`),
-      });
-    } catch (error) {
-      throw new StackUnavailableError(`the ${kind} stack could not start: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  };
+  const supply =
+    kind === 'external'
+      ? externalStack(external!, backendEnvFor(options.timeScale), progress)
+      : startedStacks(kind, backendEnvFor(options.timeScale), progress);
 
   try {
     for (const [index, resolved] of scenarios.entries()) {
       if (signal.aborted) break;
-      if (!stack || signature !== stackSignature(resolved)) {
-        await stack?.down();
-        stack = await bringUp(resolved);
-        signature = stackSignature(resolved);
-        assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
-      }
+      const stack = await supply.forScenario(resolved);
+      assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
       progress(`[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${resolved.scenario.title}`);
       const ledger = await FaultLedger.open(runId, { kind: stack.kind, id: stack.id });
       const result = await runScenario(resolved, {
@@ -158,22 +143,19 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       });
       await ledger.close();
       results.push(result);
-      if (resolved.scenario.stack?.disposable) {
-        await stack.down();
-        stack = undefined;
-      }
+      await supply.afterScenario(resolved);
       progress(
         `[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${result.status}${result.reasons.length ? ` (${result.reasons[0]})` : ''}`,
       );
     }
   } finally {
-    await stack?.down();
+    await supply.release();
   }
   const aborted = signal.aborted || results.some((r) => r.status === 'aborted');
   return {
     runId,
     timeScale: options.timeScale,
-    stack: options.stack ?? 'embedded',
+    stack: kind,
     runbookFile,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,

@@ -21,7 +21,7 @@ export const authAttack = defineFaultKind({
       attemptsPerSecond: z.number().min(0.1).max(200),
     })
     .strict(),
-  requires: [],
+  requires: ['client-addresses'],
   describe: ({ sourceAddresses, attemptsPerSecond }) =>
     `brute-force logins from ${sourceAddresses.join(', ')} at ${attemptsPerSecond}/s`,
   async inject({ sourceAddresses, attemptsPerSecond }, { stack, note }, registerUndo) {

@@ -22,7 +22,7 @@ export const socketStorm = defineFaultKind({
       retryRefusedMs: z.number().int().min(50).optional(),
     })
     .strict(),
-  requires: [],
+  requires: ['client-addresses'],
   describe: ({ clients, sourceAddresses, accounts }) =>
     `${clients} Socket.IO clients from ${
       sourceAddresses.length > 4

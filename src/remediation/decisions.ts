@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { formatMs, ms } from '../core/duration.ts';
-import type { Stack } from '../stack/stack.ts';
+import type { RevisionInfo, Stack } from '../stack/stack.ts';
 
 export interface DecisionContext {
   stack: Stack;
@@ -23,6 +23,17 @@ export interface DecisionPoint<Params extends object = Record<string, unknown>> 
   decide(params: Params, context: DecisionContext): Promise<DecisionOutcome>;
 }
 
+/**
+ * The deploy behind the release running now: the revision that first brought that release to the
+ * deployment, or none when it ran from the start. A rollback to an old release is no deploy (rolling
+ * back from it would bring back what was just rolled away from), and neither is a change of settings.
+ */
+export function runningReleaseDeploy(history: RevisionInfo[]): RevisionInfo | undefined {
+  const running = history.at(-1)?.release;
+  const first = history.findIndex((revision) => revision.release === running);
+  return first > 0 ? history[first] : undefined;
+}
+
 /** "Check recent deployments": was a release rolled out within `within` (runbook time)? */
 const recentDeploy: DecisionPoint<{ within: string }> = {
   question: 'recent-deploy',
@@ -32,10 +43,8 @@ const recentDeploy: DecisionPoint<{ within: string }> = {
   async decide({ within }, { stack, clock }) {
     const window = clock.scaled(ms(within));
     const history = stack.backend.history();
-    const deploys = history.filter((revision, i) => i > 0 && revision.release !== history[i - 1]!.release);
-    const recent = deploys
-      .filter((revision) => clock.now() - Date.parse(revision.createdAt) <= window)
-      .at(-1);
+    const deploy = runningReleaseDeploy(history);
+    const recent = deploy && clock.now() - Date.parse(deploy.createdAt) <= window ? deploy : undefined;
     if (recent) {
       const age = clock.now() - Date.parse(recent.createdAt);
       return {

@@ -22,7 +22,14 @@ export type Capability =
   | 'database-superuser'
   | 'kill-replica'
   /** base backups and a point-in-time side copy of the database (WAL archive) */
-  | 'point-in-time-restore';
+  | 'point-in-time-restore'
+  /**
+   * the backend sees each client's own source address (127.0.0.N), so attacks from a few addresses
+   * can be told from a crowd; a port published through docker-proxy hides it
+   */
+  | 'client-addresses'
+  /** put the whole stack back as new after a scenario that uses it up (a failover) */
+  | 'reset';
 
 export interface DatabaseEndpoints {
   /** Superuser URL of the primary, for faults and diagnostics. Contains a password: never log it. */
@@ -31,7 +38,10 @@ export interface DatabaseEndpoints {
   replicaAdminUrl?: string;
   /** The application's URL as the backend uses it (through the fault proxy when there is one). */
   appUrl: string;
-  /** The application's URL to the replica through the proxy (what a failover repoints to). */
+  /**
+   * The application's URL to the replica through the proxy, as the backend reaches it (what a failover
+   * repoints DATABASE_URL to); on an external stack that may be a name only its network knows.
+   */
   replicaAppUrl?: string;
   /** Application role and database names (the runbook's chatuser / chatdb). */
   appUser: string;

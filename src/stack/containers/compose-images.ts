@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BASE_IMAGE, ensureBaseImage } from './base-image.ts';
-import { docker, imageExists, requireDocker } from './docker-cli.ts';
+import { docker, requireDocker } from './docker-cli.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const IMAGES = path.join(ROOT, 'compose', 'images');
+const SOURCE_LABEL = 'io.gameday.source';
 
 /**
  * docker-compose.yml names the images users pull (official postgres, Shopify's Toxiproxy, Node); each
@@ -22,35 +24,57 @@ export const STAND_INS = {
   GAMEDAY_TOXIPROXY_IMAGE: 'gameday-toxiproxy:local',
 } as const;
 
-async function build(image: string, context: string, onProgress: (line: string) => void): Promise<void> {
-  onProgress(`building ${image}`);
-  await docker([
-    'build',
-    '--quiet',
-    '--build-arg',
-    `BASE_IMAGE=${BASE_IMAGE}`,
-    '--build-arg',
-    `NODE_IMAGE=${STAND_INS.GAMEDAY_NODE_IMAGE}`,
-    '--tag',
-    image,
-    '--label',
-    'io.gameday.image=stand-in',
-    context,
-  ]);
+/** A digest of every file in the build context: an image built from other sources is rebuilt. */
+async function digest(context: string): Promise<string> {
+  const hash = createHash('sha256');
+  const entries = await fs.readdir(context, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+  for (const file of files) {
+    hash.update(path.relative(context, file));
+    hash.update(await fs.readFile(file));
+  }
+  hash.update(BASE_IMAGE);
+  return hash.digest('hex').slice(0, 16);
 }
 
-/** Builds in a scratch context: the Dockerfile beside the files `fill` puts there. */
-async function buildInScratch(
+async function builtFrom(image: string): Promise<string | undefined> {
+  try {
+    return (
+      await docker(['image', 'inspect', '--format', `{{index .Config.Labels "${SOURCE_LABEL}"}}`, image])
+    ).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds `image` from its Dockerfile and the files `fill` adds, unless it was built from the same. */
+async function standIn(
   image: string,
-  dockerfileDir: string,
   fill: (context: string) => Promise<void>,
   onProgress: (line: string) => void,
 ): Promise<void> {
   const context = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-image-'));
   try {
-    await fs.copyFile(path.join(dockerfileDir, 'Dockerfile'), path.join(context, 'Dockerfile'));
     await fill(context);
-    await build(image, context, onProgress);
+    const source = await digest(context);
+    if ((await builtFrom(image)) === source) return;
+    onProgress(`building ${image}`);
+    await docker([
+      'build',
+      '--quiet',
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+      '--build-arg',
+      `NODE_IMAGE=${STAND_INS.GAMEDAY_NODE_IMAGE}`,
+      '--label',
+      `${SOURCE_LABEL}=${source}`,
+      '--tag',
+      image,
+      context,
+    ]);
   } finally {
     await fs.rm(context, { recursive: true, force: true });
   }
@@ -85,40 +109,37 @@ export async function ensureComposeStandIns(
 ): Promise<Record<keyof typeof STAND_INS, string>> {
   await requireDocker();
   await ensureBaseImage(onProgress);
-  if (!(await imageExists(STAND_INS.GAMEDAY_NODE_IMAGE))) {
-    const npm = await npmDirectory();
-    await buildInScratch(
-      STAND_INS.GAMEDAY_NODE_IMAGE,
-      path.join(IMAGES, 'node'),
-      async (context) => {
-        await fs.copyFile(process.execPath, path.join(context, 'node'));
-        await fs.cp(npm, path.join(context, 'npm'), { recursive: true });
-        await fs.writeFile(path.join(context, 'ca-certificates.crt'), await hostCertificates());
-      },
-      onProgress,
-    );
-  }
-  if (!(await imageExists(STAND_INS.GAMEDAY_POSTGRES_IMAGE))) {
-    // apt-get inside the build: Debian's mirror is reachable where the registry is not.
-    await build(STAND_INS.GAMEDAY_POSTGRES_IMAGE, path.join(IMAGES, 'postgres'), onProgress);
-  }
-  if (!(await imageExists(STAND_INS.GAMEDAY_TOXIPROXY_IMAGE))) {
-    await buildInScratch(
-      STAND_INS.GAMEDAY_TOXIPROXY_IMAGE,
-      path.join(IMAGES, 'toxiproxy'),
-      async (context) => {
-        await run(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-          path.join(ROOT, 'src', 'proxy', 'main.ts'),
-          '--bundle',
-          '--platform=node',
-          '--format=esm',
-          '--target=node20',
-          `--outfile=${path.join(context, 'toxiproxy.mjs')}`,
-          '--log-level=warning',
-        ]);
-      },
-      onProgress,
-    );
-  }
+  await standIn(
+    STAND_INS.GAMEDAY_NODE_IMAGE,
+    async (context) => {
+      await fs.cp(path.join(IMAGES, 'node'), context, { recursive: true });
+      await fs.copyFile(process.execPath, path.join(context, 'node'));
+      await fs.cp(await npmDirectory(), path.join(context, 'npm'), { recursive: true });
+      await fs.writeFile(path.join(context, 'ca-certificates.crt'), await hostCertificates());
+    },
+    onProgress,
+  );
+  // Debian's PostgreSQL, installed with apt-get inside the build: its mirror is reachable here.
+  await standIn(
+    STAND_INS.GAMEDAY_POSTGRES_IMAGE,
+    (context) => fs.cp(path.join(IMAGES, 'postgres'), context, { recursive: true }),
+    onProgress,
+  );
+  await standIn(
+    STAND_INS.GAMEDAY_TOXIPROXY_IMAGE,
+    async (context) => {
+      await fs.cp(path.join(IMAGES, 'toxiproxy'), context, { recursive: true });
+      await run(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [
+        path.join(ROOT, 'src', 'proxy', 'main.ts'),
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        '--target=node20',
+        `--outfile=${path.join(context, 'toxiproxy.mjs')}`,
+        '--log-level=warning',
+      ]);
+    },
+    onProgress,
+  );
   return { ...STAND_INS };
 }

@@ -76,6 +76,9 @@ const ALL_CAPABILITIES: Capability[] = [
   'database-superuser',
   'kill-replica',
   'point-in-time-restore',
+  'client-addresses',
+  // A new stack is started after a scenario that uses one up.
+  'reset',
 ];
 
 const secret = () => randomBytes(16).toString('hex');

@@ -1,0 +1,139 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../src/core/wait.ts';
+import type { GameDayResult } from '../../src/engine/result.ts';
+import { httpRequest } from '../../src/load/http-client.ts';
+import { ensureComposeStandIns } from '../../src/stack/containers/compose-images.ts';
+
+const run = promisify(execFile);
+
+/**
+ * docker-compose.yml's stack, brought up as a user would (`docker-compose up -d`), then driven by
+ * `gameday run --stack external` with compose/gameday-stack.json: runbook 1's and 4's scenarios pass.
+ */
+const project = `gdcompose${randomBytes(3).toString('hex')}`;
+let env: NodeJS.ProcessEnv;
+let stateDir: string;
+
+const compose = (...args: string[]) => run('docker-compose', args, { env, maxBuffer: 20_000_000 });
+
+async function labelled(kind: 'container' | 'volume' | 'network'): Promise<string[]> {
+  const listing = await run('docker', [
+    kind,
+    'ls',
+    ...(kind === 'container' ? ['--all'] : []),
+    '--quiet',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+  ]);
+  return listing.stdout.split('\n').filter(Boolean);
+}
+
+async function backendHealth(): Promise<{ release: string; uptimeSeconds: number }> {
+  const response = await httpRequest<{ release: string; uptimeSeconds: number }>(
+    'http://127.0.0.1:3001/api/v1/health',
+  );
+  return response.body;
+}
+
+function gameday(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/gameday.js', ...args], {
+    env: { ...env, GAMEDAY_STATE_DIR: stateDir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+beforeAll(async () => {
+  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-compose-'));
+  env = {
+    ...process.env,
+    ...(await ensureComposeStandIns()),
+    COMPOSE_PROJECT_NAME: project,
+    GAMEDAY_SEED_PRESET: 'tiny',
+  };
+  await compose('up', '-d', '--build');
+  await waitUntil(() => backendHealth().then(() => true), {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: 'the compose backend to answer',
+  });
+});
+
+afterAll(async () => {
+  await compose('down', '--volumes', '--remove-orphans');
+  await fs.rm(stateDir, { recursive: true, force: true });
+});
+
+describe('the compose stack as an external stack', () => {
+  it("passes runbook 1's and 4's scenarios, and leaves the backend as it found it", async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
+    const ids = ['bad-deploy', 'dependency-down', 'pool-exhausted', 'breaker-stuck', 'database-outage'];
+    const { code, stderr } = await gameday([
+      'run',
+      ...ids,
+      '--stack',
+      'external',
+      '--stack-config',
+      'compose/gameday-stack.json',
+      '--report-dir',
+      reportDir,
+    ]);
+    const report = JSON.parse(
+      await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
+    ) as GameDayResult;
+    expect(
+      report.scenarios.map((s) => [s.id, s.status, s.reasons]),
+      stderr.slice(-3000),
+    ).toEqual(expect.arrayContaining(ids.map((id) => [id, 'passed', []])));
+    expect(code).toBe(0);
+    expect(report.stack).toBe('external');
+    expect(report.scenarios.every((s) => s.faultsReverted)).toBe(true);
+    // database-outage used the stack up: commands.reset put it back as new.
+    expect(stderr).toContain('putting the external stack back as new');
+    expect((await backendHealth()).release).toBe('1.4.2');
+    // Gameday's revision files are gone with the stack's state.
+    expect(await fs.readdir(path.join(stateDir, 'external')).catch(() => [])).toEqual([]);
+    await fs.rm(reportDir, { recursive: true, force: true });
+  });
+
+  it('with nobody responding, the bad deploy is not resolved, and the release is still rolled back after', async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
+    const { code } = await gameday([
+      'run',
+      'bad-deploy',
+      '--skip-remedy',
+      '--stack',
+      'external',
+      '--stack-config',
+      'compose/gameday-stack.json',
+      '--report-dir',
+      reportDir,
+    ]);
+    const report = JSON.parse(
+      await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
+    ) as GameDayResult;
+    expect(code).toBe(1);
+    expect(report.scenarios[0]?.status).toBe('failed');
+    expect(report.scenarios[0]?.reasons.join(' ')).toMatch(/^not resolved/);
+    expect(report.scenarios[0]?.faultsReverted).toBe(true);
+    expect((await backendHealth()).release).toBe('1.4.2');
+    await fs.rm(reportDir, { recursive: true, force: true });
+  });
+
+  it('down --volumes leaves no container, volume or network with the project label', async () => {
+    await compose('down', '--volumes', '--remove-orphans');
+    expect(await labelled('container')).toEqual([]);
+    expect(await labelled('volume')).toEqual([]);
+    expect(await labelled('network')).toEqual([]);
+  });
+});
