@@ -25,6 +25,7 @@ describe('the game day on the embedded stack', () => {
         'connection-limit',
         'connection-spike',
         'connection-storm-attack',
+        'database-hang',
         'database-outage',
         'dependency-down',
         'duplicate-messages',
@@ -80,6 +81,12 @@ describe('the game day on the embedded stack', () => {
       'promote-replica',
       'repoint-database',
     ]);
+    // A hang is seen by the failing sends (the breaker never opens on it), and failing over fixes it.
+    expect(byId('database-hang').alertRule.name).toBe('ChatSendsFailing');
+    expect(byId('database-hang').remedy.map((step) => step.action)).toEqual([
+      'promote-replica',
+      'repoint-database',
+    ]);
     expect(byId('pool-exhausted').decisions[0]).toMatchObject({ question: 'recent-deploy', answer: 'no' });
     expect(byId('pool-exhausted').remedy.map((step) => step.action)).toEqual(['set-env']);
     expect(byId('connection-limit').remedy[0]?.detail).toMatch(
@@ -119,7 +126,7 @@ describe('the game day on the embedded stack', () => {
 
   it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
     const junit = await file('junit.xml');
-    expect(junit).toContain('tests="14" failures="0" errors="0"');
+    expect(junit).toContain('tests="15" failures="0" errors="0"');
     expect(junit).toContain(
       '<testcase name="bad-deploy: A release with a null-check bug fails message sends"',
     );
@@ -136,7 +143,7 @@ describe('the game day on the embedded stack', () => {
     );
     expect(postmortem).not.toContain('[Detailed explanation]');
     expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
-    expect(result.stdout).toMatch(/14\/14 scenarios passed/);
+    expect(result.stdout).toMatch(/15\/15 scenarios passed/);
   });
 
   it('never writes a password or token into reports or logs', async () => {

@@ -1,0 +1,42 @@
+import { errorRatio, SEND_MESSAGE, sendsSucceedCheck } from '../src/detection/signals.ts';
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 4, "Database Recovery", for a primary that hangs rather than stops: its processes are frozen
+ * (`docker pause` in containers, SIGSTOP here), so connections open and nothing answers. Runbook 4's own
+ * alert misses this: the breaker counts refused connections, and a hung database refuses none; queries
+ * reach their timeout one by one and later requests wait for a pooled connection instead. So the alert
+ * is on what users see, the share of failed sends, at runbook 4's stated impact ("every API request
+ * fails"), set here as more than 5 % (the runbook's trigger states no number for it). The responder
+ * fails over as the runbook says. The stack is replaced after this scenario.
+ */
+export default defineScenario({
+  id: 'database-hang',
+  title: 'The primary database hangs: fail over to the replica',
+  runbook: { number: 4, procedure: 'Database Recovery (If Database Down)' },
+  // A query on a hung server fails after 2 s (the backend's client-side timeout), not 10 s.
+  stack: { disposable: true, env: { DATABASE_QUERY_TIMEOUT_MS: '2000' } },
+  fault: { kind: 'freeze-primary' },
+  alert: {
+    name: 'ChatSendsFailing',
+    unit: 'ratio',
+    comparator: '>',
+    threshold: 0.05,
+    expr: errorRatio(SEND_MESSAGE.route, SEND_MESSAGE.method, '1m'),
+  },
+  // The first sends fail only when their queries reach the 2 s timeout, which is real time (not scaled).
+  detect: { within: '5m' },
+  remedy: [
+    {
+      action: 'promote-replica',
+      runbookStep: 'aws rds promote-read-replica --db-instance-identifier chatdb-prod-replica-1',
+    },
+    {
+      action: 'repoint-database',
+      runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
+    },
+  ],
+  recovered: {
+    checks: [sendsSucceedCheck()],
+  },
+});
