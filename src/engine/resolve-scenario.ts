@@ -65,11 +65,6 @@ function convertThreshold(value: number, unit: string, exprUnit: string): number
 }
 
 /**
- * Checks one validated scenario against the runbook document and the fault/remedy registries, and
- * derives the alert rule from the runbook's Alert Trigger (its threshold, duration, window, severity):
- * a runbook that says 2 % makes the rule 2 %. Every problem is returned, each naming the field.
- */
-/**
  * What the scenario's own stack settings ask of a stack that is not started for it (external). Its seed
  * size is not among them: an external stack holds the data it holds.
  */
@@ -79,9 +74,15 @@ function stackRequires(stack: Scenario['stack']): Capability[] {
     ...(stack.env || stack.release ? (['rollout'] as const) : []),
     ...(stack.replicas ? (['scale'] as const) : []),
     ...(stack.disposable ? (['reset'] as const) : []),
+    ...(stack.backendMemoryMb ? (['memory-limit'] as const) : []),
   ];
 }
 
+/**
+ * Checks one validated scenario against the runbook document and the fault/remedy registries, and
+ * derives the alert rule from the runbook's Alert Trigger (its threshold, duration, window, severity):
+ * a runbook that says 2 % makes the rule 2 %. Every problem is returned, each naming the field.
+ */
 export function resolveScenario(
   scenario: Scenario,
   runbooks: RunbookDocument,

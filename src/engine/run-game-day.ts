@@ -80,8 +80,8 @@ export function newRunId(): string {
 }
 
 /**
- * A game day: validate everything, start the stack, run each scenario on it (a scenario that needs a
- * differently configured stack gets a fresh one), tear everything down. Validation problems throw
+ * A game day: validate everything, start the stack (or attach to an external one), run each scenario
+ * on it (see StackSupply for how a scenario gets its stack settings), tear down what was started. Validation problems throw
  * InputError before anything starts; a stack that cannot start throws StackUnavailableError.
  */
 export async function runGameDay(options: GameDayOptions): Promise<GameDayResult> {
@@ -95,6 +95,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       '--stack-config: required with --stack external (compose/gameday-stack.json for docker-compose.yml)',
     ]);
   const external = kind === 'external' ? await readExternalConfig(options.stackConfig!) : undefined;
+  // Before anything connects: the external stack's commands run on whatever the config points at.
+  if (external)
+    assertLoopbackTargets(ExternalStack.endpointsOf(external), options.allowRemoteTargets ?? false);
   const scenarios = runOrder(
     await loadScenarios({
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,

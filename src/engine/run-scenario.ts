@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { formatMs, ms } from '../core/duration.ts';
 import { AlertEvaluator, compare } from '../detection/alert-rule.ts';
 import { DatabaseExporter, INTEGRITY_METRIC } from '../detection/database-exporter.ts';
+import { deploymentState } from '../detection/deployment-state.ts';
 import { evaluate, toPromQL } from '../detection/expr.ts';
 import { MetricStore } from '../detection/metric-store.ts';
 import { Scraper } from '../detection/scraper.ts';
@@ -123,7 +124,10 @@ export async function runScenario(
   const scraper = new Scraper({
     store,
     intervalMs: context.scrapeIntervalMs,
-    collectors: [{ name: 'postgres', collect: () => exporter.collect() }],
+    collectors: [
+      { name: 'postgres', collect: () => exporter.collect() },
+      { name: 'deployment', collect: async () => deploymentState(stack) },
+    ],
     targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
     onScrape: (now) => {
       const transition = evaluator.evaluate({ store, now, scale });

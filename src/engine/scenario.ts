@@ -64,6 +64,8 @@ export const scenarioSchema = z
         /** Seed size: "gameday" (a million messages, the default) or "tiny" (for quick drills). */
         seed: z.enum(['gameday', 'tiny']).optional(),
         env: z.record(z.string(), z.string()).optional(),
+        /** Each backend replica's memory limit in MB (a pod's `resources.limits.memory`). */
+        backendMemoryMb: z.number().int().min(64).optional(),
       })
       .strict()
       .optional(),

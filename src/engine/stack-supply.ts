@@ -56,6 +56,7 @@ export function startedStacks(
           replicas: config.replicas ?? 2,
           release: config.release,
           seed: config.seed,
+          backendMemoryMb: config.backendMemoryMb,
           backendEnv: { ...baseEnv, ...config.env },
           onProgress: (line) => progress(`stack: ${line}`),
         });

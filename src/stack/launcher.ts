@@ -6,6 +6,11 @@ export interface LaunchOptions {
   stdio: SpawnOptions['stdio'];
   /** Runs as this OS user (PostgreSQL refuses root). */
   owner?: { uid: number; gid: number };
+  /**
+   * The process's memory limit (a Kubernetes memory limit): a container's cgroup limit, so the kernel
+   * OOM-kills it; here, V8's heap limit, the nearest a plain process has (it aborts out of memory).
+   */
+  memoryLimitMb?: number;
 }
 
 /**
@@ -20,8 +25,14 @@ export interface Launcher {
 }
 
 export const localLauncher: Launcher = {
-  launch: (_name, command, args, { env, stdio, owner }) =>
-    spawn(command, args, { env, stdio, ...(owner ?? {}) }),
+  launch: (_name, command, args, { env, stdio, owner, memoryLimitMb }) =>
+    spawn(command, args, {
+      env: memoryLimitMb
+        ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${memoryLimitMb}`.trim() }
+        : env,
+      stdio,
+      ...(owner ?? {}),
+    }),
   freeze: async (child) => {
     if (child.pid) await signalTree(child.pid, 'SIGSTOP');
   },

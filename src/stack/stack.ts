@@ -28,6 +28,8 @@ export type Capability =
    * can be told from a crowd; a port published through docker-proxy hides it
    */
   | 'client-addresses'
+  /** a memory limit on each backend replica, which a leak runs into (an OOM kill in a container) */
+  | 'memory-limit'
   /** put the whole stack back as new after a scenario that uses it up (a failover) */
   | 'reset';
 

@@ -17,7 +17,7 @@ describe('the game day on the containers stack', () => {
   it('passes every scenario, with every fault reverted and no message lost', () => {
     const { report, result } = run;
     expect(report.stack).toBe('containers');
-    expect(report.scenarios).toHaveLength(15);
+    expect(report.scenarios).toHaveLength(16);
     for (const scenario of report.scenarios) {
       expect([scenario.id, scenario.status, scenario.reasons]).toEqual([scenario.id, 'passed', []]);
       expect(scenario.faultsReverted, scenario.id).toBe(true);

@@ -31,6 +31,7 @@ describe('the game day on the embedded stack', () => {
         'duplicate-messages',
         'lock-contention',
         'lost-messages',
+        'memory-leak',
         'missing-index',
         'pool-exhausted',
         'runaway-query',
@@ -81,6 +82,9 @@ describe('the game day on the embedded stack', () => {
       'promote-replica',
       'repoint-database',
     ]);
+    // The leaking release really ran the replicas out of memory, over and over, until rolled back.
+    expect(byId('memory-leak').decisions[0]).toMatchObject({ question: 'recent-deploy', answer: 'yes' });
+    expect(byId('memory-leak').remedy[0]?.detail).toMatch(/rolled out revision 3 \(release 1\.4\.2\)/);
     // A hang is seen by the failing sends (the breaker never opens on it), and failing over fixes it.
     expect(byId('database-hang').alertRule.name).toBe('ChatSendsFailing');
     expect(byId('database-hang').remedy.map((step) => step.action)).toEqual([
@@ -126,7 +130,7 @@ describe('the game day on the embedded stack', () => {
 
   it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
     const junit = await file('junit.xml');
-    expect(junit).toContain('tests="15" failures="0" errors="0"');
+    expect(junit).toContain('tests="16" failures="0" errors="0"');
     expect(junit).toContain(
       '<testcase name="bad-deploy: A release with a null-check bug fails message sends"',
     );
@@ -143,7 +147,7 @@ describe('the game day on the embedded stack', () => {
     );
     expect(postmortem).not.toContain('[Detailed explanation]');
     expect(result.stdout).toMatch(/bad-deploy +1 P1 +PASSED/);
-    expect(result.stdout).toMatch(/15\/15 scenarios passed/);
+    expect(result.stdout).toMatch(/16\/16 scenarios passed/);
   });
 
   it('never writes a password or token into reports or logs', async () => {

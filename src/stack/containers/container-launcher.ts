@@ -25,7 +25,7 @@ export function containerLauncher(options: { stackId: string; image: string; sta
     // The cgroup freezer: every process in the container stops at once, its sockets stay open.
     freeze: async (child) => void (await docker(['pause', named(child)])),
     thaw: async (child) => void (await docker(['unpause', named(child)])),
-    launch(name, command, args, { env, stdio, owner }) {
+    launch(name, command, args, { env, stdio, owner, memoryLimitMb }) {
       serial += 1;
       const container = `${options.stackId}-${name}-${serial}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
       const passed = Object.keys(env).filter(
@@ -55,6 +55,8 @@ export function containerLauncher(options: { stackId: string; image: string; sta
         PROJECT_ROOT,
         ...mounts.flatMap((mount) => ['--mount', mount]),
         ...(owner ? ['--user', `${owner.uid}:${owner.gid}`] : []),
+        // No swap beyond the limit: reaching it is an OOM kill, as for a pod.
+        ...(memoryLimitMb ? ['--memory', `${memoryLimitMb}m`, '--memory-swap', `${memoryLimitMb}m`] : []),
         // Only what the process was given, not this shell's environment; named here, the values
         // passed through docker's own environment, so no password shows in a process list.
         ...passed.flatMap((key) => ['--env', key]),

@@ -63,6 +63,8 @@ export interface BackendDeploymentOptions {
   onProcess?: (pid: number, name: string) => void;
   /** Where the replicas run (default: here, as child processes). */
   launcher?: Launcher;
+  /** Each replica's memory limit (see LaunchOptions.memoryLimitMb). */
+  memoryLimitMb?: number;
 }
 
 interface Replica {
@@ -275,6 +277,7 @@ export class BackendDeployment {
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
       onSpawn: (pid) => this.options.onProcess?.(pid, name),
       launcher: this.options.launcher,
+      memoryLimitMb: this.options.memoryLimitMb,
     });
     const replica: Replica = {
       name,

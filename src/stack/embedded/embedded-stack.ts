@@ -42,6 +42,8 @@ export interface EmbeddedStackOptions {
   release?: string;
   /** Extra backend environment for every revision (time-scaled windows, limits). */
   backendEnv?: Record<string, string>;
+  /** Each backend replica's memory limit in MB (a pod's memory limit; see LaunchOptions.memoryLimitMb). */
+  backendMemoryMb?: number;
   /** Start a streaming replica of the database (default true). */
   databaseReplica?: boolean;
   /** Progress lines for people watching ("seeding 1,000,000 messages…"). */
@@ -77,6 +79,7 @@ const ALL_CAPABILITIES: Capability[] = [
   'kill-replica',
   'point-in-time-restore',
   'client-addresses',
+  'memory-limit',
   // A new stack is started after a scenario that uses one up.
   'reset',
 ];
@@ -315,6 +318,7 @@ export class EmbeddedStack implements Stack {
     progress(`starting ${replicas} backend replica(s)`);
     this.deployment = new BackendDeployment({
       launcher: this.launcher,
+      memoryLimitMb: options.backendMemoryMb,
       baseEnv: {
         GAMEDAY_STACK_ID: this.id,
         DATABASE_URL: this.endpoints.database.appUrl,

@@ -19,6 +19,7 @@ export interface ManagedProcessOptions {
   onSpawn?: (pid: number) => void;
   /** Where the process runs (default: here, as a child process). */
   launcher?: Launcher;
+  memoryLimitMb?: number;
 }
 
 export interface ExitInfo {
@@ -63,7 +64,11 @@ export class ManagedProcess {
       this.options.name,
       process.execPath,
       ['--import', TSX, this.options.entry],
-      { env: { PATH: process.env.PATH ?? '', ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { PATH: process.env.PATH ?? '', ...this.options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        memoryLimitMb: this.options.memoryLimitMb,
+      },
     );
     this.child = child;
     if (child.pid) this.options.onSpawn?.(child.pid);

@@ -27,6 +27,16 @@ function capabilitiesOf(config: ExternalConfig): Set<Capability> {
   return capabilities;
 }
 
+function endpointsOf(config: ExternalConfig): StackEndpoints {
+  return {
+    frontUrl: config.frontUrl,
+    proxyApiUrl: config.proxyApiUrl,
+    proxies: config.proxies,
+    objectStoreUrl: config.objectStoreUrl,
+    database: config.database,
+  };
+}
+
 function passwordOf(url: string | undefined): string | undefined {
   return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
 }
@@ -75,19 +85,14 @@ export class ExternalStack implements Stack {
   ) {
     this.capabilities = capabilitiesOf(config);
     this.commands = new StackCommands(config);
-    this.endpoints = {
-      frontUrl: config.frontUrl,
-      proxyApiUrl: config.proxyApiUrl,
-      proxies: config.proxies,
-      objectStoreUrl: config.objectStoreUrl,
-      database: config.database,
-    };
+    this.endpoints = endpointsOf(config);
     this.secrets = config.secrets;
     this.backend = new ExternalBackend(config, this.commands, stateDir);
     this.database = new ExternalDatabase(config, this.commands);
   }
 
   static capabilitiesOf = capabilitiesOf;
+  static endpointsOf = endpointsOf;
 
   /** Checks every endpoint answers (else StackUnavailableError, naming each), then attaches. */
   static async connect(config: ExternalConfig): Promise<ExternalStack> {

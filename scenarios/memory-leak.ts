@@ -1,0 +1,36 @@
+import { RESTARTS_METRIC } from '../src/detection/deployment-state.ts';
+import { sendsSucceedCheck } from '../src/detection/signals.ts';
+import { defineScenario } from '../src/engine/scenario.ts';
+
+/**
+ * Runbook 1, rollback procedure, for its "Memory usage (OOM kills?)" check: release 1.6.0 caches a
+ * rendered preview of every message sent and never evicts, so under traffic each replica reaches its
+ * memory limit within seconds and is killed (the kernel's OOM kill in a container; V8's heap limit on
+ * the embedded stack), restarted, and killed again. A killed pod reports nothing, so the alert reads
+ * the restarts from outside, as kube-state-metrics does. The deploy is recent, so the responder rolls
+ * back.
+ */
+export default defineScenario({
+  id: 'memory-leak',
+  title: 'A release leaks memory and its replicas are OOM-killed over and over',
+  runbook: { number: 1, procedure: 'Rollback Procedure (If Recent Deployment)' },
+  // A pod memory limit: about 100 MB of headroom over what a replica needs at rest.
+  stack: { backendMemoryMb: 224 },
+  fault: { kind: 'deploy-release', release: '1.6.0' },
+  alert: {
+    name: 'BackendReplicasRestarting',
+    unit: 'count',
+    comparator: '>',
+    threshold: 0,
+    expr: { fn: 'rate', metric: RESTARTS_METRIC, window: '5m' },
+  },
+  remedy: [
+    { action: 'decide', question: 'recent-deploy', within: '30m', runbookStep: 'Check Recent Deployments' },
+    {
+      action: 'rollback',
+      when: 'recent-deploy=yes',
+      runbookStep: 'kubectl rollout undo deployment/chat-backend -n production',
+    },
+  ],
+  recovered: { checks: [sendsSucceedCheck()] },
+});
