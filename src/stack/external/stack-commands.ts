@@ -55,25 +55,36 @@ export class StackCommands {
     });
   }
 
-  /** Starts a command that runs until `stop()`: each line of its output goes to `onLine`. */
+  /**
+   * Starts a command that runs until `stop()`: each line of its output goes to `onLine`. A follower
+   * that ends on its own (`docker-compose logs -f` once the container it follows is replaced) is
+   * started again a second later.
+   */
   follow(name: CommandName, onLine: (line: string) => void): { stop: () => void } {
-    const child = this.spawn(name, {}, false);
-    let partial = '';
-    const split = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) onLine(line);
+    let stopped = false;
+    let child: ChildProcess | undefined;
+    let again: NodeJS.Timeout | undefined;
+    const start = () => {
+      let partial = '';
+      const split = (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      };
+      child = this.spawn(name, {}, false);
+      child.stdout!.on('data', split);
+      child.stderr!.on('data', split);
+      child.on('error', () => undefined);
+      child.on('exit', () => {
+        if (!stopped) again = setTimeout(start, 1_000);
+      });
     };
-    child.stdout!.on('data', split);
-    child.stderr!.on('data', split);
-    child.on('error', () => undefined);
+    start();
     return {
       stop: () => {
-        try {
-          if (child.exitCode === null) child.kill('SIGTERM');
-        } catch {
-          // Already gone.
-        }
+        stopped = true;
+        clearTimeout(again);
+        if (child?.exitCode === null) child.kill('SIGTERM');
       },
     };
   }
