@@ -4,10 +4,11 @@ import { defineScenario } from '../src/engine/scenario.ts';
 /**
  * Runbook 4, "Database Recovery", for a primary that hangs rather than stops: its processes are frozen
  * (`docker pause` in containers, SIGSTOP here), so connections open and nothing answers. Runbook 4's own
- * alert misses this: the breaker counts refused connections, and a hung database refuses none; queries
- * reach their timeout one by one and later requests wait for a pooled connection instead. So the alert
- * is on what users see, the share of failed sends, at runbook 4's stated impact ("every API request
- * fails"), set here as more than 5 % (the runbook's trigger states no number for it). The responder
+ * alert is no dependable signal for this: a frozen server refuses no connection, so the breaker opens
+ * only once ten queries in a row have reached the client-side timeout, and whether that happens soon
+ * depends on how many were in flight (it stayed closed for 5 s in one run, opened within 5 s in
+ * another). What users see is dependable: the alert is the share of failed sends, at runbook 4's stated
+ * impact ("every API request fails"), more than 5 % (its trigger states no number). The responder
  * fails over as the runbook says. The stack is replaced after this scenario.
  */
 export default defineScenario({

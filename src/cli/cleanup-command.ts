@@ -2,18 +2,26 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { orphanedLedgers } from '../engine/fault-ledger.ts';
 import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
+import { readExternalConfig } from '../stack/external/external-config.ts';
+import { ExternalStack } from '../stack/external/external-stack.ts';
 
 /**
  * `gameday cleanup`: what a killed run left behind. Leftover stacks (their processes or containers) are stopped and deleted,
- * which also undoes every fault injected into them; faults recorded against a stack that still runs
- * are listed for a person to revert.
+ * which also undoes every fault injected into them. An external stack given with --stack-config is put
+ * back as new with its reset command; faults recorded against any other stack that still runs are
+ * listed for a person to revert.
  */
 export function registerCleanupCommand(program: Command): void {
   program
     .command('cleanup')
     .description('remove what a killed run left behind (stacks, and the faults injected into them)')
-    .action(async () => {
+    .option('--stack-config <file>', 'an external stack to put back as new if a killed run left faults in it')
+    .action(async (options: { stackConfig?: string }) => {
       let actions = 0;
+      if (options.stackConfig) {
+        const config = await readExternalConfig(options.stackConfig);
+        actions += await ExternalStack.recoverLeftovers(config, (line) => process.stdout.write(`${line}\n`));
+      }
       for (const report of await cleanupLeftovers()) {
         actions += 1;
         process.stdout.write(
@@ -35,7 +43,7 @@ export function registerCleanupCommand(program: Command): void {
           for (const entry of open) {
             actions += 1;
             process.stdout.write(
-              `fault "${entry.description}" of run ${ledger.runId} is still active on stack ${ledger.stack.id}: revert it by hand (${JSON.stringify(entry.recorded ?? entry.params)})\n`,
+              `fault "${entry.description}" of run ${ledger.runId} is still active on stack ${ledger.stack.id}: revert it by hand (${JSON.stringify(entry.recorded ?? entry.params)})${ledger.stack.config ? `, or put the stack back as new: gameday cleanup --stack-config ${ledger.stack.config}` : ''}\n`,
             );
           }
         }

@@ -19,7 +19,8 @@ export interface LedgerEntry {
 export interface LedgerFile {
   runId: string;
   owner: { pid: number; startTime: number };
-  stack: { kind: string; id: string };
+  /** `config`: an external stack's config file, by which the next run on it finds what was left. */
+  stack: { kind: string; id: string; config?: string };
   entries: LedgerEntry[];
 }
 
@@ -35,7 +36,7 @@ export class FaultLedger {
 
   private constructor(private readonly file: LedgerFile) {}
 
-  static async open(runId: string, stack: { kind: string; id: string }): Promise<FaultLedger> {
+  static async open(runId: string, stack: LedgerFile['stack']): Promise<FaultLedger> {
     const ledger = new FaultLedger({
       runId,
       owner: { pid: process.pid, startTime: (await processStartTime(process.pid)) ?? 0 },

@@ -125,7 +125,11 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       const stack = await supply.forScenario(resolved);
       assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
       progress(`[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${resolved.scenario.title}`);
-      const ledger = await FaultLedger.open(runId, { kind: stack.kind, id: stack.id });
+      const ledger = await FaultLedger.open(runId, {
+        kind: stack.kind,
+        id: stack.id,
+        ...(external ? { config: external.file } : {}),
+      });
       const result = await runScenario(resolved, {
         stack,
         clock,

@@ -87,9 +87,12 @@ export function externalStack(
   let current: string | undefined;
   return {
     async forScenario(resolved) {
-      stack ??= await ExternalStack.connect(config).catch((error: unknown) => {
-        throw unavailable('external', error);
-      });
+      if (!stack) {
+        await ExternalStack.recoverLeftovers(config, progress);
+        stack = await ExternalStack.connect(config).catch((error: unknown) => {
+          throw unavailable('external', error);
+        });
+      }
       if (current !== stackSignature(resolved)) {
         const settings = resolved.scenario.stack ?? {};
         progress('stack: rolling the backend to the scenario’s settings');

@@ -130,6 +130,48 @@ describe('the compose stack as an external stack', () => {
     await fs.rm(reportDir, { recursive: true, force: true });
   });
 
+  it('after a killed run, the next run puts the stack back as new (commands.reset) before it starts', async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
+    const args = [
+      '--stack',
+      'external',
+      '--stack-config',
+      'compose/gameday-stack.json',
+      '--report-dir',
+      reportDir,
+    ];
+    const killed = spawn(
+      process.execPath,
+      ['bin/gameday.js', 'run', 'bad-deploy', '--skip-remedy', ...args],
+      {
+        env: { ...env, GAMEDAY_STATE_DIR: stateDir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    killed.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise((resolve) => killed.on('exit', resolve));
+    await waitUntil(() => /fault-injected/.test(stderr), {
+      timeoutMs: 120_000,
+      what: `the fault: ${stderr}`,
+    });
+    killed.kill('SIGKILL');
+    await exited;
+    // The fault outlived the harness…
+    expect((await backendHealth()).release).toBe('1.5.0');
+    const next = await gameday(['run', 'breaker-stuck', ...args]);
+    // …and the next run on the stack cleared it first.
+    expect(next.stderr).toMatch(
+      /a killed run left "deploy release 1\.5\.0[^"]*" .* putting the stack back as new/,
+    );
+    expect(next.code, next.stderr.slice(-2000)).toBe(0);
+    expect((await backendHealth()).release).toBe('1.4.2');
+    expect((await fs.readdir(path.join(stateDir, 'faults'))).filter((f) => f.endsWith('.json'))).toEqual([]);
+    await fs.rm(reportDir, { recursive: true, force: true });
+  });
+
   it('down --volumes leaves no container, volume or network with the project label', async () => {
     await compose('down', '--volumes', '--remove-orphans');
     expect(await labelled('container')).toEqual([]);

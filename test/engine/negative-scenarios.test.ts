@@ -39,19 +39,9 @@ describe('scenarios that must fail', () => {
     expect(scenario.lostMessages).toBe(0);
   });
 
-  it("runbook 4's breaker alert does not see a hung primary: not detected, the fault still reverted", () => {
-    const scenario = run.report.scenarios.find((s) => s.id === 'hang-breaker-alert')!;
-    expect(scenario.status).toBe('failed');
-    expect(scenario.detection.fired).toBe(false);
-    expect(scenario.reasons[0]).toMatch(/^not detected: CircuitBreakerOpen did not fire within 5\.0 s/);
-    expect(scenario.remedy).toEqual([]);
-    expect(scenario.faultsReverted).toBe(true);
-    expect(scenario.lostMessages).toBe(0);
-  });
-
   it('the JUnit report carries the failures with their reasons', async () => {
     const junit = await run.file('junit.xml');
-    expect(junit).toContain('tests="3" failures="3" errors="0"');
+    expect(junit).toContain('tests="2" failures="2" errors="0"');
     expect(junit).toMatch(/<failure message="not detected: MisconfiguredErrorRate did not fire/);
     expect(junit).toMatch(/<failure message="not resolved: ChatSendErrorRateHigh is firing/);
   });

@@ -85,7 +85,7 @@ describe('the game day on the embedded stack', () => {
     // The leaking release really ran the replicas out of memory, over and over, until rolled back.
     expect(byId('memory-leak').decisions[0]).toMatchObject({ question: 'recent-deploy', answer: 'yes' });
     expect(byId('memory-leak').remedy[0]?.detail).toMatch(/rolled out revision 3 \(release 1\.4\.2\)/);
-    // A hang is seen by the failing sends (the breaker never opens on it), and failing over fixes it.
+    // A hang is alerted on by the failing sends (the breaker is no dependable signal), and failing over fixes it.
     expect(byId('database-hang').alertRule.name).toBe('ChatSendsFailing');
     expect(byId('database-hang').remedy.map((step) => step.action)).toEqual([
       'promote-replica',

@@ -4,6 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { StackUnavailableError } from '../../core/errors.ts';
 import { registerSecret } from '../../core/redact.ts';
+import { waitUntil } from '../../core/wait.ts';
+import { orphanedLedgers } from '../../engine/fault-ledger.ts';
 import { httpRequest } from '../../load/http-client.ts';
 import { stateDir } from '../embedded/stack-registry.ts';
 import type { Capability, Secrets, Stack, StackComponentStatus, StackEndpoints } from '../stack.ts';
@@ -93,6 +95,57 @@ export class ExternalStack implements Stack {
 
   static capabilitiesOf = capabilitiesOf;
   static endpointsOf = endpointsOf;
+
+  /**
+   * Faults a killed run left in place on this stack (its ledger names the same config file): the stack
+   * is put back as new with `commands.reset`, and the ledgers go. Without a reset command the run is
+   * refused, listing each fault with what it recorded, so nobody tests on a stack still broken.
+   * Returns how many faults were cleared.
+   */
+  static async recoverLeftovers(config: ExternalConfig, progress: (line: string) => void): Promise<number> {
+    const left = (await orphanedLedgers()).filter(
+      (ledger) => ledger.stack.kind === 'external' && ledger.stack.config === config.file,
+    );
+    const active = left.flatMap((ledger) =>
+      ledger.entries
+        .filter((entry) => entry.state !== 'reverted')
+        .map(
+          (entry) =>
+            `"${entry.description}" (run ${ledger.runId}, recorded ${JSON.stringify(entry.recorded ?? entry.params)})`,
+        ),
+    );
+    if (active.length > 0) {
+      const commands = new StackCommands(config);
+      if (!commands.has('reset')) {
+        throw new StackUnavailableError(
+          `a killed run left faults in place on the stack of ${config.file}: ${active.join('; ')}. Revert them by hand, then delete ${left.map((l) => l.path).join(', ')}`,
+        );
+      }
+      progress(
+        `stack: a killed run left ${active.join('; ')} in place: putting the stack back as new (commands.reset)`,
+      );
+      await commands.run('reset', { GAMEDAY_BACKEND_ENV_FILE: '' });
+      await waitUntil(
+        async () =>
+          (await reachable(`${config.frontUrl}/api/v1/health`)) === undefined &&
+          (await reachable(config.database.primaryAdminUrl)) === undefined,
+        {
+          timeoutMs: config.backend.readyTimeoutSeconds * 1000,
+          intervalMs: 500,
+          what: 'the stack to answer after its reset',
+        },
+      );
+    }
+    for (const ledger of left) {
+      await fs.rm(ledger.path, { force: true });
+      // The killed run's revision files (they may hold credentials).
+      await fs.rm(path.join(stateDir(), 'external', path.basename(ledger.stack.id)), {
+        recursive: true,
+        force: true,
+      });
+    }
+    return active.length;
+  }
 
   /** Checks every endpoint answers (else StackUnavailableError, naming each), then attaches. */
   static async connect(config: ExternalConfig): Promise<ExternalStack> {

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/core/errors.ts';
+import { InputError, StackUnavailableError } from '../../../src/core/errors.ts';
 import { freePort } from '../../../src/core/free-port.ts';
 import { readExternalConfig } from '../../../src/stack/external/external-config.ts';
 import { ExternalStack } from '../../../src/stack/external/external-stack.ts';
@@ -98,6 +98,51 @@ describe('the external stack config', () => {
   it('rejects a file that is not JSON, naming it', async () => {
     const file = await configFile('broken.json', '{ "frontUrl": ');
     expect((await problemsOf(file))[0]).toMatch(/broken\.json: not valid JSON/);
+  });
+});
+
+describe('faults a killed run left on an external stack', () => {
+  it('refuse the stack when it has no reset command, naming each fault, what it recorded and the ledger', async () => {
+    const state = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-leftovers-'));
+    const before = process.env.GAMEDAY_STATE_DIR;
+    process.env.GAMEDAY_STATE_DIR = state;
+    try {
+      const file = await configFile('no-reset.json', valid(1));
+      const config = await readExternalConfig(file);
+      const ledger = path.join(state, 'faults', 'killed-run.json');
+      await fs.mkdir(path.dirname(ledger), { recursive: true });
+      await fs.writeFile(
+        ledger,
+        JSON.stringify({
+          runId: 'killed-run',
+          // No process has this pid: the run that wrote the ledger is gone.
+          owner: { pid: 2 ** 22 + 1, startTime: 1 },
+          stack: { kind: 'external', id: 'ext-killed', config: config.file },
+          entries: [
+            {
+              id: 1,
+              scenario: 'dependency-down',
+              kind: 'proxy-down',
+              description: 'cut the network to the objectStore',
+              params: { proxy: 'objectStore' },
+              state: 'active',
+              registeredAt: new Date().toISOString(),
+            },
+          ],
+        }),
+      );
+      const error = await ExternalStack.recoverLeftovers(config, () => undefined).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StackUnavailableError);
+      expect((error as Error).message).toMatch(
+        /a killed run left faults in place .*"cut the network to the objectStore" \(run killed-run, recorded \{"proxy":"objectStore"\}\)\. Revert them by hand, then delete .*killed-run\.json/,
+      );
+      // Refused, nothing removed: the ledger stays until someone has reverted the fault.
+      await expect(fs.access(ledger)).resolves.toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env.GAMEDAY_STATE_DIR;
+      else process.env.GAMEDAY_STATE_DIR = before;
+      await fs.rm(state, { recursive: true, force: true });
+    }
   });
 });
 
