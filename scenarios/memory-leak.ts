@@ -14,9 +14,12 @@ export default defineScenario({
   id: 'memory-leak',
   title: 'A release leaks memory and its replicas are OOM-killed over and over',
   runbook: { number: 1, procedure: 'Rollback Procedure (If Recent Deployment)' },
-  // A pod memory limit: about 100 MB of headroom over what a replica needs at rest.
-  stack: { backendMemoryMb: 224 },
+  // A pod memory limit: about 170 MB of headroom over what a replica needs at rest.
+  stack: { backendMemoryMb: 288 },
   fault: { kind: 'deploy-release', release: '1.6.0' },
+  // A leak takes its time to fill the limit, and its first kill must come after the rollout (before
+  // it, detection would start ahead of the fault being in place): 15 min of runbook time to detect.
+  detect: { within: '15m' },
   alert: {
     name: 'BackendReplicasRestarting',
     unit: 'count',
