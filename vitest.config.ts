@@ -14,6 +14,7 @@ const scenarioFiles = [
   'test/engine/runbook-verify.test.ts',
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',
+  'test/engine/gameday-mode.test.ts',
 ];
 
 export default defineConfig({

@@ -5,6 +5,7 @@ import { registerCleanupCommand } from './cleanup-command.ts';
 import { registerExportCommand } from './export-command.ts';
 import { registerImagesCommand } from './images-command.ts';
 import { registerListCommand } from './list-command.ts';
+import { registerResponderCommands } from './responder-commands.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerRunbookCommand } from './runbook-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSeedCommand(program);
   registerRunbookCommand(program);
   registerImagesCommand(program);
+  registerResponderCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,18 +1,26 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatMs } from '../core/duration.ts';
+import { formatMs, toMs } from '../core/duration.ts';
 import { InputError } from '../core/errors.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
 import { writeReports } from '../reporting/write-reports.ts';
+import { CHECKPOINTS } from '../responders/checkpoints.ts';
+import { ControlServer } from '../responders/control-server.ts';
+import type { LiveStatus } from '../responders/live-status.ts';
+import { ResponderDesk } from '../responders/responder-desk.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { LiveView } from './live-view.ts';
 
 export const EXIT = { passed: 0, failed: 1, invalid: 2, stackUnavailable: 3, interrupted: 130 } as const;
 
 export interface RunFlags {
   stack: string;
   stackConfig?: string;
-  timeScale: string;
+  /** Default: 60 in auto mode, 1 (real time) in game-day mode. */
+  timeScale?: string;
+  mode?: string;
+  timeBox?: string;
   reportDir: string;
   runbook?: string;
   scenarios?: string;
@@ -27,12 +35,24 @@ export interface RunFlags {
 /** Checks every flag at once; each problem names the flag and the fix. */
 function parseFlags(flags: RunFlags) {
   const problems: string[] = [];
-  const timeScale = Number(flags.timeScale);
+  const mode = flags.mode ?? 'auto';
+  if (mode !== 'auto' && mode !== 'gameday')
+    problems.push(`--mode: expected auto (the harness remedies) or gameday (people respond), got "${mode}"`);
+  const timeScale = Number(flags.timeScale ?? (mode === 'gameday' ? '1' : '60'));
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
     problems.push(
       `--time-scale: expected a number > 0 (60 runs "5 minutes" in 5 s), got "${flags.timeScale}"`,
     );
   }
+  const timeBoxMs = flags.timeBox === undefined ? undefined : toMs(flags.timeBox);
+  if (flags.timeBox !== undefined && !(timeBoxMs! > 0))
+    problems.push(`--time-box: expected a duration such as 90s or 20m, got "${flags.timeBox}"`);
+  if (flags.timeBox !== undefined && mode !== 'gameday')
+    problems.push(
+      '--time-box: only with --mode gameday (in auto mode the resolution target bounds each scenario)',
+    );
+  if (flags.skipRemedy && mode === 'gameday')
+    problems.push('--skip-remedy: not with --mode gameday, where the harness never remedies anyway');
   const scrapeIntervalMs = Number(flags.scrapeInterval);
   if (!Number.isInteger(scrapeIntervalMs) || scrapeIntervalMs < 10 || scrapeIntervalMs > 60_000) {
     problems.push(`--scrape-interval: expected milliseconds from 10 to 60000, got "${flags.scrapeInterval}"`);
@@ -49,7 +69,13 @@ function parseFlags(flags: RunFlags) {
     problems.push(`--stack-config: only with --stack external (got --stack ${flags.stack})`);
   }
   if (problems.length > 0) throw new InputError(problems);
-  return { timeScale, scrapeIntervalMs, stack: flags.stack as 'embedded' | 'containers' | 'external' };
+  return {
+    timeScale,
+    scrapeIntervalMs,
+    stack: flags.stack as 'embedded' | 'containers' | 'external',
+    mode: mode as 'auto' | 'gameday',
+    timeBoxMs,
+  };
 }
 
 /** `gameday run [ids…]`: a game day on the chosen stack, reports written, exit code per the contract. */
@@ -60,7 +86,16 @@ export function registerRunCommand(program: Command): void {
     .argument('[ids...]', 'scenario ids (default: all)')
     .option('--stack <kind>', 'embedded | containers | external', 'embedded')
     .option('--stack-config <file>', "the external stack's endpoints and commands (JSON)")
-    .option('--time-scale <n>', 'divide every runbook duration by n', '60')
+    .option(
+      '--mode <mode>',
+      'auto: the harness remedies; gameday: people respond (gameday ctl, gameday mark)',
+      'auto',
+    )
+    .option('--time-scale <n>', 'divide every runbook duration by n (default 60; 1 with --mode gameday)')
+    .option(
+      '--time-box <duration>',
+      'game-day mode: revert a fault nobody fixed after this long (default 2× the target)',
+    )
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--runbook <file>', 'the runbook document whose alerts and targets apply', DEFAULT_RUNBOOK)
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
@@ -77,7 +112,7 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs, stack } = parseFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseFlags(flags);
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: string) => {
@@ -93,24 +128,43 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   process.on('SIGTERM', () => interrupt('SIGTERM'));
   const started = performance.now();
   const stamp = () => `[${formatMs(performance.now() - started).padStart(8)}]`;
-  const result = await runGameDay({
-    ids,
-    stack,
-    stackConfig: flags.stackConfig ? path.resolve(flags.stackConfig) : undefined,
-    timeScale,
-    scrapeIntervalMs,
-    runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,
-    scenariosDir: flags.scenarios ? path.resolve(flags.scenarios) : undefined,
-    signal: controller.signal,
-    allowRemoteTargets: flags.allowRemoteTargets,
-    skipRemedy: flags.skipRemedy,
-    verifyRunbook: flags.verifyRunbook,
-    onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
-    onEvent: (scenario, event) =>
-      process.stderr.write(
-        `${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}\n`,
-      ),
-  });
+  const view = new LiveView(process.stderr, mode);
+  let latest: LiveStatus | undefined;
+  const desk = mode === 'gameday' ? new ResponderDesk((reason) => controller.abort(reason)) : undefined;
+  const control = desk ? await ControlServer.start(desk, () => latest) : undefined;
+  const stopKeys = desk ? listenForKeys(desk, (line) => view.line(line), interrupt) : () => undefined;
+  if (desk)
+    view.line(
+      'game-day mode: the harness injects and watches; you fix it. In another terminal: `gameday ctl get pods`, `gameday ctl rollout history`, `gameday ctl psql` (connection strings), `gameday mark acknowledged`, `gameday status`, `gameday abort`',
+    );
+  let result: GameDayResult;
+  try {
+    result = await runGameDay({
+      ids,
+      stack,
+      stackConfig: flags.stackConfig ? path.resolve(flags.stackConfig) : undefined,
+      timeScale,
+      scrapeIntervalMs,
+      runbookFile: flags.runbook ? path.resolve(flags.runbook) : undefined,
+      scenariosDir: flags.scenarios ? path.resolve(flags.scenarios) : undefined,
+      signal: controller.signal,
+      allowRemoteTargets: flags.allowRemoteTargets,
+      skipRemedy: flags.skipRemedy,
+      verifyRunbook: flags.verifyRunbook,
+      onProgress: (line) => view.line(`${stamp()} ${line}`),
+      onEvent: (scenario, event) =>
+        view.line(`${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}`),
+      onStatus: (status) => {
+        latest = status;
+        view.update(status);
+      },
+      ...(desk ? { responders: { desk, ...(timeBoxMs === undefined ? {} : { timeBoxMs }) } } : {}),
+    });
+  } finally {
+    stopKeys();
+    view.stop();
+    await control?.close();
+  }
   const runbook = await readRunbook(result.runbookFile);
   const written = await writeReports(result, flags.reportDir, runbook.postmortemTemplate);
   // With --json (runbook verify) stdout carries only the JSON: the summary goes to stderr.
@@ -118,4 +172,37 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   process.exitCode =
     result.status === 'aborted' ? EXIT.interrupted : result.status === 'passed' ? EXIT.passed : EXIT.failed;
   return result;
+}
+
+/**
+ * Game-day mode in a terminal: a key records a checkpoint, q aborts (faults reverted), Ctrl-C
+ * interrupts as usual. Returns the function that gives the terminal back.
+ */
+function listenForKeys(
+  desk: ResponderDesk,
+  say: (line: string) => void,
+  interrupt: (signal: string) => void,
+): () => void {
+  const input = process.stdin;
+  if (!input.isTTY) return () => undefined;
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding('utf8');
+  const onKey = (key: string) => {
+    if (key === '\u0003') return interrupt('SIGINT');
+    if (key === 'q') return desk.abort('the facilitator pressed q');
+    const checkpoint = CHECKPOINTS.find((c) => c.key === key);
+    if (!checkpoint) return;
+    try {
+      say(desk.mark(checkpoint.id, 'key'));
+    } catch (error) {
+      say((error as Error).message);
+    }
+  };
+  input.on('data', onKey);
+  return () => {
+    input.off('data', onKey);
+    input.setRawMode(false);
+    input.pause();
+  };
 }

@@ -1,3 +1,18 @@
+import type { KeyMetric } from '../detection/key-metrics.ts';
+import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
+import type { SeriesPoint } from './series-recorder.ts';
+
+/** One of the runbook's steps for this incident, and whether a responder's command carried it out. */
+export interface RunbookStepUse {
+  line: number;
+  text: string;
+  /** The gameday action it maps to (rollback, set-env…); undefined for steps gameday cannot observe. */
+  action?: string;
+  used: boolean;
+  /** When it was first used, ms since the scenario started. */
+  usedAtMs?: number;
+}
+
 /** What one scenario produced: the contract of report.json (see README, "Reports"). */
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'aborted';
@@ -104,9 +119,18 @@ export interface ScenarioResult {
     /** Sends the client repeated after a timeout, with the same message_id. */
     sendRetries: number;
   };
+  /** Game-day mode: what the people responding did, and which of the runbook's steps they used. */
+  responders?: {
+    checkpoints: RecordedCheckpoint[];
+    actions: ResponderAction[];
+    runbookSteps: RunbookStepUse[];
+  };
   timeline: TimelineEvent[];
-  /** The alert expression's value over time: [atMs, value]. */
-  series: { alert: [number, number | null][] };
+  /**
+   * Values over time, [atMs, value] with null for no data: the alert's expression (in its own unit,
+   * against `alertRule.threshold`) and each of the key metrics (see src/detection/key-metrics.ts).
+   */
+  series: Record<'alert' | KeyMetric['id'], SeriesPoint[]>;
   startedAt: string;
   durationMs: number;
 }
@@ -115,6 +139,8 @@ export interface GameDayResult {
   runId: string;
   timeScale: number;
   stack: string;
+  /** auto: the harness remedies; gameday: people respond (see `gameday run --mode gameday`). */
+  mode: 'auto' | 'gameday';
   runbookFile: string;
   startedAt: string;
   durationMs: number;

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
+import type { LiveStatus } from '../responders/live-status.ts';
+import type { ResponderDesk } from '../responders/responder-desk.ts';
+import { runbookStepUse } from '../responders/runbook-step-use.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
@@ -43,7 +46,16 @@ export interface GameDayOptions {
   skipRemedy?: boolean;
   /** Try the runbook's diagnostic queries during each live fault and judge them (`runbook verify`). */
   verifyRunbook?: boolean;
+  onStatus?: (status: LiveStatus) => void;
+  /**
+   * Game-day mode: people respond through the desk (no automatic remedy). Each fault is reverted by the
+   * harness after `timeBoxMs` (wall), or by default twice the severity's resolution target.
+   */
+  responders?: { desk: ResponderDesk; timeBoxMs?: number };
 }
+
+/** Without a target (a severity the runbook gives none), people get an hour of runbook time. */
+const DEFAULT_TIME_BOX_MS = 60 * 60_000;
 
 /**
  * The backend's own clocks follow the time scale too: its quantile window and its breaker's
@@ -147,7 +159,30 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
             }
           : {}),
         onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
+        onStatus: (status) =>
+          options.onStatus?.({
+            ...status,
+            scenario: { ...status.scenario, index: index + 1, count: scenarios.length },
+          }),
+        ...(options.responders
+          ? {
+              responders: {
+                desk: options.responders.desk,
+                timeBoxMs:
+                  options.responders.timeBoxMs ??
+                  clock.scaled(2 * (resolved.resolveWithinMs ?? DEFAULT_TIME_BOX_MS)),
+              },
+            }
+          : {}),
       });
+      if (result.responders) {
+        const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
+        result.responders.runbookSteps = runbookStepUse(
+          runbook?.steps ?? [],
+          resolved.scenario.runbook.procedure,
+          result.responders.actions,
+        );
+      }
       await ledger.close();
       results.push(result);
       await supply.afterScenario(resolved);
@@ -163,6 +198,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     runId,
     timeScale: options.timeScale,
     stack: kind,
+    mode: options.responders ? 'gameday' : 'auto',
     runbookFile,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,

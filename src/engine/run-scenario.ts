@@ -4,6 +4,7 @@ import { AlertEvaluator, compare } from '../detection/alert-rule.ts';
 import { DatabaseExporter, INTEGRITY_METRIC } from '../detection/database-exporter.ts';
 import { deploymentState } from '../detection/deployment-state.ts';
 import { evaluate, toPromQL } from '../detection/expr.ts';
+import { KEY_METRICS } from '../detection/key-metrics.ts';
 import { MetricStore } from '../detection/metric-store.ts';
 import { Scraper } from '../detection/scraper.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
@@ -11,6 +12,8 @@ import { AckLedger } from '../load/ack-ledger.ts';
 import { DEFAULT_TRAFFIC, LoadGenerator } from '../load/load-generator.ts';
 import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
+import type { LiveStatus, ScenarioPhase } from '../responders/live-status.ts';
+import type { ResponderDesk } from '../responders/responder-desk.ts';
 import { blockerEvidence, type Evidence } from '../runbooks/run-diagnostics.ts';
 import type { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -19,6 +22,7 @@ import type { FaultLedger } from './fault-ledger.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioResult, TimelineEvent } from './result.ts';
 import { type RegisteredUndo, revertAll } from './revert-all.ts';
+import { SeriesRecorder } from './series-recorder.ts';
 
 export interface ScenarioRunContext {
   stack: Stack;
@@ -33,6 +37,13 @@ export interface ScenarioRunContext {
   verifier?: RunbookVerifier;
   /** Every timeline event as it happens (progress display). */
   onEvent?: (event: TimelineEvent) => void;
+  /** Where the scenario is, after every scrape (progress line, game-day view, `gameday status`). */
+  onStatus?: (status: LiveStatus) => void;
+  /**
+   * Game-day mode: people respond. No remedy is carried out; the desk records their checkpoints and
+   * commands, and the fault is reverted by the harness once `timeBoxMs` has passed since injection.
+   */
+  responders?: { desk: ResponderDesk; timeBoxMs: number };
 }
 
 export class AbortedError extends Error {
@@ -100,11 +111,21 @@ export async function runScenario(
     return at;
   };
   const reasons: string[] = [];
+  const desk = context.responders?.desk;
+  desk?.open({ id: scenario.id, title: scenario.title, stack, note, startedAt: started });
+  let shownPhase: ScenarioPhase = 'baseline';
+  let shownPhaseSince = started;
+  let shownPhaseBudget: number | undefined;
+  const enter = (next: ScenarioPhase, budgetMs?: number) => {
+    shownPhase = next;
+    shownPhaseSince = clock.now();
+    shownPhaseBudget = budgetMs;
+  };
 
   // Detection: scrape every replica, evaluate the alert and the recovery checks after each scrape.
   const store = new MetricStore(10 * 60_000, Math.max(2_000, 4 * context.scrapeIntervalMs));
   const evaluator = new AlertEvaluator(rule);
-  const series: [number, number | null][] = [];
+  const series = new SeriesRecorder(['alert', ...KEY_METRICS.map((metric) => metric.id)], MAX_SERIES_POINTS);
   let firedAt: number | undefined;
   let firedDuringBaseline = false;
   let phase: 'baseline' | 'fault' | 'after' = 'baseline';
@@ -131,8 +152,15 @@ export async function runScenario(
     targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
     onScrape: (now) => {
       const transition = evaluator.evaluate({ store, now, scale });
-      series.push([now - started, evaluator.lastValue ?? null]);
-      if (series.length > MAX_SERIES_POINTS * 2) series.splice(0, series.length - MAX_SERIES_POINTS * 2);
+      const keyValues = Object.fromEntries(
+        KEY_METRICS.map((metric) => [metric.id, evaluate(metric.expr, { store, now, scale })]),
+      );
+      series.record(now - started, { alert: evaluator.lastValue, ...keyValues });
+      // People respond: recovery is judged once they have tried a fix (a change, or "fix deployed").
+      if (desk && phase === 'fault' && injectedAt !== undefined && desk.fixAttempted()) {
+        phase = 'after';
+        claims.remedied(now);
+      }
       if (transition) {
         note(`alert-${transition.to}`, `${rule.name} ${transition.from} → ${transition.to}`, {
           value: transition.value,
@@ -150,11 +178,37 @@ export async function runScenario(
         if (value === undefined || !compare(value, check.comparator, check.threshold)) checksHold = false;
       }
       // Judged by its checks alone, recovery can only begin once the remedy is done.
-      const alertClear = resolved.recoveryNeedsAlertResolved
-        ? evaluator.state === 'inactive'
-        : phase === 'after';
+      const alertClear = desk
+        ? phase === 'after' && (!resolved.recoveryNeedsAlertResolved || evaluator.state === 'inactive')
+        : resolved.recoveryNeedsAlertResolved
+          ? evaluator.state === 'inactive'
+          : phase === 'after';
       if (alertClear && checksHold) recoveringSince ??= now;
       else recoveringSince = undefined;
+      context.onStatus?.({
+        scenario: { id: scenario.id, title: scenario.title, severity: resolved.severity },
+        mode: desk ? 'gameday' : 'auto',
+        phase: shownPhase,
+        phaseElapsedMs: now - shownPhaseSince,
+        ...(shownPhaseBudget === undefined ? {} : { phaseBudgetMs: shownPhaseBudget }),
+        ...(injectedAt === undefined ? {} : { faultActiveMs: now - injectedAt }),
+        alert: {
+          name: rule.name,
+          state: evaluator.state,
+          ...(evaluator.lastValue === undefined ? {} : { value: evaluator.lastValue }),
+          comparator: rule.comparator,
+          threshold: rule.threshold,
+        },
+        metrics: KEY_METRICS.map((metric) => ({
+          id: metric.id,
+          title: metric.title,
+          unit: metric.unit,
+          ...(keyValues[metric.id] === undefined ? {} : { value: keyValues[metric.id] }),
+        })),
+        ...(resolved.resolveWithinMs === undefined ? {} : { targetMs: scale(resolved.resolveWithinMs) }),
+        ...(context.responders ? { timeBoxMs: context.responders.timeBoxMs } : {}),
+        checkpoints: desk?.recorded() ?? [],
+      });
     },
   });
 
@@ -205,6 +259,7 @@ export async function runScenario(
     // Baseline: long enough to fill the alert's window; the alert must stay quiet.
     const window = 'windowMs' in rule.expr ? rule.expr.windowMs : 0;
     const baselineWall = Math.max(scale(resolved.baselineMs), scale(window) + 1_000, 2_000);
+    enter('baseline', baselineWall);
     await pause(baselineWall, signal);
     if (firedDuringBaseline || evaluator.state === 'firing') {
       reasons.push(`false alarm: ${rule.name} fired during the baseline, before any fault`);
@@ -220,6 +275,7 @@ export async function runScenario(
     phase = 'fault';
     const faultDescription = resolved.faults.map((fault) => fault.description).join(' + ');
     const injectionStarted = note('fault-injecting', faultDescription);
+    enter('injecting');
     injecting = (async () => {
       for (const fault of resolved.faults) {
         await FAULT_KINDS[fault.kind]!.inject(
@@ -253,9 +309,11 @@ export async function runScenario(
       `${faultDescription} (in place after ${formatMs(clock.now() - injectionStarted)})`,
     );
     injectionMs = injectedAt - injectionStarted;
+    if (context.responders) return respond(injectedAt, context.responders.timeBoxMs);
 
     // Detect within the budget (runbook time, scaled).
     const detectBudget = scale(resolved.detectWithinMs);
+    enter('detecting', detectBudget);
     if ((await until(() => firedAt, injectedAt + detectBudget, signal)) === undefined) {
       reasons.push(
         `not detected: ${rule.name} did not fire within ${formatMs(detectBudget)} of the fault (last value ${formatValue(evaluator.lastValue)}, threshold ${rule.comparator} ${rule.threshold})`,
@@ -268,6 +326,7 @@ export async function runScenario(
     if (context.verifier) await diagnose(context.verifier);
 
     // Remediate: the runbook's steps, in order, timed; decision points pick the branch a responder would.
+    enter('remediating');
     if (context.skipRemedy) note('remedy-skipped', 'nobody responds (--skip-remedy)');
     for (const step of context.skipRemedy ? [] : resolved.remedy) {
       if (step.when && answers.get(step.when.question) !== step.when.answer) {
@@ -337,6 +396,7 @@ export async function runScenario(
     if (!context.skipRemedy) claims.remedied(clock.now());
     const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
     const holdWall = scale(resolved.recoveryHoldMs);
+    enter('recovering', target);
     // Past the target, keep watching a while longer so a late recovery still gets its time measured.
     // Without a remedy there is no late recovery worth waiting for: the target is the limit.
     const giveUpAt = context.skipRemedy
@@ -375,6 +435,56 @@ export async function runScenario(
       return 'failed';
     }
     return 'passed';
+  };
+
+  /**
+   * Game-day mode, once the fault is in place: people work the incident with their own tools. The
+   * harness watches for the alert (within its budget) and for recovery (once they have tried a fix),
+   * and takes the fault back itself when the time box runs out.
+   */
+  const respond = async (faultAt: number, timeBoxMs: number): Promise<ScenarioResult['status']> => {
+    enter('responding', timeBoxMs);
+    const detectBudget = scale(resolved.detectWithinMs);
+    const holdWall = scale(resolved.recoveryHoldMs);
+    const target = resolved.resolveWithinMs === undefined ? undefined : scale(resolved.resolveWithinMs);
+    let silenceNoted = false;
+    recoveredAt = await until(
+      () => {
+        if (!silenceNoted && firedAt === undefined && clock.now() > faultAt + detectBudget) {
+          silenceNoted = true;
+          note('not-detected', `${rule.name} silent after ${formatMs(detectBudget)}: nobody was paged`);
+        }
+        return recoveringSince !== undefined && clock.now() - recoveringSince >= holdWall
+          ? recoveringSince
+          : undefined;
+      },
+      faultAt + timeBoxMs,
+      signal,
+    );
+    const detectedInTime = firedAt !== undefined && firedAt - faultAt <= detectBudget;
+    if (!detectedInTime)
+      reasons.push(
+        firedAt === undefined
+          ? `not detected: ${rule.name} did not fire within ${formatMs(detectBudget)} of the fault (threshold ${rule.comparator} ${rule.threshold})`
+          : `detected late: ${rule.name} fired ${formatMs(firedAt - faultAt)} after the fault, over the ${formatMs(detectBudget)} budget`,
+      );
+    if (recoveredAt === undefined) {
+      reasons.push(
+        `time box: not resolved within ${formatMs(timeBoxMs)} of the fault; the harness reverted the fault itself`,
+      );
+      note(
+        'time-box',
+        `${formatMs(timeBoxMs)} passed with ${rule.name} ${evaluator.state}: reverting the fault`,
+      );
+      return 'failed';
+    }
+    note('recovered', `alert resolved and recovery checks held for ${formatMs(holdWall)}`, { recoveredAt });
+    desk?.mark('service-restored', 'detected');
+    if (target !== undefined && recoveredAt - faultAt > target) {
+      reasons.push(`resolved in ${formatMs(recoveredAt - faultAt)}, over the ${formatMs(target)} target`);
+      return 'failed';
+    }
+    return detectedInTime ? 'passed' : 'failed';
   };
 
   /** Runs the runbook's read-only queries against the live fault and judges them by what the harness knows. */
@@ -430,8 +540,10 @@ export async function runScenario(
       await concludeVerification(context.verifier, injectedAt);
   } catch (error) {
     if (error instanceof AbortedError) {
-      reasons.push('interrupted: the run was stopped; faults were reverted');
-      note('aborted', 'interrupted');
+      // A facilitator's abort carries its reason; Ctrl-C and SIGTERM do not.
+      const why = typeof signal.reason === 'string' ? signal.reason : 'the run was stopped';
+      reasons.push(`interrupted: ${why}; faults were reverted`);
+      note('aborted', why);
       status = 'aborted';
     } else {
       reasons.push(`error: ${(error as Error).message}`);
@@ -441,6 +553,7 @@ export async function runScenario(
   }
 
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
+  enter('reverting');
   await injecting?.catch(() => undefined);
   const revertErrors = await revertAll(undos, ledger, note);
   // Traffic ends before the restore steps, so none of them races a late request.
@@ -459,6 +572,7 @@ export async function runScenario(
   }
   await scraper.stop();
   await exporter.close();
+  const responded = desk?.close();
 
   // Invariants: every acknowledged message is in the database.
   const check = await ackLedger.check(stack.database.adminUrl()).catch((error: Error) => {
@@ -531,8 +645,13 @@ export async function runScenario(
       timeToResolveMs: timeToResolve,
       remedyWorkMs: remedyWorkMs(),
       targetMs: resolved.resolveWithinMs === undefined ? null : scale(resolved.resolveWithinMs),
+      // Recovery can begin while the last remedy step is still finishing (a failover's repoint rollout):
+      // then all of it was remedy work, none of it is scaled.
       timeToResolveAtRunbookScaleMs:
-        timeToResolve === null ? null : clock.atRunbookScale(timeToResolve - remedyWorkMs()) + remedyWorkMs(),
+        timeToResolve === null
+          ? null
+          : clock.atRunbookScale(timeToResolve - Math.min(remedyWorkMs(), timeToResolve)) +
+            Math.min(remedyWorkMs(), timeToResolve),
     },
     falseAlarm: firedDuringBaseline,
     remedy: remedyLog,
@@ -545,8 +664,9 @@ export async function runScenario(
     acknowledgedMessages: check?.acknowledged ?? ackLedger.size,
     duplicatedMessages: duplicated,
     traffic: { ...totals, socketMessagesReceived: traffic.received, sendRetries: traffic.sendRetries },
+    ...(responded ? { responders: { ...responded, runbookSteps: [] } } : {}),
     timeline,
-    series: { alert: series.slice(-MAX_SERIES_POINTS) },
+    series: series.series(),
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
   };

@@ -34,9 +34,32 @@ function firstEvent(scenario: ScenarioResult, kind: string) {
   return scenario.timeline.find((event) => event.kind === kind);
 }
 
+/** Epoch ms of a point given as ms since the scenario started. */
+function epochOf(scenario: ScenarioResult, atMs: number): number {
+  return Date.parse(scenario.startedAt) + atMs;
+}
+
+/** Game-day mode: the checkpoint the people responding marked (service restored: as the harness saw it). */
+function markedCheckpoint(scenario: ScenarioResult, text: string): number | undefined {
+  const marked = (id: string) => {
+    const found = scenario.responders!.checkpoints.find((c) => c.id === id);
+    return found ? epochOf(scenario, found.atMs) : undefined;
+  };
+  if (text.includes('alert')) return firstEvent(scenario, 'alert-firing')?.at;
+  if (text.includes('acknowledg')) return marked('acknowledged');
+  if (text.includes('root cause')) return marked('root-cause');
+  if (text.includes('fix')) return marked('fix-deployed');
+  if (text.includes('restor') || text.includes('resolv')) {
+    const recovered = firstEvent(scenario, 'recovered');
+    return recovered ? Number(recovered.recoveredAt) : marked('service-restored');
+  }
+  return undefined;
+}
+
 /** When each of the template's timeline checkpoints happened, by the words the template uses. */
 function checkpoint(scenario: ScenarioResult, label: string): number | undefined {
   const text = label.toLowerCase();
+  if (scenario.responders) return markedCheckpoint(scenario, text);
   const fired = firstEvent(scenario, 'alert-firing')?.at;
   const firstStep = firstEvent(scenario, 'remedy-step')?.at;
   const lastDone = scenario.timeline.filter((e) => e.kind === 'remedy-step-done').at(-1)?.at;
@@ -111,6 +134,7 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
   if (section.includes('root cause')) {
     return [`Injected by gameday: ${scenario.fault.description} (fault kind \`${scenario.fault.kind}\`).`];
   }
+  if (section.includes('resolution') && scenario.responders) return responderResolution(scenario);
   if (section.includes('resolution')) {
     if (scenario.remedy.length === 0) return ['No remedy was carried out.'];
     return scenario.remedy.map(
@@ -127,7 +151,7 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
     const { detection, resolution } = scenario;
     return [
       `- Detection: ${detection.alert} ${detection.fired ? `fired ${formatMs(detection.timeToDetectMs!)} after the fault (budget ${formatMs(detection.budgetMs)}; ${formatMs(detection.timeToDetectMs! * timeScale)} at runbook scale)` : `did not fire within ${formatMs(detection.budgetMs)}`}.`,
-      `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault, ${formatMs(resolution.remedyWorkMs)} of it the remedy's own work (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)} for the rest)` : 'not recovered'}.`,
+      `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault, ${scenario.responders ? 'all of it the responders’ time' : `${formatMs(resolution.remedyWorkMs)} of it the remedy's own work`} (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)}${scenario.responders ? '' : ' for the rest'})` : 'not recovered'}.`,
       `- Alert rule: \`${scenario.alertRule.expression} ${scenario.alertRule.comparator} ${scenario.alertRule.threshold}\` for ${formatMs(scenario.alertRule.forMs)} (runbook time); ${scenario.alertRule.origin}.`,
       ...scenario.claims.map(
         (claim) =>
@@ -143,6 +167,41 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
     ];
   }
   return ['(no data)'];
+}
+
+/** Game-day mode: what the responders ran, and which of the runbook's steps they used and did not. */
+function responderResolution(scenario: ScenarioResult): string[] {
+  const { actions, runbookSteps } = scenario.responders!;
+  const at = (atMs: number) => `+${formatMs(atMs)}`;
+  const used = runbookSteps.filter((step) => step.used);
+  const unused = runbookSteps.filter((step) => !step.used && step.action);
+  const unseen = runbookSteps.filter((step) => !step.action);
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ').slice(0, 100);
+  const timeBox = firstEvent(scenario, 'time-box');
+  return [
+    actions.length === 0
+      ? 'The responders ran no `gameday ctl` command.'
+      : 'Commands the responders ran (`gameday ctl`):',
+    ...actions.map(
+      (action) =>
+        `- ${at(action.atMs)} \`${action.command}\`${action.ok ? '' : ` FAILED: ${action.error}`}${action.changes ? ' (changed the deployment)' : ''}`,
+    ),
+    ...(timeBox ? ['', `Nobody fixed it in time: ${timeBox.detail}.`] : []),
+    '',
+    `Runbook steps used (${used.length}):`,
+    ...(used.length
+      ? used.map((step) => `- line ${step.line}: \`${oneLine(step.text)}\` at ${at(step.usedAtMs!)}`)
+      : ['- none']),
+    '',
+    `Runbook steps not used (${unused.length}):`,
+    ...(unused.length ? unused.map((step) => `- line ${step.line}: \`${oneLine(step.text)}\``) : ['- none']),
+    ...(unseen.length
+      ? [
+          '',
+          `Not observable by the harness (${unseen.length}; SQL and tools run outside \`gameday ctl\`): ${unseen.map((step) => `line ${step.line}`).join(', ')}.`,
+        ]
+      : []),
+  ];
 }
 
 function formatClaimValue(value: number | null, unit: string): string {

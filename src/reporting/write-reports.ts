@@ -3,6 +3,7 @@ import path from 'node:path';
 import { redactSecrets } from '../core/redact.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { consoleSummary } from './console-summary.ts';
+import { toHtml } from './html-report.ts';
 import { toJUnit } from './junit.ts';
 import { postmortems } from './postmortem.ts';
 import { runbookAccuracy } from './runbook-accuracy.ts';
@@ -14,8 +15,8 @@ export interface WrittenReports {
 }
 
 /**
- * Writes DIR/<run-id>/{report.json, junit.xml, postmortem.md, summary.txt} and points DIR/latest at
- * it. Everything passes through redaction first: no password or token reaches a report.
+ * Writes DIR/<run-id>/{report.json, report.html, junit.xml, postmortem.md, summary.txt} and points
+ * DIR/latest at it. Everything passes through redaction first: no password or token reaches a report.
  */
 export async function writeReports(
   result: GameDayResult,
@@ -27,6 +28,7 @@ export async function writeReports(
   const summary = consoleSummary(result);
   const files: Record<string, string> = {
     'report.json': `${JSON.stringify(result, null, 2)}\n`,
+    'report.html': toHtml(result),
     'junit.xml': toJUnit(result),
     'postmortem.md': `${postmortems(result, postmortemTemplate)}\n`,
     'summary.txt': `${summary}\n`,

@@ -13,11 +13,21 @@ export interface GameDayRun {
   cleanup(): Promise<void>;
 }
 
-/** `gameday run ARGS` as a user runs it, with private report and state directories. */
-export async function runGameDayCli(args: string[]): Promise<GameDayRun> {
+/**
+ * `gameday run ARGS` as a user runs it, with private report and state directories. `alongside` runs
+ * at the same time with the run's environment (people responding from another terminal).
+ */
+export async function runGameDayCli(
+  args: string[],
+  alongside?: (env: Record<string, string>) => Promise<unknown>,
+): Promise<GameDayRun> {
   const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
-  const result = await runCli(['run', ...args, '--report-dir', reportDir], { GAMEDAY_STATE_DIR: stateDir });
+  const env = { GAMEDAY_STATE_DIR: stateDir };
+  const [result] = await Promise.all([
+    runCli(['run', ...args, '--report-dir', reportDir], env),
+    alongside?.(env),
+  ]);
   const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
   const report = JSON.parse(await file('report.json')) as GameDayResult;
   return {

@@ -1,0 +1,102 @@
+import { formatMs } from '../core/duration.ts';
+import type { ClaimResult, ScenarioResult, TimelineEvent } from '../engine/result.ts';
+import type { ChartSpec } from './chart-series.ts';
+import { escapeHtml } from './html-escape.ts';
+import { badge } from './html-scorecard.ts';
+
+/** The key to the marks the client script draws over every chart (colours come from the page's CSS). */
+const MARK_KEY = `<ul class="mark-key" aria-label="Chart key">
+<li><span class="swatch swatch-fault"></span>fault in place</li>
+<li><span class="swatch swatch-alert"></span>alert firing</li>
+<li><span class="swatch swatch-threshold"></span>alert threshold</li>
+<li><span class="swatch swatch-checkpoint"></span>checkpoint</li>
+<li><span class="swatch swatch-responder"></span>responder action</li>
+<li><span class="swatch swatch-recovered"></span>recovered</li>
+</ul>`;
+
+/** Where the chart goes; a series with no points gets a placeholder instead (the client skips it). */
+function chartCard(scenarioId: string, chart: ChartSpec): string {
+  const key = escapeHtml(`${scenarioId}:${chart.name}`);
+  const body =
+    chart.points > 0
+      ? `<div class="chart" data-chart="${key}"></div>`
+      : `<div class="chart no-data" data-chart="${key}" data-points="0">no data</div>`;
+  return `<figure class="chart-card"><figcaption>${escapeHtml(chart.title)}</figcaption>${body}</figure>`;
+}
+
+/** Timeline rows coloured by what they are about, matching the chart marks. */
+function eventClass(event: TimelineEvent): string {
+  if (event.kind === 'alert-firing') return 'ev-alert';
+  if (event.kind === 'recovered') return 'ev-recovered';
+  if (event.kind === 'checkpoint') return 'ev-checkpoint';
+  if (event.kind.startsWith('responder-action')) return 'ev-responder';
+  if (event.kind.startsWith('fault-') || event.kind === 'time-box' || event.kind === 'revert-failed')
+    return 'ev-fault';
+  if (event.kind.startsWith('not-')) return 'ev-alert';
+  return '';
+}
+
+function timelineTable(timeline: TimelineEvent[]): string {
+  const rows = [...timeline]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((event) => {
+      const kind = typeof event.checkpoint === 'string' ? `checkpoint: ${event.checkpoint}` : event.kind;
+      return `<tr class="${eventClass(event)}"><td class="num">${(event.atMs / 1000).toFixed(2)} s</td><td class="kind">${escapeHtml(kind)}</td><td>${escapeHtml(event.detail ?? '')}</td></tr>`;
+    });
+  return `<details class="timeline" open><summary>Timeline (${timeline.length} events)</summary>
+<table><thead><tr><th>Time</th><th>Event</th><th>Detail</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table></details>`;
+}
+
+const claimValue = (value: number | null, unit: string) =>
+  value === null ? '—' : unit === 'ms' ? formatMs(value) : `${Number(value.toPrecision(4))} ${unit}`;
+
+function claimRow(claim: ClaimResult): string {
+  return `<tr><td>${escapeHtml(claim.claim)}</td><td class="num">${escapeHtml(claimValue(claim.claimed, claim.unit))}</td><td class="num">${escapeHtml(claimValue(claim.measured, claim.unit))}</td><td>${badge(claim.verdict)}</td><td>${escapeHtml(claim.detail)}</td></tr>`;
+}
+
+/** The runbook's steps and numbers as this run found them; nothing when neither was checked. */
+function accuracyTables(scenario: ScenarioResult): string {
+  const checks = scenario.runbookChecks ?? [];
+  const claims = scenario.claims ?? [];
+  const parts: string[] = [];
+  if (checks.length)
+    parts.push(`<table class="accuracy"><caption>Runbook steps tried</caption>
+<thead><tr><th>Line</th><th>Step</th><th>Status</th><th>Expected</th><th>Seen</th></tr></thead>
+<tbody>
+${checks.map((check) => `<tr><td class="num">${check.line}</td><td>${escapeHtml(check.step)}</td><td>${badge(check.status)}</td><td>${escapeHtml(check.expected)}</td><td>${escapeHtml(check.seen)}</td></tr>`).join('\n')}
+</tbody></table>`);
+  if (claims.length)
+    parts.push(`<table class="accuracy"><caption>Runbook claims</caption>
+<thead><tr><th>Claim</th><th>Claimed</th><th>Measured</th><th>Verdict</th><th>Detail</th></tr></thead>
+<tbody>
+${claims.map(claimRow).join('\n')}
+</tbody></table>`);
+  return parts.join('\n');
+}
+
+/** One scenario: what was done, its charts with the timeline's marks, and the timeline itself. */
+export function scenarioSection(scenario: ScenarioResult, charts: ChartSpec[]): string {
+  const rule = scenario.alertRule;
+  const procedure = scenario.runbook.procedure ? ` — ${escapeHtml(scenario.runbook.procedure)}` : '';
+  const reasons = scenario.reasons.length
+    ? `<ul class="reason-list">${scenario.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>`
+    : '';
+  return `<section class="scenario" id="scenario-${escapeHtml(scenario.id)}">
+<h2>${escapeHtml(scenario.id)} <span class="muted">${escapeHtml(scenario.title)}</span> ${badge(scenario.status)}</h2>
+<dl class="facts">
+<dt>Runbook</dt><dd>${escapeHtml(scenario.runbook.number)}. ${escapeHtml(scenario.runbook.title)}${procedure}</dd>
+<dt>Fault</dt><dd>${escapeHtml(scenario.fault.description)}</dd>
+<dt>Alert</dt><dd><code>${escapeHtml(`${rule.expression} ${rule.comparator} ${rule.threshold}`)}</code> for ${escapeHtml(formatMs(rule.forMs))} (runbook time; ${escapeHtml(rule.origin)})</dd>
+</dl>
+${reasons}
+${MARK_KEY}
+<div class="charts">
+${charts.map((chart) => chartCard(scenario.id, chart)).join('\n')}
+</div>
+${accuracyTables(scenario)}
+${timelineTable(scenario.timeline)}
+</section>`;
+}

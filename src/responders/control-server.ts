@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { stateDir } from '../stack/embedded/stack-registry.ts';
+import { isCheckpoint } from './checkpoints.ts';
+import type { ResponderDesk } from './responder-desk.ts';
+
+/**
+ * Where `gameday ctl` and `gameday mark` find the running game day (one per state directory); in a
+ * folder of its own, because the state directory's top-level JSON files are stack records.
+ */
+export function sessionFile(): string {
+  return path.join(stateDir(), 'session', 'game-day.json');
+}
+
+export interface SessionInfo {
+  pid: number;
+  url: string;
+  /** Bearer token: the file is readable by its owner only, so only they can steer the game day. */
+  token: string;
+  startedAt: string;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running game day's session, or undefined when there is none (a dead one's file is ignored). */
+export async function readSession(): Promise<SessionInfo | undefined> {
+  const text = await fs.readFile(sessionFile(), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const session = JSON.parse(text) as SessionInfo;
+  return pidAlive(session.pid) ? session : undefined;
+}
+
+function readBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 64_000) request.destroy(new Error('request too large'));
+    });
+    request.on('end', () => {
+      try {
+        resolve(body ? (JSON.parse(body) as Record<string, unknown>) : {});
+      } catch {
+        reject(new Error('the request body is not JSON'));
+      }
+    });
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The game day's control channel, on loopback only: status, checkpoints, kubectl-like commands and
+ * abort, for responders working in other terminals. Its address and token go into the session file.
+ */
+export class ControlServer {
+  private constructor(
+    private readonly server: http.Server,
+    readonly session: SessionInfo,
+  ) {}
+
+  static async start(desk: ResponderDesk, status: () => unknown): Promise<ControlServer> {
+    const running = await readSession();
+    if (running)
+      throw new InputError([
+        `another game day is running (pid ${running.pid}, started ${running.startedAt}); end it first (gameday abort), or give this one its own GAMEDAY_STATE_DIR`,
+      ]);
+    const token = randomBytes(24).toString('hex');
+    const server = http.createServer((request, response) => {
+      const reply = (code: number, body: Record<string, unknown>) => {
+        response.writeHead(code, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(body));
+      };
+      if (request.headers.authorization !== `Bearer ${token}`) return reply(401, { error: 'bad token' });
+      handle(request, desk, status)
+        .then(([code, body]) => reply(code, body))
+        .catch((error: Error) => reply(500, { error: error.message }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session: SessionInfo = {
+      pid: process.pid,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token,
+      startedAt: new Date().toISOString(),
+    };
+    await fs.mkdir(path.dirname(sessionFile()), { recursive: true });
+    await fs.writeFile(sessionFile(), JSON.stringify(session), { mode: 0o600 });
+    return new ControlServer(server, session);
+  }
+
+  async close(): Promise<void> {
+    await fs.rm(sessionFile(), { force: true });
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function handle(
+  request: http.IncomingMessage,
+  desk: ResponderDesk,
+  status: () => unknown,
+): Promise<[number, Record<string, unknown>]> {
+  const route = `${request.method} ${request.url}`;
+  if (route === 'GET /status') return [200, { status: status() ?? null }];
+  const body = await readBody(request);
+  try {
+    if (route === 'POST /mark') {
+      const checkpoint = String(body.checkpoint ?? '');
+      if (!isCheckpoint(checkpoint)) return [400, { error: `unknown checkpoint "${checkpoint}"` }];
+      return [200, { message: desk.mark(checkpoint, 'mark') }];
+    }
+    if (route === 'POST /ctl') {
+      const args = Array.isArray(body.args) ? body.args.map(String) : [];
+      const outcome = await desk.ctl(args);
+      return [200, { output: outcome.output }];
+    }
+    if (route === 'POST /abort') {
+      desk.abort(String(body.reason || 'the facilitator aborted the game day'));
+      return [200, { message: 'aborting: every fault is being reverted' }];
+    }
+  } catch (error) {
+    const name = (error as Error).name;
+    const code = name === 'CtlUsageError' ? 400 : name === 'NoScenarioError' ? 409 : 500;
+    return [code, { error: (error as Error).message }];
+  }
+  return [404, { error: `no such route: ${route}` }];
+}

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { runGameDayCli } from '../support/game-day-run.ts';
+
+/**
+ * Game-day mode with people responding, played by a scripted responder: a separate process that only
+ * uses `gameday status`, `gameday ctl`, `gameday mark` and `gameday abort` (test/support/scripted-responder.ts).
+ * Time scale 30: the P1 target of bad-deploy is 40 s, the alert fires about 3 s after the bad release.
+ */
+function responder(plan: 'fix' | 'never' | 'abort') {
+  return async (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/scripted-responder.ts', plan], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the scripted responder (${plan}) exited ${code}:\n${output}`);
+    return output;
+  };
+}
+
+const ARGS = ['--mode', 'gameday', '--time-scale', '30', 'bad-deploy'];
+
+describe('game-day mode', () => {
+  it('times people who fix it: checkpoints, their commands, the runbook steps they used', async () => {
+    const run = await runGameDayCli(ARGS, responder('fix'));
+    try {
+      expect(run.result.code, run.result.stderr).toBe(0);
+      expect(run.report.mode).toBe('gameday');
+      const [scenario] = run.report.scenarios;
+      expect(scenario!.status, scenario!.reasons.join('; ')).toBe('passed');
+      // Nobody but the responder remedied it.
+      expect(scenario!.remedy).toEqual([]);
+      const responders = scenario!.responders!;
+      expect(responders.checkpoints.map((c) => [c.id, c.source])).toEqual([
+        ['acknowledged', 'mark'],
+        ['root-cause', 'mark'],
+        ['fix-deployed', 'mark'],
+        ['service-restored', 'detected'],
+      ]);
+      const atMs = responders.checkpoints.map((c) => c.atMs);
+      expect([...atMs].sort((a, b) => a - b)).toEqual(atMs);
+      expect(responders.actions.map((a) => [a.action, a.changes, a.ok])).toEqual([
+        ['rollout-history', false, true],
+        ['rollback', true, true],
+      ]);
+      // TTR counts from the fault to the recovery the harness saw, after the rollback.
+      const rollbackAt = responders.actions[1]!.atMs;
+      const injectedAt = scenario!.timeline.find((e) => e.kind === 'fault-injected')!.atMs;
+      expect(injectedAt + scenario!.resolution.timeToResolveMs!).toBeGreaterThan(rollbackAt);
+      const rollbackStep = responders.runbookSteps.find((step) => step.action === 'rollback');
+      expect(rollbackStep?.used).toBe(true);
+      expect(responders.runbookSteps.some((step) => step.action && !step.used)).toBe(true);
+      const postmortem = await run.file('postmortem.md');
+      expect(postmortem).toMatch(
+        /Runbook steps used \(\d+\):\n(- line .*\n)*- line \d+: `kubectl rollout undo/,
+      );
+      expect(postmortem).toContain('Runbook steps not used');
+      expect(postmortem).toContain('`rollout undo deployment/chat-backend` (changed the deployment)');
+      // The timeline's acknowledged line carries the marked time, not "not reached".
+      expect(postmortem).toMatch(/^- \d\d:\d\d:\d\d \(fault \+ [\d.]+ s;.*\) - On-call acknowledged/m);
+      expect(scenario!.faultsReverted).toBe(true);
+    } finally {
+      await run.cleanup();
+    }
+  });
+
+  it('reverts a fault nobody fixes when the time box runs out, and fails the scenario', async () => {
+    const run = await runGameDayCli([...ARGS, '--time-box', '12s'], responder('never'));
+    try {
+      expect(run.result.code).toBe(1);
+      const [scenario] = run.report.scenarios;
+      expect(scenario!.status).toBe('failed');
+      expect(scenario!.reasons).toContain(
+        'time box: not resolved within 12.0 s of the fault; the harness reverted the fault itself',
+      );
+      const kinds = scenario!.timeline.map((e) => e.kind);
+      expect(kinds.indexOf('fault-reverted')).toBeGreaterThan(kinds.indexOf('time-box'));
+      const injected = scenario!.timeline.find((e) => e.kind === 'fault-injected')!.atMs;
+      const boxed = scenario!.timeline.find((e) => e.kind === 'time-box')!.atMs;
+      expect(boxed - injected).toBeGreaterThanOrEqual(12_000);
+      expect(scenario!.faultsReverted).toBe(true);
+      expect(scenario!.responders!.checkpoints.map((c) => c.id)).toEqual(['acknowledged']);
+      expect(await run.file('postmortem.md')).toContain('Nobody fixed it in time');
+    } finally {
+      await run.cleanup();
+    }
+  });
+
+  it("stops at the facilitator's abort, reverts the fault and exits 130", async () => {
+    const run = await runGameDayCli(ARGS, responder('abort'));
+    try {
+      expect(run.result.code).toBe(130);
+      const [scenario] = run.report.scenarios;
+      expect(scenario!.status).toBe('aborted');
+      expect(scenario!.reasons[0]).toBe('interrupted: drill called off; faults were reverted');
+      const kinds = scenario!.timeline.map((e) => e.kind);
+      expect(kinds).toContain('facilitator-abort');
+      expect(kinds.indexOf('fault-reverted')).toBeGreaterThan(kinds.indexOf('facilitator-abort'));
+      expect(scenario!.faultsReverted).toBe(true);
+      // cleanup() fails when anything was left in the state directory, the session file included.
+    } finally {
+      await run.cleanup();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { TimelineEvent } from '../../src/engine/result.ts';
+import { chartMarks } from '../../src/reporting/chart-marks.ts';
+import { gameDayFixture } from './game-day-fixture.ts';
+
+const at = (atMs: number, kind: string): TimelineEvent => ({ atMs, at: atMs, kind });
+
+describe("a scenario's chart marks", () => {
+  it('shades the fault from its injection to the first revert, and marks the alert, checkpoints and recovery', () => {
+    const [healthy] = gameDayFixture().scenarios;
+    const marks = chartMarks(healthy!, 30_000);
+    expect(marks.faultWindows).toEqual([[5, 26]]);
+    expect(marks.alertFiring.map((mark) => mark.atS)).toEqual([9]);
+    expect(marks.checkpoints.map((mark) => mark.label)).toEqual([
+      'acknowledged',
+      'root cause',
+      'fix deployed',
+      'service restored',
+    ]);
+    expect(marks.recovered.map((mark) => mark.atS)).toEqual([24]);
+    expect(marks.responderActions).toHaveLength(1);
+  });
+
+  it('ends the fault window at the time box when the harness had to revert the fault itself', () => {
+    const [, timeBoxed] = gameDayFixture().scenarios;
+    expect(chartMarks(timeBoxed!, 30_000).faultWindows).toEqual([[5, 28]]);
+  });
+
+  it('keeps a fault whose revert failed shaded to the end: it was still in place', () => {
+    const timeline = [at(2_000, 'fault-injected'), at(9_000, 'revert-failed')];
+    expect(chartMarks({ timeline }, 12_000).faultWindows).toEqual([[2, 12]]);
+  });
+});
