@@ -69,7 +69,7 @@ export class LiveView {
     if (!this.status) return [];
     const lines =
       this.mode === 'gameday' ? [...describeStatus(this.status), KEYS_LINE] : [progressLine(this.status)];
-    const width = Math.max(20, (this.out.columns ?? 120) - 1);
+    const width = Math.max(20, (this.out.columns || 120) - 1);
     return lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
   }
 

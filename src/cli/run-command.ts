@@ -194,7 +194,10 @@ function listenForKeys(
     const checkpoint = CHECKPOINTS.find((c) => c.key === key);
     if (!checkpoint) return;
     try {
-      say(desk.mark(checkpoint.id, 'key'));
+      // The timeline's event line shows a new checkpoint; only a repeated key needs an answer.
+      const repeated = desk.has(checkpoint.id);
+      const answer = desk.mark(checkpoint.id, 'key');
+      if (repeated) say(answer);
     } catch (error) {
       say((error as Error).message);
     }

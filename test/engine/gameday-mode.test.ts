@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { GameDayResult } from '../../src/engine/result.ts';
+import type { LiveStatus } from '../../src/responders/live-status.ts';
 import { runGameDayCli } from '../support/game-day-run.ts';
+import { runCli } from '../support/run-cli.ts';
 
 /**
  * Game-day mode with people responding, played by a scripted responder: a separate process that only
@@ -109,6 +115,61 @@ describe('game-day mode', () => {
       // cleanup() fails when anything was left in the state directory, the session file included.
     } finally {
       await run.cleanup();
+    }
+  });
+});
+
+/** `gameday status --json` until `ready` holds. */
+async function statusUntil(env: Record<string, string>, ready: (status: LiveStatus) => boolean) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { code, stdout } = await runCli(['status', '--json'], env);
+    const status = code === 0 ? (JSON.parse(stdout) as LiveStatus | null) : null;
+    if (status && ready(status)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error('the game day never reached the awaited state');
+}
+
+describe('game-day mode in a terminal', () => {
+  it('shows the live view, records a checkpoint from a key and aborts on q', async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
+    const env = { GAMEDAY_STATE_DIR: stateDir };
+    try {
+      const command = [process.execPath, 'bin/gameday.js', 'run', ...ARGS, '--report-dir', reportDir].join(
+        ' ',
+      );
+      // `script` gives the run a pseudo-terminal, so it reads keys and redraws its view as for a person.
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: { ...process.env, ...env, CI: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString();
+      });
+      const exited = once(child, 'exit');
+      await statusUntil(env, (status) => status.faultActiveMs !== undefined);
+      child.stdin.write('a');
+      await statusUntil(env, (status) => status.checkpoints.some((c) => c.id === 'acknowledged'));
+      child.stdin.write('q');
+      const [code] = (await exited) as [number | null];
+      expect(code, screen.slice(-2000)).toBe(130);
+      expect(screen).toContain('keys: [a] acknowledged');
+      expect(screen).toMatch(/fault active for \d+:\d\d · alert ChatSendErrorRateHigh/);
+      const report = JSON.parse(
+        await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
+      ) as GameDayResult;
+      const [scenario] = report.scenarios;
+      expect(scenario!.responders!.checkpoints.map((c) => [c.id, c.source])).toEqual([
+        ['acknowledged', 'key'],
+      ]);
+      expect(scenario!.reasons[0]).toBe('interrupted: the facilitator pressed q; faults were reverted');
+      expect(scenario!.faultsReverted).toBe(true);
+    } finally {
+      await fs.rm(reportDir, { recursive: true, force: true });
+      await fs.rm(stateDir, { recursive: true, force: true });
     }
   });
 });
