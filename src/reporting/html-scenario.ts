@@ -77,6 +77,29 @@ ${claims.map(claimRow).join('\n')}
   return parts.join('\n');
 }
 
+/** Game-day mode: the checkpoints as marked, the commands the people ran, the runbook steps they used. */
+function respondersTables(scenario: ScenarioResult): string {
+  if (!scenario.responders) return '';
+  const { checkpoints, actions, runbookSteps } = scenario.responders;
+  const at = (atMs: number) => `${(atMs / 1000).toFixed(1)} s`;
+  const steps = runbookSteps.filter((step) => step.action);
+  return `<table class="accuracy"><caption>Checkpoints</caption>
+<thead><tr><th>Time</th><th>Checkpoint</th><th>Recorded by</th></tr></thead>
+<tbody>
+${checkpoints.map((c) => `<tr><td class="num">${at(c.atMs)}</td><td>${escapeHtml(c.title)}</td><td>${escapeHtml(c.source)}</td></tr>`).join('\n') || '<tr><td colspan="3">none marked</td></tr>'}
+</tbody></table>
+<table class="accuracy"><caption>Commands the responders ran</caption>
+<thead><tr><th>Time</th><th>Command</th><th>Outcome</th></tr></thead>
+<tbody>
+${actions.map((a) => `<tr><td class="num">${at(a.atMs)}</td><td><code>gameday ctl ${escapeHtml(a.command)}</code></td><td>${a.ok ? (a.changes ? 'changed the deployment' : 'looked') : `failed: ${escapeHtml(a.error ?? '')}`}</td></tr>`).join('\n') || '<tr><td colspan="3">none</td></tr>'}
+</tbody></table>
+<table class="accuracy"><caption>Runbook steps (those the harness can observe)</caption>
+<thead><tr><th>Line</th><th>Step</th><th>Used</th></tr></thead>
+<tbody>
+${steps.map((step) => `<tr><td class="num">${step.line}</td><td><code>${escapeHtml(step.text)}</code></td><td>${step.used ? `at ${at(step.usedAtMs!)}` : 'not used'}</td></tr>`).join('\n')}
+</tbody></table>`;
+}
+
 /** One scenario: what was done, its charts with the timeline's marks, and the timeline itself. */
 export function scenarioSection(scenario: ScenarioResult, charts: ChartSpec[]): string {
   const rule = scenario.alertRule;
@@ -96,6 +119,7 @@ ${MARK_KEY}
 <div class="charts">
 ${charts.map((chart) => chartCard(scenario.id, chart)).join('\n')}
 </div>
+${respondersTables(scenario)}
 ${accuracyTables(scenario)}
 ${timelineTable(scenario.timeline)}
 </section>`;

@@ -127,6 +127,33 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
       event(26_000, 'fault-reverted', 'latency toxic on the database (500 ms)'),
       event(26_100, 'fault-reverted', 'latency toxic on the database (500 ms), again at cleanup'),
     ],
+    responders: {
+      checkpoints: [
+        { id: 'acknowledged', title: 'acknowledged', atMs: 10_000, source: 'key' },
+        { id: 'root-cause', title: 'root cause identified', atMs: 13_000, source: 'mark' },
+        { id: 'fix-deployed', title: 'fix deployed', atMs: 17_000, source: 'key' },
+        { id: 'service-restored', title: 'service restored', atMs: 24_000, source: 'detected' },
+      ],
+      actions: [
+        { command: 'set env DATABASE_POOL_MAX=50', action: 'set-env', changes: true, atMs: 15_000, ok: true },
+      ],
+      runbookSteps: [
+        {
+          line: 99,
+          text: 'kubectl rollout history deployment/chat-backend',
+          action: 'rollout-history',
+          used: false,
+        },
+        {
+          line: 120,
+          text: 'kubectl set env deployment/chat-backend DATABASE_POOL_MAX=50',
+          action: 'set-env',
+          used: true,
+          usedAtMs: 15_000,
+        },
+        { line: 130, text: 'SELECT count(*) FROM pg_stat_activity;', used: false },
+      ],
+    },
     series: {
       alert: sampled(0, 0.04),
       errorRate: sampled(0.001, 0.04),

@@ -79,6 +79,18 @@ describe('the HTML report, as text', () => {
     expect(html).toContain('data-chart="database-hang:databaseConnections" data-points="0">no data');
   });
 
+  it('lists, in game-day mode, the checkpoints, the commands and the runbook steps used and not', () => {
+    expect(html).toContain('<caption>Commands the responders ran</caption>');
+    expect(html).toContain(
+      '<code>gameday ctl set env DATABASE_POOL_MAX=50</code></td><td>changed the deployment',
+    );
+    expect(html).toMatch(/<td>root cause identified<\/td><td>mark<\/td>/);
+    expect(html).toMatch(/DATABASE_POOL_MAX=50<\/code><\/td><td>at 15\.0 s</);
+    expect(html).toMatch(/rollout history deployment\/chat-backend<\/code><\/td><td>not used</);
+    // A step the harness cannot observe (SQL in psql) is not listed as "not used".
+    expect(html).not.toContain('SELECT count(*) FROM pg_stat_activity;</code>');
+  });
+
   it('marks TTR over target and a missed resolution in red', () => {
     expect(html).toContain('<span class="over">not resolved</span>');
   });
