@@ -1,4 +1,9 @@
-import { errorRatio, SEND_MESSAGE, sendsSucceedCheck } from '../src/detection/signals.ts';
+import {
+  errorRatio,
+  FAIL_OVER_TO_REPLICA,
+  SEND_MESSAGE,
+  sendsSucceedCheck,
+} from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -29,16 +34,7 @@ export default defineScenario({
   },
   // The first sends fail only when their queries reach the 2 s timeout, which is real time (not scaled).
   detect: { within: '8m' },
-  remedy: [
-    {
-      action: 'promote-replica',
-      runbookStep: 'aws rds promote-read-replica --db-instance-identifier chatdb-prod-replica-1',
-    },
-    {
-      action: 'repoint-database',
-      runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
-    },
-  ],
+  remedy: FAIL_OVER_TO_REPLICA,
   recovered: {
     checks: [sendsSucceedCheck()],
   },

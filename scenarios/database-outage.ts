@@ -1,4 +1,9 @@
-import { circuitBreakerAlert, circuitBreakerOpen, sendsSucceedCheck } from '../src/detection/signals.ts';
+import {
+  circuitBreakerAlert,
+  circuitBreakerOpen,
+  FAIL_OVER_TO_REPLICA,
+  sendsSucceedCheck,
+} from '../src/detection/signals.ts';
 import { defineScenario } from '../src/engine/scenario.ts';
 
 /**
@@ -13,16 +18,7 @@ export default defineScenario({
   stack: { disposable: true },
   fault: { kind: 'stop-primary', mode: 'fast' },
   alert: circuitBreakerAlert(),
-  remedy: [
-    {
-      action: 'promote-replica',
-      runbookStep: 'aws rds promote-read-replica --db-instance-identifier chatdb-prod-replica-1',
-    },
-    {
-      action: 'repoint-database',
-      runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
-    },
-  ],
+  remedy: FAIL_OVER_TO_REPLICA,
   recovered: {
     checks: [sendsSucceedCheck()],
   },

@@ -101,6 +101,18 @@ export const STOP_MESSAGE_WRITES = {
 };
 export const RESUME_MESSAGE_WRITES = { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } };
 
+/** Runbook 4's database recovery: promote the streaming replica, then point the backend at it. */
+export const FAIL_OVER_TO_REPLICA = [
+  {
+    action: 'promote-replica',
+    runbookStep: 'aws rds promote-read-replica --db-instance-identifier chatdb-prod-replica-1',
+  },
+  {
+    action: 'repoint-database',
+    runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
+  },
+];
+
 /** Runbook 2's claim: each WebSocket connection costs about 2 MB of backend memory. */
 export function memoryPerConnectionClaim() {
   return {

@@ -53,6 +53,22 @@ function gameday(args: string[]): Promise<{ code: number | null; stderr: string 
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
 }
 
+const ON_COMPOSE = ['--stack', 'external', '--stack-config', 'compose/gameday-stack.json'];
+
+/** `gameday run ARGS` on the compose stack as an external one, with its report read and its directory removed. */
+async function runOnCompose(args: string[]) {
+  const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
+  try {
+    const { code, stderr } = await gameday(['run', ...args, ...ON_COMPOSE, '--report-dir', reportDir]);
+    const report = JSON.parse(
+      await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
+    ) as GameDayResult;
+    return { code, stderr, report };
+  } finally {
+    await fs.rm(reportDir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-compose-'));
   env = {
@@ -76,21 +92,8 @@ afterAll(async () => {
 
 describe('the compose stack as an external stack', () => {
   it("passes runbook 1's and 4's scenarios, and leaves the backend as it found it", async () => {
-    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
     const ids = ['bad-deploy', 'dependency-down', 'pool-exhausted', 'breaker-stuck', 'database-outage'];
-    const { code, stderr } = await gameday([
-      'run',
-      ...ids,
-      '--stack',
-      'external',
-      '--stack-config',
-      'compose/gameday-stack.json',
-      '--report-dir',
-      reportDir,
-    ]);
-    const report = JSON.parse(
-      await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
-    ) as GameDayResult;
+    const { code, stderr, report } = await runOnCompose(ids);
     expect(
       report.scenarios.map((s) => [s.id, s.status, s.reasons]),
       stderr.slice(-3000),
@@ -103,46 +106,22 @@ describe('the compose stack as an external stack', () => {
     expect((await backendHealth()).release).toBe('1.4.2');
     // Gameday's revision files are gone with the stack's state.
     expect(await fs.readdir(path.join(stateDir, 'external')).catch(() => [])).toEqual([]);
-    await fs.rm(reportDir, { recursive: true, force: true });
   });
 
   it('with nobody responding, the bad deploy is not resolved, and the release is still rolled back after', async () => {
-    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
-    const { code } = await gameday([
-      'run',
-      'bad-deploy',
-      '--skip-remedy',
-      '--stack',
-      'external',
-      '--stack-config',
-      'compose/gameday-stack.json',
-      '--report-dir',
-      reportDir,
-    ]);
-    const report = JSON.parse(
-      await fs.readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8'),
-    ) as GameDayResult;
+    const { code, report } = await runOnCompose(['bad-deploy', '--skip-remedy']);
     expect(code).toBe(1);
     expect(report.scenarios[0]?.status).toBe('failed');
     expect(report.scenarios[0]?.reasons.join(' ')).toMatch(/^not resolved/);
     expect(report.scenarios[0]?.faultsReverted).toBe(true);
     expect((await backendHealth()).release).toBe('1.4.2');
-    await fs.rm(reportDir, { recursive: true, force: true });
   });
 
   it('after a killed run, the next run puts the stack back as new (commands.reset) before it starts', async () => {
     const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-compose-'));
-    const args = [
-      '--stack',
-      'external',
-      '--stack-config',
-      'compose/gameday-stack.json',
-      '--report-dir',
-      reportDir,
-    ];
     const killed = spawn(
       process.execPath,
-      ['bin/gameday.js', 'run', 'bad-deploy', '--skip-remedy', ...args],
+      ['bin/gameday.js', 'run', 'bad-deploy', '--skip-remedy', ...ON_COMPOSE, '--report-dir', reportDir],
       {
         env: { ...env, GAMEDAY_STATE_DIR: stateDir },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -161,7 +140,8 @@ describe('the compose stack as an external stack', () => {
     await exited;
     // The fault outlived the harness…
     expect((await backendHealth()).release).toBe('1.5.0');
-    const next = await gameday(['run', 'breaker-stuck', ...args]);
+    await fs.rm(reportDir, { recursive: true, force: true });
+    const next = await runOnCompose(['breaker-stuck']);
     // …and the next run on the stack cleared it first.
     expect(next.stderr).toMatch(
       /a killed run left "deploy release 1\.5\.0[^"]*" .* putting the stack back as new/,
@@ -169,7 +149,6 @@ describe('the compose stack as an external stack', () => {
     expect(next.code, next.stderr.slice(-2000)).toBe(0);
     expect((await backendHealth()).release).toBe('1.4.2');
     expect((await fs.readdir(path.join(stateDir, 'faults'))).filter((f) => f.endsWith('.json'))).toEqual([]);
-    await fs.rm(reportDir, { recursive: true, force: true });
   });
 
   it('down --volumes leaves no container, volume or network with the project label', async () => {

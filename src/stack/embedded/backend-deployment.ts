@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../core/free-port.ts';
 import { sleep } from '../../core/wait.ts';
 import { httpRequest } from '../../load/http-client.ts';
+import { withEnvChanges } from '../env-changes.ts';
 import type { Launcher } from '../launcher.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { type ExitInfo, ManagedProcess } from './managed-process.ts';
@@ -121,11 +122,7 @@ export class BackendDeployment {
 
   /** `kubectl set env`: changes variables (null removes one) and rolls every replica. */
   setEnv(changes: Record<string, string | null>, changeCause?: string): Promise<Revision> {
-    const env = { ...this.current.env };
-    for (const [name, value] of Object.entries(changes)) {
-      if (value === null) delete env[name];
-      else env[name] = value;
-    }
+    const env = withEnvChanges(this.current.env, changes);
     const cause = changeCause ?? `set env ${Object.keys(changes).join(', ')}`;
     return this.rollout({ release: this.current.release, env }, cause);
   }

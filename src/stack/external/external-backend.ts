@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { waitUntil } from '../../core/wait.ts';
 import { httpRequest } from '../../load/http-client.ts';
+import { withEnvChanges } from '../env-changes.ts';
 import type { BackendControl, ReplicaInfo, RevisionInfo } from '../stack.ts';
 import type { ExternalConfig } from './external-config.ts';
 import type { StackCommands } from './stack-commands.ts';
@@ -171,11 +172,7 @@ export class ExternalBackend implements BackendControl {
   }
 
   setEnv(changes: Record<string, string | null>): Promise<RevisionInfo> {
-    const env = { ...this.current.env };
-    for (const [name, value] of Object.entries(changes)) {
-      if (value === null) delete env[name];
-      else env[name] = value;
-    }
+    const env = withEnvChanges(this.current.env, changes);
     return this.rollout(this.current.release, env, `set env ${Object.keys(changes).join(', ')}`);
   }
 
