@@ -33,7 +33,7 @@ function widen(points: SeriesPoint[]): SeriesPoint[] {
   const span = points.at(-1)![0] - points[0]![0] || 1;
   return Array.from({ length: POINTS }, (_, i) => {
     const source = points[Math.floor((i / POINTS) * points.length)]!;
-    return [points[0]![0] + (i / POINTS) * span, source[1]];
+    return [Math.round(points[0]![0] + (i / POINTS) * span), source[1]];
   });
 }
 

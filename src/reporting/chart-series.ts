@@ -30,8 +30,8 @@ const CONVERSION: Record<KeyMetric['unit'], { format: ChartFormat; factor: numbe
   state: { format: 'state', factor: 1 },
 };
 
-/** Six significant digits: enough for a chart, without float noise like 1.2300000000000002 in the page. */
-const tidy = (value: number) => Number(value.toPrecision(6));
+/** Four significant digits: a chart shows no more, and float noise (1.2300000000000002) stays out of the page. */
+const tidy = (value: number) => Number(value.toPrecision(4));
 
 function columns(
   points: readonly SeriesPoint[] | undefined,
