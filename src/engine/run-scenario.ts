@@ -552,6 +552,8 @@ export async function runScenario(
     }
   }
 
+  // The desk closes first: no responder's command may race the revert.
+  const responded = desk?.close();
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
   enter('reverting');
   await injecting?.catch(() => undefined);
@@ -572,7 +574,6 @@ export async function runScenario(
   }
   await scraper.stop();
   await exporter.close();
-  const responded = desk?.close();
 
   // Invariants: every acknowledged message is in the database.
   const check = await ackLedger.check(stack.database.adminUrl()).catch((error: Error) => {
