@@ -1,3 +1,4 @@
+import { redactSecrets } from '../core/redact.ts';
 import { CHECKPOINTS } from '../responders/checkpoints.ts';
 import { describeStatus, type LiveStatus, progressLine } from '../responders/live-status.ts';
 
@@ -25,7 +26,9 @@ export class LiveView {
     private readonly interactive = Boolean(out.isTTY) && !process.env.CI,
   ) {}
 
-  line(text: string): void {
+  line(raw: string): void {
+    // A responder's `set env DATABASE_URL=…` is on the timeline: no password reaches the screen or a CI log.
+    const text = redactSecrets(raw);
     if (!this.interactive) {
       this.out.write(`${text}\n`);
       return;

@@ -94,7 +94,7 @@ export function registerRunCommand(program: Command): void {
     .option('--time-scale <n>', 'divide every runbook duration by n (default 60; 1 with --mode gameday)')
     .option(
       '--time-box <duration>',
-      'game-day mode: revert a fault nobody fixed after this long (default 2× the target)',
+      'game-day mode: revert a fault nobody fixed after this long, in wall time (default 2× the target)',
     )
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--runbook <file>', 'the runbook document whose alerts and targets apply', DEFAULT_RUNBOOK)
@@ -131,14 +131,17 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   const view = new LiveView(process.stderr, mode);
   let latest: LiveStatus | undefined;
   const desk = mode === 'gameday' ? new ResponderDesk((reason) => controller.abort(reason)) : undefined;
-  const control = desk ? await ControlServer.start(desk, () => latest) : undefined;
-  const stopKeys = desk ? listenForKeys(desk, (line) => view.line(line), interrupt) : () => undefined;
-  if (desk)
-    view.line(
-      'game-day mode: the harness injects and watches; you fix it. In another terminal: `gameday ctl get pods`, `gameday ctl rollout history`, `gameday ctl psql` (connection strings), `gameday mark acknowledged`, `gameday status`, `gameday abort`',
-    );
+  let control: ControlServer | undefined;
+  let stopKeys: () => void = () => undefined;
   let result: GameDayResult;
   try {
+    if (desk) {
+      control = await ControlServer.start(desk, () => latest);
+      stopKeys = listenForKeys(desk, (line) => view.line(line), interrupt);
+      view.line(
+        'game-day mode: the harness injects and watches; you fix it. In another terminal: `gameday ctl get pods`, `gameday ctl rollout history`, `gameday ctl psql` (connection strings), `gameday mark acknowledged`, `gameday status`, `gameday abort`',
+      );
+    }
     result = await runGameDay({
       ids,
       stack,
@@ -151,12 +154,16 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
       allowRemoteTargets: flags.allowRemoteTargets,
       skipRemedy: flags.skipRemedy,
       verifyRunbook: flags.verifyRunbook,
-      onProgress: (line) => view.line(`${stamp()} ${line}`),
       onEvent: (scenario, event) =>
         view.line(`${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}`),
       onStatus: (status) => {
         latest = status;
         view.update(status);
+      },
+      // Between scenarios there is no fault to show.
+      onProgress: (line) => {
+        latest = undefined;
+        view.line(`${stamp()} ${line}`);
       },
       ...(desk ? { responders: { desk, ...(timeBoxMs === undefined ? {} : { timeBoxMs }) } } : {}),
     });
@@ -190,8 +197,8 @@ function listenForKeys(
   input.setEncoding('utf8');
   const onKey = (key: string) => {
     if (key === '\u0003') return interrupt('SIGINT');
-    if (key === 'q') return desk.abort('the facilitator pressed q');
-    const checkpoint = CHECKPOINTS.find((c) => c.key === key);
+    if (key.toLowerCase() === 'q') return desk.abort('the facilitator pressed q');
+    const checkpoint = CHECKPOINTS.find((c) => c.key === key.toLowerCase());
     if (!checkpoint) return;
     try {
       // The timeline's event line shows a new checkpoint; only a repeated key needs an answer.

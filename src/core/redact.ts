@@ -16,3 +16,15 @@ export function redactSecrets(text: string): string {
   for (const secret of registered) result = result.split(secret).join('***');
   return result;
 }
+
+/**
+ * The same for every string in a value (a report before it is written): a secret is masked before
+ * JSON or HTML escaping could change how it is spelled.
+ */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactDeep(inner)])) as T;
+  return value;
+}

@@ -4,7 +4,6 @@ import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
-import { runbookStepUse } from '../responders/runbook-step-use.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
@@ -49,13 +48,14 @@ export interface GameDayOptions {
   onStatus?: (status: LiveStatus) => void;
   /**
    * Game-day mode: people respond through the desk (no automatic remedy). Each fault is reverted by the
-   * harness after `timeBoxMs` (wall), or by default twice the severity's resolution target.
+   * harness after `timeBoxMs` (wall time, not scaled), or by default twice the severity's resolution
+   * target (runbook time, scaled).
    */
   responders?: { desk: ResponderDesk; timeBoxMs?: number };
 }
 
-/** Without a target (a severity the runbook gives none), people get an hour of runbook time. */
-const DEFAULT_TIME_BOX_MS = 60 * 60_000;
+/** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
+const DEFAULT_TIME_BOX_MS = 2 * 60 * 60_000;
 
 /**
  * The backend's own clocks follow the time scale too: its quantile window and its breaker's
@@ -170,19 +170,17 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
                 desk: options.responders.desk,
                 timeBoxMs:
                   options.responders.timeBoxMs ??
-                  clock.scaled(2 * (resolved.resolveWithinMs ?? DEFAULT_TIME_BOX_MS)),
+                  clock.scaled(
+                    resolved.resolveWithinMs === undefined
+                      ? DEFAULT_TIME_BOX_MS
+                      : 2 * resolved.resolveWithinMs,
+                  ),
+                runbookSteps:
+                  runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)?.steps ?? [],
               },
             }
           : {}),
       });
-      if (result.responders) {
-        const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
-        result.responders.runbookSteps = runbookStepUse(
-          runbook?.steps ?? [],
-          resolved.scenario.runbook.procedure,
-          result.responders.actions,
-        );
-      }
       await ledger.close();
       results.push(result);
       await supply.afterScenario(resolved);

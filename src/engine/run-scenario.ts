@@ -14,8 +14,10 @@ import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { LiveStatus, ScenarioPhase } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
+import { runbookStepUse } from '../responders/runbook-step-use.ts';
 import { blockerEvidence, type Evidence } from '../runbooks/run-diagnostics.ts';
 import type { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
+import type { RunbookStep } from '../runbooks/steps.ts';
 import type { Stack } from '../stack/stack.ts';
 import { ClaimMeter } from './claim-meter.ts';
 import type { FaultLedger } from './fault-ledger.ts';
@@ -43,7 +45,7 @@ export interface ScenarioRunContext {
    * Game-day mode: people respond. No remedy is carried out; the desk records their checkpoints and
    * commands, and the fault is reverted by the harness once `timeBoxMs` has passed since injection.
    */
-  responders?: { desk: ResponderDesk; timeBoxMs: number };
+  responders?: { desk: ResponderDesk; timeBoxMs: number; runbookSteps: readonly RunbookStep[] };
 }
 
 export class AbortedError extends Error {
@@ -157,7 +159,12 @@ export async function runScenario(
       );
       series.record(now - started, { alert: evaluator.lastValue, ...keyValues });
       // People respond: recovery is judged once they have tried a fix (a change, or "fix deployed").
-      if (desk && phase === 'fault' && injectedAt !== undefined && desk.fixAttempted()) {
+      if (
+        desk &&
+        phase === 'fault' &&
+        injectedAt !== undefined &&
+        desk.fixAttemptedSince(injectedAt - started)
+      ) {
         phase = 'after';
         claims.remedied(now);
       }
@@ -191,7 +198,9 @@ export async function runScenario(
         phase: shownPhase,
         phaseElapsedMs: now - shownPhaseSince,
         ...(shownPhaseBudget === undefined ? {} : { phaseBudgetMs: shownPhaseBudget }),
-        ...(injectedAt === undefined ? {} : { faultActiveMs: now - injectedAt }),
+        ...(injectedAt === undefined || shownPhase === 'reverting'
+          ? {}
+          : { faultActiveMs: now - injectedAt }),
         alert: {
           name: rule.name,
           state: evaluator.state,
@@ -553,7 +562,7 @@ export async function runScenario(
   }
 
   // The desk closes first: no responder's command may race the revert.
-  const responded = desk?.close();
+  const responded = await desk?.close();
   // Revert always runs: a fault still being injected is awaited first, then every undo, newest first.
   enter('reverting');
   await injecting?.catch(() => undefined);
@@ -665,7 +674,18 @@ export async function runScenario(
     acknowledgedMessages: check?.acknowledged ?? ackLedger.size,
     duplicatedMessages: duplicated,
     traffic: { ...totals, socketMessagesReceived: traffic.received, sendRetries: traffic.sendRetries },
-    ...(responded ? { responders: { ...responded, runbookSteps: [] } } : {}),
+    ...(responded
+      ? {
+          responders: {
+            ...responded,
+            runbookSteps: runbookStepUse(
+              context.responders!.runbookSteps,
+              scenario.runbook.procedure,
+              responded.actions,
+            ),
+          },
+        }
+      : {}),
     timeline,
     series: series.series(),
     startedAt: new Date(started).toISOString(),

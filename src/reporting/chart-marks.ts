@@ -19,9 +19,6 @@ export interface ChartMarks {
   responderActions: ChartMark[];
 }
 
-/** Events after which the fault is no longer in place (the harness's own time box reverts it too). */
-const FAULT_ENDS = new Set(['fault-reverted', 'time-box']);
-
 const seconds = (atMs: number) => atMs / 1000;
 
 const mark = (event: TimelineEvent, label: string): ChartMark => ({ atS: seconds(event.atMs), label });
@@ -31,21 +28,19 @@ const checkpointLabel = (event: TimelineEvent) =>
   typeof event.checkpoint === 'string' ? event.checkpoint.replace(/-/g, ' ') : (event.detail ?? 'checkpoint');
 
 /**
- * The marks of one scenario. A fault window runs from 'fault-injected' to the first revert after it;
- * a fault never reverted (or whose revert failed) stays shaded to `endMs`, because it was still there.
+ * The marks of one scenario. Its faults go in together and are reverted together at its end (a time
+ * box only starts that revert), so the fault window runs from 'fault-injected' to the last
+ * 'fault-reverted'; a fault never reverted, or whose revert failed, stays shaded to `endMs`, because
+ * it was still there.
  */
 export function chartMarks(scenario: Pick<ScenarioResult, 'timeline'>, endMs: number): ChartMarks {
   const timeline = [...scenario.timeline].sort((a, b) => a.atMs - b.atMs);
-  const faultWindows: [number, number][] = [];
-  let injectedAtMs: number | undefined;
-  for (const event of timeline) {
-    if (event.kind === 'fault-injected' && injectedAtMs === undefined) injectedAtMs = event.atMs;
-    else if (FAULT_ENDS.has(event.kind) && injectedAtMs !== undefined) {
-      faultWindows.push([seconds(injectedAtMs), seconds(event.atMs)]);
-      injectedAtMs = undefined;
-    }
-  }
-  if (injectedAtMs !== undefined) faultWindows.push([seconds(injectedAtMs), seconds(endMs)]);
+  const injected = timeline.find((event) => event.kind === 'fault-injected');
+  const reverted = timeline.filter((event) => event.kind === 'fault-reverted').at(-1);
+  const stillThere = timeline.some((event) => event.kind === 'revert-failed') || !reverted;
+  const faultWindows: [number, number][] = injected
+    ? [[seconds(injected.atMs), seconds(stillThere ? endMs : Math.max(reverted!.atMs, injected.atMs))]]
+    : [];
   const of = (kind: string, label: (event: TimelineEvent) => string) =>
     timeline.filter((event) => event.kind === kind).map((event) => mark(event, label(event)));
   return {

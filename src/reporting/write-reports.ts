@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { redactSecrets } from '../core/redact.ts';
+import { redactDeep, redactSecrets } from '../core/redact.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { consoleSummary } from './console-summary.ts';
 import { toHtml } from './html-report.ts';
@@ -19,10 +19,13 @@ export interface WrittenReports {
  * DIR/latest at it. Everything passes through redaction first: no password or token reaches a report.
  */
 export async function writeReports(
-  result: GameDayResult,
+  measured: GameDayResult,
   reportDir: string,
   postmortemTemplate: string | undefined,
 ): Promise<WrittenReports> {
+  // Masked field by field first, before JSON or HTML escaping could change how a secret is spelled;
+  // and the finished text once more below.
+  const result = redactDeep(measured);
   const dir = path.resolve(reportDir, result.runId);
   await fs.mkdir(dir, { recursive: true });
   const summary = consoleSummary(result);

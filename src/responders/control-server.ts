@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { stateDir } from '../stack/embedded/stack-registry.ts';
+import { processStartTime, stateDir } from '../stack/embedded/stack-registry.ts';
 import { isCheckpoint } from './checkpoints.ts';
 import type { ResponderDesk } from './responder-desk.ts';
 
@@ -18,27 +18,60 @@ export function sessionFile(): string {
 
 export interface SessionInfo {
   pid: number;
+  /** The harness's kernel start time: a crashed run's pid taken by another process is not the game day. */
+  startTime: number;
   url: string;
   /** Bearer token: the file is readable by its owner only, so only they can steer the game day. */
   token: string;
   startedAt: string;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * The token gives superuser connection strings and the power to abort: the session's folder and file
+ * must be the user's own and private (the state directory may be /tmp, shared with other users).
+ */
+async function assertPrivate(file: string, kind: 'folder' | 'file'): Promise<void> {
+  const stat = await fs.lstat(file);
+  const own = process.getuid ? stat.uid === process.getuid() : true;
+  const right = kind === 'folder' ? stat.isDirectory() : stat.isFile();
+  if (!own || !right || (stat.mode & 0o077) !== 0)
+    throw new InputError([
+      `${file}: not a private ${kind} of yours (owner uid ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}); delete it, or set GAMEDAY_STATE_DIR to a directory of your own`,
+    ]);
 }
 
-/** The running game day's session, or undefined when there is none (a dead one's file is ignored). */
+/** The running game day's session, or undefined when there is none (a dead run's file is ignored). */
 export async function readSession(): Promise<SessionInfo | undefined> {
-  const text = await fs.readFile(sessionFile(), 'utf8').catch(() => undefined);
+  const file = sessionFile();
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (!text) return undefined;
-  const session = JSON.parse(text) as SessionInfo;
-  return pidAlive(session.pid) ? session : undefined;
+  await assertPrivate(path.dirname(file), 'folder');
+  await assertPrivate(file, 'file');
+  let session: SessionInfo;
+  try {
+    session = JSON.parse(text) as SessionInfo;
+  } catch {
+    throw new InputError([`${file}: not a game-day session (not JSON); delete it`]);
+  }
+  const alive =
+    session.startTime !== undefined && (await processStartTime(session.pid)) === session.startTime;
+  return alive ? session : undefined;
+}
+
+/** Writes the session file so that it is never, even for a moment, readable by anyone else. */
+async function writeSession(session: SessionInfo): Promise<void> {
+  const file = sessionFile();
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await assertPrivate(path.dirname(file), 'folder');
+  const temporary = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(session), { mode: 0o600, flag: 'wx' });
+  await fs.rename(temporary, file);
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  const actual = Buffer.from(given ?? '');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 function readBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -82,7 +115,8 @@ export class ControlServer {
         response.writeHead(code, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
       };
-      if (request.headers.authorization !== `Bearer ${token}`) return reply(401, { error: 'bad token' });
+      if (!sameToken(request.headers.authorization, token))
+        return reply(401, { error: 'bad token: the session file belongs to another game day' });
       handle(request, desk, status)
         .then(([code, body]) => reply(code, body))
         .catch((error: Error) => reply(500, { error: error.message }));
@@ -90,12 +124,17 @@ export class ControlServer {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const session: SessionInfo = {
       pid: process.pid,
+      startTime: (await processStartTime(process.pid)) ?? 0,
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       token,
       startedAt: new Date().toISOString(),
     };
-    await fs.mkdir(path.dirname(sessionFile()), { recursive: true });
-    await fs.writeFile(sessionFile(), JSON.stringify(session), { mode: 0o600 });
+    try {
+      await writeSession(session);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
     return new ControlServer(server, session);
   }
 

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../core/redact.ts';
 import type { Stack } from '../stack/stack.ts';
 import { type CheckpointId, type CheckpointSource, checkpointTitle } from './checkpoints.ts';
 import { type CtlOutcome, runCtl } from './ctl-verbs.ts';
@@ -10,7 +11,7 @@ export interface RecordedCheckpoint {
   source: CheckpointSource;
 }
 
-/** A `gameday ctl` command a responder ran during a scenario. */
+/** A `gameday ctl` command a responder ran during a scenario (secrets in it masked). */
 export interface ResponderAction {
   command: string;
   action: string;
@@ -30,100 +31,124 @@ export interface DeskScenario {
   startedAt: number;
 }
 
+/** One scenario's turn at the desk: what was recorded, and the commands still running. */
+interface Turn {
+  scenario: DeskScenario;
+  checkpoints: RecordedCheckpoint[];
+  actions: ResponderAction[];
+  running: Set<Promise<unknown>>;
+}
+
+/** How long closing waits for a responder's command still running (a rollout) before the revert. */
+const CLOSE_WAIT_MS = 120_000;
+
 /**
  * Where game-day responders reach the running scenario: checkpoints (a key, `gameday mark`), kubectl-like
  * commands (`gameday ctl`) and the facilitator's abort. Everything is recorded on the scenario's
  * timeline as it happens, so the post-mortem is written from what really happened.
  */
 export class ResponderDesk {
-  private scenario: DeskScenario | undefined;
-  private checkpoints: RecordedCheckpoint[] = [];
-  private actions: ResponderAction[] = [];
+  private turn: Turn | undefined;
 
   constructor(private readonly onAbort: (reason: string) => void) {}
 
   open(scenario: DeskScenario): void {
-    this.scenario = scenario;
-    this.checkpoints = [];
-    this.actions = [];
+    this.turn = { scenario, checkpoints: [], actions: [], running: new Set() };
   }
 
-  /** Ends the scenario's turn at the desk and hands back what was recorded. */
-  close(): { checkpoints: RecordedCheckpoint[]; actions: ResponderAction[] } {
-    this.scenario = undefined;
-    return { checkpoints: this.checkpoints, actions: this.actions };
+  /**
+   * Ends the scenario's turn: new commands are refused at once, and the ones still running are awaited
+   * (up to two minutes), so none of them races the revert. Hands back what was recorded.
+   */
+  async close(): Promise<{ checkpoints: RecordedCheckpoint[]; actions: ResponderAction[] }> {
+    const turn = this.turn;
+    this.turn = undefined;
+    if (!turn) return { checkpoints: [], actions: [] };
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...turn.running]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    return { checkpoints: turn.checkpoints, actions: turn.actions };
   }
 
-  get activeScenario(): string | undefined {
-    return this.scenario?.id;
-  }
-
-  /** A fix has been tried: a command that changed the deployment, or "fix deployed" marked. */
-  fixAttempted(): boolean {
-    return this.actions.some((a) => a.changes && a.ok) || this.has('fix-deployed');
+  /**
+   * A fix has been tried since `sinceMs` (ms since the scenario started; the fault's injection): a
+   * command that changed the deployment, or "fix deployed" or "service restored" marked. What was done
+   * before the fault was in place fixes nothing.
+   */
+  fixAttemptedSince(sinceMs: number): boolean {
+    const turn = this.turn;
+    if (!turn) return false;
+    return (
+      turn.actions.some((a) => a.changes && a.ok && a.atMs >= sinceMs) ||
+      turn.checkpoints.some(
+        (c) => (c.id === 'fix-deployed' || c.id === 'service-restored') && c.atMs >= sinceMs,
+      )
+    );
   }
 
   has(id: CheckpointId): boolean {
-    return this.checkpoints.some((checkpoint) => checkpoint.id === id);
+    return this.turn?.checkpoints.some((checkpoint) => checkpoint.id === id) ?? false;
   }
 
   recorded(): RecordedCheckpoint[] {
-    return [...this.checkpoints];
+    return [...(this.turn?.checkpoints ?? [])];
   }
 
   /** Records a checkpoint once (marking it again changes nothing); returns what to tell the responder. */
   mark(id: CheckpointId, source: CheckpointSource): string {
-    const scenario = this.current();
-    const earlier = this.checkpoints.find((checkpoint) => checkpoint.id === id);
+    const { scenario, checkpoints } = this.current();
+    const earlier = checkpoints.find((checkpoint) => checkpoint.id === id);
     if (earlier) return `${checkpointTitle(id)} was already marked at +${(earlier.atMs / 1000).toFixed(1)} s`;
     const at = scenario.note('checkpoint', `${checkpointTitle(id)} (${source})`, { checkpoint: id, source });
-    this.checkpoints.push({ id, title: checkpointTitle(id), atMs: at - scenario.startedAt, source });
+    checkpoints.push({ id, title: checkpointTitle(id), atMs: at - scenario.startedAt, source });
     return `${checkpointTitle(id)} marked for ${scenario.id} at +${((at - scenario.startedAt) / 1000).toFixed(1)} s`;
   }
 
-  async ctl(args: string[]): Promise<CtlOutcome> {
-    const scenario = this.current();
-    const command = args.join(' ');
-    const startedAt = Date.now();
+  /** Runs a `gameday ctl` command on the scenario's stack, recorded on that scenario even if it ends meanwhile. */
+  ctl(args: string[]): Promise<CtlOutcome> {
+    const turn = this.current();
+    const call = this.runRecorded(turn, args);
+    turn.running.add(call);
+    void call.finally(() => turn.running.delete(call)).catch(() => undefined);
+    return call;
+  }
+
+  abort(reason: string): void {
+    this.turn?.scenario.note('facilitator-abort', reason);
+    this.onAbort(reason);
+  }
+
+  private async runRecorded(turn: Turn, args: string[]): Promise<CtlOutcome> {
+    const { scenario, actions } = turn;
+    // A `set env DATABASE_URL=…` carries a password: masked before it is recorded or shown.
+    const command = redactSecrets(args.join(' '));
+    const atMs = Date.now() - scenario.startedAt;
     try {
       const outcome = await runCtl(args, scenario.stack);
-      this.actions.push({
-        command,
-        action: outcome.action,
-        changes: outcome.changes,
-        atMs: startedAt - scenario.startedAt,
-        ok: true,
-      });
+      actions.push({ command, action: outcome.action, changes: outcome.changes, atMs, ok: true });
       scenario.note('responder-action', `gameday ctl ${command}`, {
         action: outcome.action,
         changes: outcome.changes,
       });
       return outcome;
     } catch (error) {
-      const message = (error as Error).message;
       if ((error as Error).name !== 'CtlUsageError') {
-        this.actions.push({
-          command,
-          action: 'unknown',
-          changes: false,
-          atMs: startedAt - scenario.startedAt,
-          ok: false,
-          error: message,
-        });
+        const message = redactSecrets((error as Error).message);
+        actions.push({ command, action: 'unknown', changes: false, atMs, ok: false, error: message });
         scenario.note('responder-action-failed', `gameday ctl ${command}: ${message}`);
       }
       throw error;
     }
   }
 
-  abort(reason: string): void {
-    this.scenario?.note('facilitator-abort', reason);
-    this.onAbort(reason);
-  }
-
-  private current(): DeskScenario {
-    if (!this.scenario) throw new NoScenarioError();
-    return this.scenario;
+  private current(): Turn {
+    if (!this.turn) throw new NoScenarioError();
+    return this.turn;
   }
 }
 

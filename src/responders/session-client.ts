@@ -18,14 +18,17 @@ export async function callSession(
       method,
       headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
       ...(body ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(10 * 60_000),
+      // A command may wait on a rollout; the others answer at once.
+      signal: AbortSignal.timeout(route === '/ctl' ? 10 * 60_000 : 10_000),
     });
   } catch (error) {
     throw new StackUnavailableError(
       `the game day (pid ${session.pid}) did not answer at ${session.url}: ${(error as Error).message}`,
     );
   }
-  const answer = (await response.json()) as Record<string, unknown>;
+  const answer = (await response.json().catch(() => ({
+    error: `the game day (pid ${session.pid}) answered HTTP ${response.status} with no JSON`,
+  }))) as Record<string, unknown>;
   if (response.status === 400) throw new InputError([String(answer.error)]);
   if (response.status === 409) throw new GamedayError(String(answer.error), 3);
   if (!response.ok) throw new GamedayError(String(answer.error ?? `HTTP ${response.status}`), 1);

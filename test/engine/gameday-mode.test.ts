@@ -136,6 +136,8 @@ describe('game-day mode in a terminal', () => {
     const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
     const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
     const env = { GAMEDAY_STATE_DIR: stateDir };
+    // A failed wait must not leave the run going: q makes it revert its fault and exit.
+    let stopScript = async (): Promise<void> => undefined;
     try {
       const command = [process.execPath, 'bin/gameday.js', 'run', ...ARGS, '--report-dir', reportDir].join(
         ' ',
@@ -150,6 +152,11 @@ describe('game-day mode in a terminal', () => {
         screen += chunk.toString();
       });
       const exited = once(child, 'exit');
+      stopScript = async () => {
+        if (child.exitCode !== null) return;
+        child.stdin.write('q');
+        await exited;
+      };
       await statusUntil(env, (status) => status.faultActiveMs !== undefined);
       child.stdin.write('a');
       await statusUntil(env, (status) => status.checkpoints.some((c) => c.id === 'acknowledged'));
@@ -168,6 +175,7 @@ describe('game-day mode in a terminal', () => {
       expect(scenario!.reasons[0]).toBe('interrupted: the facilitator pressed q; faults were reverted');
       expect(scenario!.faultsReverted).toBe(true);
     } finally {
+      await stopScript();
       await fs.rm(reportDir, { recursive: true, force: true });
       await fs.rm(stateDir, { recursive: true, force: true });
     }

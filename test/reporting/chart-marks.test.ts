@@ -6,10 +6,10 @@ import { gameDayFixture } from './game-day-fixture.ts';
 const at = (atMs: number, kind: string): TimelineEvent => ({ atMs, at: atMs, kind });
 
 describe("a scenario's chart marks", () => {
-  it('shades the fault from its injection to the first revert, and marks the alert, checkpoints and recovery', () => {
+  it('shades the fault from its injection to the last revert, and marks the alert, checkpoints and recovery', () => {
     const [healthy] = gameDayFixture().scenarios;
     const marks = chartMarks(healthy!, 30_000);
-    expect(marks.faultWindows).toEqual([[5, 26]]);
+    expect(marks.faultWindows).toEqual([[5, 26.1]]);
     expect(marks.alertFiring.map((mark) => mark.atS)).toEqual([9]);
     expect(marks.checkpoints.map((mark) => mark.label)).toEqual([
       'acknowledged',
@@ -21,9 +21,9 @@ describe("a scenario's chart marks", () => {
     expect(marks.responderActions).toHaveLength(1);
   });
 
-  it('ends the fault window at the time box when the harness had to revert the fault itself', () => {
+  it("ends the fault window when the time box's revert is done, not when it starts", () => {
     const [, timeBoxed] = gameDayFixture().scenarios;
-    expect(chartMarks(timeBoxed!, 30_000).faultWindows).toEqual([[5, 28]]);
+    expect(chartMarks(timeBoxed!, 30_000).faultWindows).toEqual([[5, 28.01]]);
   });
 
   it('keeps a fault whose revert failed shaded to the end: it was still in place', () => {

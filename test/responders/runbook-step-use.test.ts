@@ -21,8 +21,16 @@ describe("which of the runbook's steps the responders used", () => {
     expect(rollback).toMatchObject({ used: true, usedAtMs: 42_000 });
     expect(rollback.text).toMatch(/kubectl rollout undo/);
     expect(uses.filter((use) => use.action && !use.used).length).toBeGreaterThan(0);
-    // SQL run in psql is not seen: listed without an action, never "used".
-    expect(uses.some((use) => use.action === undefined && !use.used)).toBe(true);
+    // SQL run in psql is not seen: each SQL step is listed, without an action.
+    const sqlLines = runbook.steps
+      .filter((step) => step.kind === 'sql' || step.action === 'sql')
+      .map((step) => step.line);
+    const unobserved = uses.filter((use) => sqlLines.includes(use.line));
+    expect(unobserved.length).toBeGreaterThan(0);
+    for (const use of unobserved) {
+      expect(use.action).toBeUndefined();
+      expect(use.used).toBe(false);
+    }
   });
 
   it('does not count a command that failed', async () => {

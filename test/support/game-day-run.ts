@@ -24,10 +24,14 @@ export async function runGameDayCli(
   const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
   const env = { GAMEDAY_STATE_DIR: stateDir };
-  const [result] = await Promise.all([
+  // Settled, not all: a failing responder must not leave the run (and its fault) going unawaited.
+  const [run, beside] = await Promise.allSettled([
     runCli(['run', ...args, '--report-dir', reportDir], env),
     alongside?.(env),
   ]);
+  if (beside.status === 'rejected') throw beside.reason;
+  if (run.status === 'rejected') throw run.reason;
+  const result = run.value;
   const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
   const report = JSON.parse(await file('report.json')) as GameDayResult;
   return {
