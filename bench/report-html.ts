@@ -10,10 +10,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import type { GameDayResult, ScenarioResult } from '../src/engine/result.ts';
 import type { SeriesPoint } from '../src/engine/series-recorder.ts';
 import { toHtml } from '../src/reporting/html-report.ts';
+import { launchChromium } from '../test/support/headless-chromium.ts';
 import { percentile } from './stats.ts';
 
 const { values } = parseArgs({
@@ -58,19 +58,7 @@ for (let i = 0; i < runs; i++) {
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-bench-report-'));
 const file = path.join(dir, 'report.html');
 await fs.writeFile(file, html);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 const readyMs: number[] = [];
 let heapMb = 0;
 try {

@@ -1,17 +1,6 @@
 import { formatMs } from '../core/duration.ts';
+import { textTable } from '../core/text-table.ts';
 import type { GameDayResult } from '../engine/result.ts';
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 const versus = (value: number | null, limit: number | null) =>
   `${value === null ? '—' : formatMs(value)} / ${limit === null ? '—' : formatMs(limit)}`;
@@ -31,5 +20,5 @@ export function consoleSummary(result: GameDayResult): string {
     ]),
   ];
   const passed = result.scenarios.filter((s) => s.status === 'passed').length;
-  return `${table(rows)}\n\n${passed}/${result.scenarios.length} scenarios passed in ${formatMs(result.durationMs)} (time scale ${result.timeScale}: 1 s here is ${formatMs(1000 * result.timeScale)} of runbook time)`;
+  return `${textTable(rows)}\n\n${passed}/${result.scenarios.length} scenarios passed in ${formatMs(result.durationMs)} (time scale ${result.timeScale}: 1 s here is ${formatMs(1000 * result.timeScale)} of runbook time)`;
 }

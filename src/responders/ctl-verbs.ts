@@ -1,3 +1,4 @@
+import { textTable } from '../core/text-table.ts';
 import type { Stack } from '../stack/stack.ts';
 
 /** What one `gameday ctl` command did, for the responder and for the game day's timeline. */
@@ -58,17 +59,8 @@ function positiveInteger(value: string, flag: string): number {
   return number;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('   ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+/** kubectl's columns are three spaces apart. */
+const table = (rows: string[][]) => textTable(rows, '   ');
 
 /** Runs one `gameday ctl` command against the stack. Throws CtlUsageError for a command it does not know. */
 export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> {

@@ -3,24 +3,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { GameDayResult } from '../../src/engine/result.ts';
 import type { HtmlReportData } from '../../src/reporting/html-report.ts';
 import { toHtml } from '../../src/reporting/html-report.ts';
+import { CHROMIUM, launchChromium } from '../support/headless-chromium.ts';
 import { gameDayFixture } from './game-day-fixture.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The little of a <canvas> the test reads (the project's TypeScript has no DOM types). */
 interface Canvas {
@@ -93,6 +81,16 @@ describe('the HTML report, as text', () => {
 
   it('marks TTR over target and a missed resolution in red', () => {
     expect(html).toContain('<span class="over">not resolved</span>');
+    const late = gameDayFixture();
+    const [scenario] = late.scenarios;
+    scenario!.resolution = {
+      ...scenario!.resolution,
+      timeToResolveMs: 31_000,
+      remedyWorkMs: 0,
+      targetMs: 20_000,
+    };
+    expect(toHtml(late)).toContain('<span class="over">31.0 s / 20.0 s</span>');
+    expect(html).not.toContain('<span class="over">19.0 s');
   });
 
   it('reads a report from before the key metrics were recorded: their charts say "no data"', () => {
@@ -116,7 +114,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-html-'));
       const file = path.join(dir, 'report.html');
       await fs.writeFile(file, toHtml(gameDayFixture()));
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
         const problems: string[] = [];

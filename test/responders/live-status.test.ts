@@ -22,6 +22,16 @@ const status = (overrides: Partial<LiveStatus> = {}): LiveStatus => ({
   ...overrides,
 });
 
+/** A stream standing in for stderr, and what was written to it so far. */
+function captured() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { out: stream as unknown as NodeJS.WriteStream, written: () => text };
+}
+
 describe('the game-day view', () => {
   it('shows the fault, the alert, the key metrics, the time left and the checkpoints', () => {
     const lines = describeStatus(status());
@@ -48,19 +58,15 @@ describe('the game-day view', () => {
   });
 
   it('prints only plain lines when not in a terminal: each event, and each phase once', () => {
-    const out = new PassThrough() as unknown as NodeJS.WriteStream;
-    let written = '';
-    (out as unknown as PassThrough).on('data', (chunk: Buffer) => {
-      written += chunk.toString();
-    });
+    const { out, written } = captured();
     const view = new LiveView(out, 'auto', false);
     view.update(status({ phase: 'baseline' }));
     view.update(status({ phase: 'baseline', phaseElapsedMs: 96_000 }));
     view.line('an event');
     view.update(status({ phase: 'detecting' }));
     view.stop();
-    expect(written).not.toContain('\x1b[');
-    expect(written.trim().split('\n')).toEqual([
+    expect(written()).not.toContain('\x1b[');
+    expect(written().trim().split('\n')).toEqual([
       '[2/5] bad-deploy · baseline 95.0 s of 60.0 min · alert firing',
       'an event',
       '[2/5] bad-deploy · detecting 95.0 s of 60.0 min · alert firing',
@@ -68,17 +74,13 @@ describe('the game-day view', () => {
   });
 
   it('redraws its block in place in a terminal', () => {
-    const out = new PassThrough() as unknown as NodeJS.WriteStream;
-    let written = '';
-    (out as unknown as PassThrough).on('data', (chunk: Buffer) => {
-      written += chunk.toString();
-    });
+    const { out, written } = captured();
     const view = new LiveView(out, 'gameday', true);
     view.update(status());
     view.line('an event');
     view.stop();
     // Drawn (5 lines + keys), wiped before the event, drawn again, wiped at the end.
-    expect(written.split('\x1b[6F\x1b[0J')).toHaveLength(3);
-    expect(written).toContain('an event\n');
+    expect(written().split('\x1b[6F\x1b[0J')).toHaveLength(3);
+    expect(written()).toContain('an event\n');
   });
 });
