@@ -110,7 +110,7 @@ export class ResponderDesk {
   }
 
   /** Runs a `gameday ctl` command on the scenario's stack, recorded on that scenario even if it ends meanwhile. */
-  ctl(args: string[]): Promise<CtlOutcome> {
+  async ctl(args: string[]): Promise<CtlOutcome> {
     const turn = this.current();
     const call = this.runRecorded(turn, args);
     turn.running.add(call);

@@ -52,7 +52,12 @@ describe('the responder desk', () => {
     const { desk, events } = openDesk();
     const revisions = stack.backend.history().length;
     const restarting = desk.ctl(['rollout', 'restart', 'deployment/chat-backend']);
+    let restarted = false;
+    void restarting.then(() => {
+      restarted = true;
+    });
     const { actions } = await desk.close();
+    expect(restarted).toBe(true);
     // By the time the desk is closed (and the revert may start), the rollout is over.
     expect(stack.backend.history()).toHaveLength(revisions + 1);
     expect(stack.backend.replicas().every((r) => r.ready && r.revision === revisions + 1)).toBe(true);
