@@ -33,7 +33,13 @@ export async function runGameDayCli(
   if (run.status === 'rejected') throw run.reason;
   const result = run.value;
   const file = (name: string) => fs.readFile(path.join(reportDir, 'latest', name), 'utf8');
-  const report = JSON.parse(await file('report.json')) as GameDayResult;
+  // A run that wrote no report says why on stderr: that goes into the failure.
+  const text = await file('report.json').catch((error: Error) => {
+    throw new Error(
+      `gameday run ${args.join(' ')} exited ${result.code} without a report (${error.message}); its stderr ends:\n${result.stderr.slice(-4000)}`,
+    );
+  });
+  const report = JSON.parse(text) as GameDayResult;
   return {
     result,
     report,
