@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -15,9 +16,12 @@ const scenarioFiles = [
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',
   'test/engine/gameday-mode.test.ts',
+  'test/package/packed-package.test.ts',
 ];
 
 export default defineConfig({
+  // Scenario files import the package by its name, as a team's own would; here it is this checkout.
+  resolve: { alias: { gameday: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     globalSetup: ['test/support/global-postgres.ts'],
     testTimeout: 30_000,

@@ -18,8 +18,8 @@ import { loadConfig } from '../fixtures/chat-backend/src/config.ts';
 import { createLogger } from '../fixtures/chat-backend/src/logger.ts';
 import { startObjectStore } from '../fixtures/object-store/object-store.ts';
 import { freePort } from '../src/core/free-port.ts';
+import { httpRequest } from '../src/core/http-client.ts';
 import { ChatClient } from '../src/load/chat-client.ts';
-import { httpRequest } from '../src/load/http-client.ts';
 import { createServerRoot, PostgresServer } from '../src/stack/embedded/postgres-server.ts';
 import { percentile } from './stats.ts';
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '../src/core/free-port.ts';
-import { httpRequest } from '../src/load/http-client.ts';
+import { httpRequest } from '../src/core/http-client.ts';
 import { ManagedProcess } from '../src/stack/embedded/managed-process.ts';
 import { createServerRoot, PostgresServer } from '../src/stack/embedded/postgres-server.ts';
 import { percentile } from './stats.ts';

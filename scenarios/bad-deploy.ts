@@ -1,5 +1,4 @@
-import { errorRatio, SEND_MESSAGE, sendErrorRateAlert } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, errorRatio, SEND_MESSAGE, sendErrorRateAlert } from 'gameday';
 
 /**
  * Runbook 1, rollback procedure: release 1.5.0 reached production with a null-check defect in the

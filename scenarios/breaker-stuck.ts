@@ -1,5 +1,4 @@
-import { circuitBreakerAlert } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { circuitBreakerAlert, defineScenario } from 'gameday';
 
 /**
  * Runbook 4, "Reset Circuit Breaker": a two-second network blip between the backend and a healthy

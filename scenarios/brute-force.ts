@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario } from 'gameday';
 
 /**
  * Runbook 5: one address tries password after password. The alert counts failed logins per source

@@ -1,5 +1,4 @@
-import { sendsSucceedCheck } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, sendsSucceedCheck } from 'gameday';
 
 /**
  * Runbook 3, scenario C: a reporting worker leaks connections (each left idle in a transaction) until

@@ -1,5 +1,4 @@
-import { memoryPerConnectionClaim, websocketConnectionsAlert } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, memoryPerConnectionClaim, websocketConnectionsAlert } from 'gameday';
 
 /** 300 distinct loopback addresses, 127.0.1.1 onwards: a crowd, not a botnet of three. */
 const CROWD = Array.from({ length: 300 }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);

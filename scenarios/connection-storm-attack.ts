@@ -1,5 +1,4 @@
-import { memoryPerConnectionClaim, websocketConnectionsAlert } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, memoryPerConnectionClaim, websocketConnectionsAlert } from 'gameday';
 
 /**
  * Runbook 2, DDoS mitigation: over a thousand Socket.IO clients from three addresses. The responder

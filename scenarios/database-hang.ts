@@ -1,10 +1,4 @@
-import {
-  errorRatio,
-  FAIL_OVER_TO_REPLICA,
-  SEND_MESSAGE,
-  sendsSucceedCheck,
-} from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, errorRatio, FAIL_OVER_TO_REPLICA, SEND_MESSAGE, sendsSucceedCheck } from 'gameday';
 
 /**
  * Runbook 4, "Database Recovery", for a primary that hangs rather than stops: its processes are frozen

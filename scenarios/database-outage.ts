@@ -1,10 +1,10 @@
 import {
   circuitBreakerAlert,
   circuitBreakerOpen,
+  defineScenario,
   FAIL_OVER_TO_REPLICA,
   sendsSucceedCheck,
-} from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+} from 'gameday';
 
 /**
  * Runbook 4, "Database Recovery": the primary goes down, every replica's breaker opens and the API

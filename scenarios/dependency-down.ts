@@ -1,5 +1,4 @@
-import { errorRatio } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, errorRatio } from 'gameday';
 
 /**
  * Runbook 1, scenario C: the attachment store is unreachable. No release went out recently, so the

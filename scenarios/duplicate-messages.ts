@@ -1,5 +1,4 @@
-import { integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from 'gameday';
 
 /**
  * Runbook 6, scenario A: the database link slows down, mobile clients give up after a second and

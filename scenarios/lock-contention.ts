@@ -1,5 +1,4 @@
-import { longestRunningQuery } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, longestRunningQuery } from 'gameday';
 
 /**
  * Runbook 3, scenario B: a reporting job takes a lock on messages and keeps its transaction open;

@@ -1,5 +1,4 @@
-import { integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, integrityAlert, RESUME_MESSAGE_WRITES, STOP_MESSAGE_WRITES } from 'gameday';
 
 /**
  * Runbook 6, scenario B: a maintenance job with two bugs deletes the oldest conversations but not

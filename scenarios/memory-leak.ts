@@ -1,6 +1,4 @@
-import { RESTARTS_METRIC } from '../src/detection/deployment-state.ts';
-import { sendsSucceedCheck } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, RESTARTS_METRIC, sendsSucceedCheck } from 'gameday';
 
 /**
  * Runbook 1, rollback procedure, for its "Memory usage (OOM kills?)" check: release 1.6.0 caches a

@@ -1,5 +1,4 @@
-import { databaseQueryQuantile } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { databaseQueryQuantile, defineScenario } from 'gameday';
 
 /**
  * Runbook 3, scenario A: the index behind "a user's messages, newest first" is gone, so that query

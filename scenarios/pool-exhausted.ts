@@ -1,5 +1,4 @@
-import { sendErrorRateAlert } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, sendErrorRateAlert } from 'gameday';
 
 /**
  * Runbook 1, scenario A: the backend has long run with a pool of two connections per replica, which

@@ -1,5 +1,4 @@
-import { oldestActiveQuery } from '../src/detection/signals.ts';
-import { defineScenario } from '../src/engine/scenario.ts';
+import { defineScenario, oldestActiveQuery } from 'gameday';
 
 /**
  * Runbook 3, scenario D: ad-hoc analytics queries pin the database's CPUs. The responder lists the

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { orphanedLedgers } from '../engine/fault-ledger.ts';
 import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
 import { readExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
+import { orphanedLedgers } from '../stack/fault-ledger.ts';
 
 /**
  * `gameday cleanup`: what a killed run left behind. Leftover stacks (their processes or containers) are stopped and deleted,

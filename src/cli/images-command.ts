@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatMs } from '../core/duration.ts';
+import { formatMs } from '../core/format.ts';
 import { containersOption } from '../stack/containers/base-image.ts';
 import { ensureComposeStandIns } from '../stack/containers/compose-images.ts';
 

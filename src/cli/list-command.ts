@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatMs } from '../core/duration.ts';
+import { formatMs } from '../core/format.ts';
 import { loadScenarios } from '../engine/load-scenarios.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatMs, toMs } from '../core/duration.ts';
+import { toMs } from '../core/duration.ts';
 import { InputError } from '../core/errors.ts';
+import { formatMs } from '../core/format.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
 import { writeReports } from '../reporting/write-reports.ts';

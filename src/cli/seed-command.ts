@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import pg from 'pg';
-import { applySchema, SEED_PRESETS, type SeedPreset, seed } from '../../fixtures/chat-backend/db/seed.ts';
 import { InputError, StackUnavailableError } from '../core/errors.ts';
+import { applySchema, SEED_PRESETS, type SeedPreset, seed } from '../stack/reference-backend.ts';
 
 /** `gameday seed`: loads the fixture schema and data into a database someone else runs. */
 export function registerSeedCommand(program: Command): void {

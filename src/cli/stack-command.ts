@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { SEED_PRESETS, type SeedPreset } from '../../fixtures/chat-backend/db/seed.ts';
 import { InputError } from '../core/errors.ts';
 import { sleep } from '../core/wait.ts';
 import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { cleanupLeftover, type StackRecord, stackRegistry } from '../stack/embedded/stack-registry.ts';
+import { SEED_PRESETS, type SeedPreset } from '../stack/reference-backend.ts';
 
 function positiveInt(flag: string, raw: string, problems: string[]): number {
   const value = Number(raw);

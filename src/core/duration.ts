@@ -16,11 +16,3 @@ export function ms(value: Duration): number {
   if (result === undefined) throw new RangeError(`not a duration: ${JSON.stringify(value)}`);
   return result;
 }
-
-/** "1.2 s", "350 ms", "2.5 min" for people. */
-export function formatMs(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  if (Math.abs(value) < 1_000) return `${Math.round(value)} ms`;
-  if (Math.abs(value) < 120_000) return `${(value / 1_000).toFixed(1)} s`;
-  return `${(value / 60_000).toFixed(1)} min`;
-}

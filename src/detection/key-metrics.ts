@@ -50,18 +50,3 @@ export const KEY_METRICS: readonly KeyMetric[] = [
     expr: { fn: 'value', metric: 'circuit_breaker_state', match: { breaker: 'database' }, agg: 'max' },
   },
 ];
-
-/** A value as people read it in that metric's unit. */
-export function formatMetric(value: number | undefined | null, unit: KeyMetric['unit'] | string): string {
-  if (value === undefined || value === null) return 'no data';
-  switch (unit) {
-    case 'ratio':
-      return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)} %`;
-    case 'seconds':
-      return value < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(2)} s`;
-    case 'state':
-      return value >= 1 ? 'open' : value > 0 ? 'half-open' : 'closed';
-    default:
-      return Number(value.toPrecision(4)).toString();
-  }
-}

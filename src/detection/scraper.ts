@@ -1,5 +1,5 @@
+import { httpRequest } from '../core/http-client.ts';
 import { sleep } from '../core/wait.ts';
-import { httpRequest } from '../load/http-client.ts';
 import type { MetricStore } from './metric-store.ts';
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 

@@ -1,4 +1,4 @@
-import { formatMs } from '../core/duration.ts';
+import { formatMs, formatNumber } from '../core/format.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import { compare } from '../detection/alert-rule.ts';
 import { type EvaluationContext, type Expr, evaluate } from '../detection/expr.ts';
@@ -97,7 +97,7 @@ export class ClaimMeter {
           measured,
           unit: claim.unit,
           verdict: verdict(claim.holds, measured, claim.claimed),
-          detail: `grew ${(peak[0] - before[0]).toPrecision(4)} over ${units} more (${before[1]} → ${peak[1]})`,
+          detail: `grew ${formatNumber(peak[0] - before[0])} over ${units} more (${before[1]} → ${peak[1]})`,
         };
       }
       const settled = this.settledAt.get(index);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
+import { type Scenario, scenarioSchema } from '../scenario/schema.ts';
 import type { Capability } from '../stack/stack.ts';
 import { checkParts, type ResolvedScenario, resolveScenario } from './resolve-scenario.ts';
-import { type Scenario, scenarioSchema } from './scenario.ts';
 
 function describeValue(value: unknown): string {
   const text = JSON.stringify(value);

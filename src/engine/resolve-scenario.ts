@@ -6,9 +6,9 @@ import { FAULT_KINDS } from '../faults/registry.ts';
 import { DECISIONS } from '../remediation/decisions.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import type { RunbookDocument } from '../runbooks/parse-runbook.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import type { Capability } from '../stack/stack.ts';
 import type { ResolvedClaim } from './claim-meter.ts';
-import type { Scenario } from './scenario.ts';
 
 type ScenarioExpr = Scenario['alert']['expr'];
 

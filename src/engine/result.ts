@@ -1,57 +1,18 @@
 import type { KeyMetric } from '../detection/key-metrics.ts';
+import type { TrafficTotals } from '../load/load-source.ts';
 import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
+import type { RunbookStepUse } from '../responders/runbook-step-use.ts';
+import type { ClaimResult, RunbookCheck } from '../runbooks/verdicts.ts';
+import type { JournalEvent } from './journal.ts';
 import type { SeriesPoint } from './series-recorder.ts';
 
-/** One of the runbook's steps for this incident, and whether a responder's command carried it out. */
-export interface RunbookStepUse {
-  line: number;
-  text: string;
-  /** The gameday action it maps to (rollback, set-env…); undefined for steps gameday cannot observe. */
-  action?: string;
-  used: boolean;
-  /** When it was first used, ms since the scenario started. */
-  usedAtMs?: number;
-}
+export type { ClaimResult, RunbookCheck, RunbookStepUse };
+/** The scenario's timeline as report.json keeps it. */
+export type TimelineEvent = JournalEvent;
 
 /** What one scenario produced: the contract of report.json (see README, "Reports"). */
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'aborted';
-
-export interface TimelineEvent {
-  /** Milliseconds since the scenario started (wall clock). */
-  atMs: number;
-  /** Epoch milliseconds. */
-  at: number;
-  kind: string;
-  detail?: string;
-  [key: string]: unknown;
-}
-
-/** One runbook step tried during this scenario's live fault (`gameday runbook verify`). */
-export interface RunbookCheck {
-  runbook: number;
-  scenario: string;
-  /** 1-based line of the step in the runbook document. */
-  line: number;
-  step: string;
-  status: 'ok' | 'inaccurate' | 'broken' | 'manual';
-  expected: string;
-  seen: string;
-}
-
-/** A verdict on one runbook step, before it is tied to the runbook and scenario it was tried in. */
-export type StepVerdict = Omit<RunbookCheck, 'runbook' | 'scenario'>;
-
-/** A runbook claim next to what this run measured. */
-export interface ClaimResult {
-  claim: string;
-  /** The runbook's number, in `unit` (durations in runbook milliseconds). */
-  claimed: number;
-  measured: number | null;
-  unit: string;
-  verdict: 'holds' | 'does not hold' | 'not measured';
-  detail: string;
-}
 
 export interface ScenarioResult {
   id: string;
@@ -110,15 +71,7 @@ export interface ScenarioResult {
   lostMessages: number;
   acknowledgedMessages: number;
   duplicatedMessages: number;
-  traffic: {
-    ok: number;
-    clientErrors: number;
-    serverErrors: number;
-    networkErrors: number;
-    socketMessagesReceived: number;
-    /** Sends the client repeated after a timeout, with the same message_id. */
-    sendRetries: number;
-  };
+  traffic: TrafficTotals;
   /** Game-day mode: what the people responding did, and which of the runbook's steps they used. */
   responders?: {
     checkpoints: RecordedCheckpoint[];

@@ -4,24 +4,29 @@ import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
-import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { type ParsedRunbook, readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { readExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
+import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
-import { FaultLedger } from './fault-ledger.ts';
+import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
+import { nobodyResponds } from './responses/nobody-responds.ts';
+import { peopleAtTheDesk } from './responses/people-at-the-desk.ts';
+import type { Response } from './responses/response.ts';
+import { runbookRemedy } from './responses/runbook-remedy.ts';
+import { runbookVerification } from './responses/runbook-verification.ts';
 import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
 import { runScenario } from './run-scenario.ts';
+import { localServices } from './scenario-services.ts';
 import { externalStack, stackSignature, startedStacks } from './stack-supply.ts';
 
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
-export const DEFAULT_RUNBOOK = fileURLToPath(
-  new URL('../../fixtures/runbook/chat-backend-runbooks.md', import.meta.url),
-);
+export const DEFAULT_RUNBOOK = REFERENCE_RUNBOOK;
 
 export interface GameDayOptions {
   ids?: string[];
@@ -126,6 +131,28 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const clock = new Clock(options.timeScale);
   const started = clock.now();
   const results: ScenarioResult[] = [];
+  const services = localServices(clock, options.scrapeIntervalMs ?? 250);
+  /** Who responds to each scenario's fault. */
+  const responseFor = (resolved: ResolvedScenario, runbook: ParsedRunbook | undefined): Response => {
+    if (options.responders)
+      return peopleAtTheDesk({
+        desk: options.responders.desk,
+        timeBoxMs:
+          options.responders.timeBoxMs ??
+          clock.scaled(
+            resolved.resolveWithinMs === undefined ? DEFAULT_TIME_BOX_MS : 2 * resolved.resolveWithinMs,
+          ),
+        runbookSteps: runbook?.steps ?? [],
+      });
+    if (schema)
+      return runbookVerification(
+        new RunbookVerifier(runbook!, schema, {
+          id: resolved.scenario.id,
+          procedure: resolved.scenario.runbook.procedure,
+        }),
+      );
+    return options.skipRemedy ? nobodyResponds : runbookRemedy;
+  };
   const supply =
     kind === 'external'
       ? externalStack(external!, backendEnvFor(options.timeScale), progress)
@@ -142,45 +169,24 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         id: stack.id,
         ...(external ? { config: external.file } : {}),
       });
-      const result = await runScenario(resolved, {
-        stack,
-        clock,
-        ledger,
-        signal,
-        scrapeIntervalMs: options.scrapeIntervalMs ?? 250,
-        skipRemedy: options.skipRemedy,
-        ...(schema
-          ? {
-              verifier: new RunbookVerifier(
-                runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)!,
-                schema,
-                { id: resolved.scenario.id, procedure: resolved.scenario.runbook.procedure },
-              ),
-            }
-          : {}),
-        onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
-        onStatus: (status) =>
-          options.onStatus?.({
-            ...status,
-            scenario: { ...status.scenario, index: index + 1, count: scenarios.length },
-          }),
-        ...(options.responders
-          ? {
-              responders: {
-                desk: options.responders.desk,
-                timeBoxMs:
-                  options.responders.timeBoxMs ??
-                  clock.scaled(
-                    resolved.resolveWithinMs === undefined
-                      ? DEFAULT_TIME_BOX_MS
-                      : 2 * resolved.resolveWithinMs,
-                  ),
-                runbookSteps:
-                  runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number)?.steps ?? [],
-              },
-            }
-          : {}),
-      });
+      const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
+      const result = await runScenario(
+        resolved,
+        {
+          stack,
+          clock,
+          ledger,
+          signal,
+          services,
+          onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
+          onStatus: (status) =>
+            options.onStatus?.({
+              ...status,
+              scenario: { ...status.scenario, index: index + 1, count: scenarios.length },
+            }),
+        },
+        responseFor(resolved, runbook),
+      );
       await ledger.close();
       results.push(result);
       await supply.afterScenario(resolved);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { httpRequest } from '../core/http-client.ts';
 import { sleep } from '../core/wait.ts';
-import { httpRequest } from '../load/http-client.ts';
 import { defineFaultKind } from './fault.ts';
 
 /** Stops by itself after this long even if nobody reverts it: every fault is bounded in time. */

@@ -9,6 +9,8 @@ export type Verify = () => Promise<string | undefined>;
 
 export interface FaultContext {
   stack: Stack;
+  /** Aborted when the run is interrupted: a long injection may stop early (its undo still runs). */
+  signal?: AbortSignal;
   /** Timeline note from inside the fault (e.g. "index definition saved"). */
   note: (message: string) => void;
   /**
@@ -29,9 +31,10 @@ export interface FaultContext {
  * interruption at any point still reverts what was done, and gives a `verify` that checks the stack
  * itself afterwards, so "reverted" is observed rather than assumed.
  */
-export interface FaultKind<Params extends object = Record<string, unknown>> {
-  kind: string;
-  params: z.ZodType<Params>;
+export interface FaultKind<Params extends object = Record<string, unknown>, Kind extends string = string> {
+  kind: Kind;
+  /** Validates and fills in the parameters; its input type is what scenario files may write. */
+  params: z.ZodType<Params, unknown>;
   requires: Capability[];
   describe(params: Params): string;
   inject(
@@ -41,6 +44,9 @@ export interface FaultKind<Params extends object = Record<string, unknown>> {
   ): Promise<void>;
 }
 
-export function defineFaultKind<Params extends object>(kind: FaultKind<Params>): FaultKind<Params> {
-  return kind;
+export function defineFaultKind<const Kind extends string, Schema extends z.ZodType<object, unknown>>(
+  kind: Omit<FaultKind<z.output<Schema>, Kind>, 'params'> & { params: Schema },
+): FaultKind<z.output<Schema>, Kind> & { params: Schema } {
+  // The schema's output is the parameters' type by construction; the compiler cannot see it generically.
+  return kind as FaultKind<z.output<Schema>, Kind> & { params: Schema };
 }

@@ -1,3 +1,4 @@
+import type { ParamsInput } from '../core/params-input.ts';
 import { authAttack } from './auth-attack.ts';
 import { backendEnv } from './backend-env.ts';
 import { badCleanupJob } from './bad-cleanup-job.ts';
@@ -12,22 +13,32 @@ import { runawayQuery } from './runaway-query.ts';
 import { socketStorm } from './socket-storm.ts';
 import { stopPrimary } from './stop-primary.ts';
 
-/** Every fault kind a scenario can name in `fault.kind`. */
+const KINDS = [
+  deployRelease,
+  dropIndex,
+  proxyDown,
+  proxyBlip,
+  proxyToxic,
+  authAttack,
+  holdLock,
+  backendEnv,
+  stopPrimary,
+  freezePrimary,
+  socketStorm,
+  runawayQuery,
+  badCleanupJob,
+  connectionLeak,
+] as const;
+
+type Kinds = (typeof KINDS)[number];
+export type FaultKindName = Kinds['kind'];
+
+/** A fault as a scenario writes it: a kind and that kind's parameters, checked by the compiler. */
+export type FaultSpec = {
+  [K in Kinds as K['kind']]: { kind: K['kind'] } & ParamsInput<K['params']>;
+}[FaultKindName];
+
+/** Every fault kind a scenario can name in `fault.kind`, looked up by name once a scenario is validated. */
 export const FAULT_KINDS: Record<string, FaultKind<Record<string, unknown>>> = Object.fromEntries(
-  [
-    deployRelease,
-    dropIndex,
-    proxyDown,
-    proxyBlip,
-    proxyToxic,
-    authAttack,
-    holdLock,
-    backendEnv,
-    stopPrimary,
-    freezePrimary,
-    socketStorm,
-    runawayQuery,
-    badCleanupJob,
-    connectionLeak,
-  ].map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
+  KINDS.map((kind) => [kind.kind, kind as unknown as FaultKind<Record<string, unknown>>]),
 );

@@ -1,6 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
-import { SEED_PASSWORD } from '../../fixtures/chat-backend/db/seed.ts';
 import { ChatClient } from '../load/chat-client.ts';
 import { defineFaultKind } from './fault.ts';
 
@@ -51,7 +50,7 @@ export const socketStorm = defineFaultKind({
         baseUrl: stack.endpoints.frontUrl,
         localAddress: sourceAddresses[i % sourceAddresses.length],
       });
-      const response = await login.login(`user${40 + i}`, SEED_PASSWORD);
+      const response = await login.login(`user${40 + i}`, stack.secrets.userPassword);
       login.close();
       if (response.status !== 200)
         throw new Error(`storm: user${40 + i} cannot log in (HTTP ${response.status})`);

@@ -38,7 +38,12 @@ export class AckLedger {
   /** Looks every acknowledged message_id up in the messages table. */
   async check(databaseUrl: string): Promise<LedgerCheck> {
     const ids = [...this.entries.keys()];
-    const client = new pg.Client({ connectionString: databaseUrl });
+    // Client-side limits: a hung database must not hold the end of a scenario forever.
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 30_000,
+    });
     await client.connect();
     try {
       const counts = new Map<string, number>();

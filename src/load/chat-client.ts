@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { type HttpResponse, httpRequest } from './http-client.ts';
+import { type HttpResponse, httpRequest } from '../core/http-client.ts';
 
 export interface ChatMessage {
   id: string;

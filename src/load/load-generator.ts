@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { SEED_PASSWORD } from '../../fixtures/chat-backend/db/seed.ts';
 import { sleep } from '../core/wait.ts';
-import type { AckLedger } from './ack-ledger.ts';
+import { AckLedger, type LedgerCheck } from './ack-ledger.ts';
 import { ChatClient, type ChatMessage } from './chat-client.ts';
+import type { LoadSource, TrafficTotals } from './load-source.ts';
 
 export type Action = 'send' | 'read-conversation' | 'read-own-messages' | 'list-conversations' | 'upload';
 
@@ -18,6 +18,8 @@ export interface TrafficOptions {
   mix: Record<Action, number>;
   /** Source addresses the users and sockets connect from, in turn (all local). */
   sourceAddresses: string[];
+  /** The password of the seeded users (user1, user2, …) the virtual users log in as. */
+  password: string;
   /**
    * The mobile client's send policy: give up waiting after `timeoutMs` and send again with the same
    * message_id, up to `attempts` sends in all. Without it a send waits 10 s and is never repeated.
@@ -25,7 +27,7 @@ export interface TrafficOptions {
   sendRetry?: { timeoutMs: number; attempts: number };
 }
 
-export const DEFAULT_TRAFFIC: TrafficOptions = {
+export const DEFAULT_TRAFFIC: Omit<TrafficOptions, 'password'> = {
   users: 12,
   sockets: 8,
   thinkTimeMs: 80,
@@ -55,7 +57,7 @@ interface VirtualUser {
  * stay connected (and reconnect through rollouts). Every acknowledged message goes to the ledger;
  * every outcome is counted per second for the report.
  */
-export class LoadGenerator {
+export class LoadGenerator implements LoadSource {
   private readonly virtualUsers: VirtualUser[] = [];
   private readonly sockets: Socket[] = [];
   private running = false;
@@ -66,19 +68,26 @@ export class LoadGenerator {
   /** Sends repeated after a timeout (same message_id). */
   sendRetries = 0;
 
-  get users(): number {
-    return this.options.users;
-  }
-
-  get socketCount(): number {
-    return this.options.sockets;
-  }
+  private readonly ledger = new AckLedger();
 
   constructor(
     private readonly baseUrl: string,
     private readonly options: TrafficOptions,
-    private readonly ledger: AckLedger,
+    /** Superuser URL of whichever server is the primary now, where acknowledged messages are looked up. */
+    private readonly databaseUrl: () => string,
   ) {}
+
+  describe(): string {
+    return `${this.options.users} users, ${this.options.sockets} sockets through ${this.baseUrl}`;
+  }
+
+  acknowledged(): string[] {
+    return this.ledger.all().map((entry) => entry.messageId);
+  }
+
+  checkAcknowledged(): Promise<LedgerCheck> {
+    return this.ledger.check(this.databaseUrl());
+  }
 
   async start(): Promise<void> {
     const { users, sockets, sourceAddresses } = this.options;
@@ -87,7 +96,7 @@ export class LoadGenerator {
         baseUrl: this.baseUrl,
         localAddress: sourceAddresses[i % sourceAddresses.length],
       });
-      const login = await client.login(`user${i + 1}`, SEED_PASSWORD);
+      const login = await client.login(`user${i + 1}`, this.options.password);
       if (login.status !== 200) throw new Error(`load: user${i + 1} cannot log in (HTTP ${login.status})`);
       const conversations = (await client.conversations()).body.conversations.map((c) => c.id);
       this.virtualUsers.push({ client, userId: client.userId!, conversations });
@@ -112,8 +121,16 @@ export class LoadGenerator {
     return [...this.seconds.values()].sort((a, b) => a.t - b.t);
   }
 
-  totals(): Omit<TrafficSecond, 't'> {
-    const totals = { ok: 0, clientErrors: 0, serverErrors: 0, networkErrors: 0, forbidden: 0 };
+  totals(): TrafficTotals {
+    const totals = {
+      ok: 0,
+      clientErrors: 0,
+      serverErrors: 0,
+      networkErrors: 0,
+      forbidden: 0,
+      socketMessagesReceived: this.received,
+      sendRetries: this.sendRetries,
+    };
     for (const second of this.seconds.values()) {
       totals.ok += second.ok;
       totals.clientErrors += second.clientErrors;

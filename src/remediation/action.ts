@@ -14,9 +14,13 @@ export interface ActionContext {
  * A remedy step named after what the runbook tells a responder to do (roll back, create the index…),
  * carried out on whatever runs the stack. `run` returns what it did, for the timeline.
  */
-export interface RemedyAction<Params extends object = Record<string, unknown>> {
-  action: string;
-  params: z.ZodType<Params>;
+export interface RemedyAction<
+  Params extends object = Record<string, unknown>,
+  Action extends string = string,
+> {
+  action: Action;
+  /** Validates and fills in the parameters; its input type is what scenario files may write. */
+  params: z.ZodType<Params, unknown>;
   requires: Capability[];
   /**
    * How this step reads in any runbook ("rollout undo", "pg_terminate_backend("), so that another
@@ -24,11 +28,16 @@ export interface RemedyAction<Params extends object = Record<string, unknown>> {
    */
   looksLike?: RegExp;
   describe(params: Params): string;
+  /** How long the step may take before it is abandoned, when the engine's default is not enough. */
+  deadlineMs?: number;
   run(params: Params, context: ActionContext): Promise<string>;
   /** Runs before the fault, when the step needs something in place already (a scheduled backup). */
   prepare?(params: Params, context: ActionContext): Promise<string>;
 }
 
-export function defineAction<Params extends object>(action: RemedyAction<Params>): RemedyAction<Params> {
-  return action;
+export function defineAction<const Action extends string, Schema extends z.ZodType<object, unknown>>(
+  action: Omit<RemedyAction<z.output<Schema>, Action>, 'params'> & { params: Schema },
+): RemedyAction<z.output<Schema>, Action> & { params: Schema } {
+  // The schema's output is the parameters' type by construction; the compiler cannot see it generically.
+  return action as RemedyAction<z.output<Schema>, Action> & { params: Schema };
 }

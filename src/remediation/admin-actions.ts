@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { httpRequest } from '../core/http-client.ts';
 import { parsePrometheusText } from '../detection/prometheus-text.ts';
-import { httpRequest } from '../load/http-client.ts';
 import type { Stack } from '../stack/stack.ts';
 import { defineAction } from './action.ts';
 

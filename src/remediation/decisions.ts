@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
-import { formatMs, ms } from '../core/duration.ts';
+import { ms } from '../core/duration.ts';
+import { formatMs } from '../core/format.ts';
 import type { RevisionInfo, Stack } from '../stack/stack.ts';
 
 export interface DecisionContext {
@@ -35,12 +36,12 @@ export function runningReleaseDeploy(history: RevisionInfo[]): RevisionInfo | un
 }
 
 /** "Check recent deployments": was a release rolled out within `within` (runbook time)? */
-const recentDeploy: DecisionPoint<{ within: string }> = {
-  question: 'recent-deploy',
+const recentDeploy = {
+  question: 'recent-deploy' as const,
   params: z
     .object({ within: z.string().refine((v) => /^\d+(ms|s|m|h)$/.test(v), 'expected a duration like "30m"') })
     .strict(),
-  async decide({ within }, { stack, clock }) {
+  async decide({ within }: { within: string }, { stack, clock }: DecisionContext): Promise<DecisionOutcome> {
     const window = clock.scaled(ms(within));
     const history = stack.backend.history();
     const deploy = runningReleaseDeploy(history);
@@ -55,6 +56,11 @@ const recentDeploy: DecisionPoint<{ within: string }> = {
     return { answer: 'no', evidence: `no release was deployed within ${within} (${formatMs(window)} here)` };
   },
 };
+
+/** A decision point as a scenario writes it: `{ action: 'decide', question, …its parameters }`. */
+export type DecisionSpec = { action: 'decide'; question: typeof recentDeploy.question } & z.input<
+  typeof recentDeploy.params
+>;
 
 export const DECISIONS: Record<string, DecisionPoint<Record<string, unknown>>> = {
   [recentDeploy.question]: recentDeploy as unknown as DecisionPoint<Record<string, unknown>>,

@@ -1,3 +1,4 @@
+import { type EventOf, eventsOf, type JournalKind } from '../engine/journal.ts';
 import type { ScenarioResult, TimelineEvent } from '../engine/result.ts';
 
 /** A moment worth seeing on every chart of a scenario, in seconds since the scenario started. */
@@ -24,8 +25,7 @@ const seconds = (atMs: number) => atMs / 1000;
 const mark = (event: TimelineEvent, label: string): ChartMark => ({ atS: seconds(event.atMs), label });
 
 /** "root-cause" reads as "root cause" on a chart. */
-const checkpointLabel = (event: TimelineEvent) =>
-  typeof event.checkpoint === 'string' ? event.checkpoint.replace(/-/g, ' ') : (event.detail ?? 'checkpoint');
+const checkpointLabel = (event: EventOf<'checkpoint'>) => event.checkpoint.replace(/-/g, ' ');
 
 /**
  * The marks of one scenario. Its faults go in together and are reverted together at its end (a time
@@ -35,14 +35,14 @@ const checkpointLabel = (event: TimelineEvent) =>
  */
 export function chartMarks(scenario: Pick<ScenarioResult, 'timeline'>, endMs: number): ChartMarks {
   const timeline = [...scenario.timeline].sort((a, b) => a.atMs - b.atMs);
-  const injected = timeline.find((event) => event.kind === 'fault-injected');
-  const reverted = timeline.filter((event) => event.kind === 'fault-reverted').at(-1);
-  const stillThere = timeline.some((event) => event.kind === 'revert-failed') || !reverted;
+  const injected = eventsOf(timeline, 'fault-injected')[0];
+  const reverted = eventsOf(timeline, 'fault-reverted').at(-1);
+  const stillThere = eventsOf(timeline, 'revert-failed').length > 0 || !reverted;
   const faultWindows: [number, number][] = injected
     ? [[seconds(injected.atMs), seconds(stillThere ? endMs : Math.max(reverted!.atMs, injected.atMs))]]
     : [];
-  const of = (kind: string, label: (event: TimelineEvent) => string) =>
-    timeline.filter((event) => event.kind === kind).map((event) => mark(event, label(event)));
+  const of = <K extends JournalKind>(kind: K, label: (event: EventOf<K>) => string) =>
+    eventsOf(timeline, kind).map((event) => mark(event, label(event)));
   return {
     faultWindows,
     alertFiring: of('alert-firing', () => 'alert firing'),

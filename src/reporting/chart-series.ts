@@ -1,11 +1,9 @@
+import type { ValueUnit } from '../core/format.ts';
 import { KEY_METRICS, type KeyMetric } from '../detection/key-metrics.ts';
 import type { ScenarioResult } from '../engine/result.ts';
 import type { SeriesPoint } from '../engine/series-recorder.ts';
 
 export type ChartName = 'alert' | KeyMetric['id'];
-
-/** How the browser writes a chart's values: already converted to the unit people read (%, ms). */
-export type ChartFormat = 'percent' | 'ms' | 'count' | 'state' | 'value';
 
 /** One chart of a scenario, as the report's client script draws it. */
 export interface ChartSpec {
@@ -13,7 +11,8 @@ export interface ChartSpec {
   title: string;
   /** The series' name in the chart's legend, shorter than the title. */
   label: string;
-  format: ChartFormat;
+  /** What the values measure; the page writes them with core/format.ts's formatValue, as the terminal does. */
+  unit: ValueUnit;
   /** The alert's threshold, drawn as a horizontal line (alert chart only). */
   threshold?: { value: number; comparator: string };
   /** uPlot's column layout: seconds since the scenario started, and the values (null for no data). */
@@ -22,26 +21,15 @@ export interface ChartSpec {
   points: number;
 }
 
-/** Key metric units as charted: a share as %, seconds as ms (query times are mostly sub-second). */
-const CONVERSION: Record<KeyMetric['unit'], { format: ChartFormat; factor: number }> = {
-  ratio: { format: 'percent', factor: 100 },
-  seconds: { format: 'ms', factor: 1000 },
-  count: { format: 'count', factor: 1 },
-  state: { format: 'state', factor: 1 },
-};
-
 /** Four significant digits: a chart shows no more, and float noise (1.2300000000000002) stays out of the page. */
 const tidy = (value: number) => Number(value.toPrecision(4));
 
-function columns(
-  points: readonly SeriesPoint[] | undefined,
-  factor: number,
-): Pick<ChartSpec, 'data' | 'points'> {
+function columns(points: readonly SeriesPoint[] | undefined): Pick<ChartSpec, 'data' | 'points'> {
   const xs: number[] = [];
   const ys: (number | null)[] = [];
   for (const [atMs, value] of points ?? []) {
     xs.push(atMs / 1000);
-    ys.push(typeof value === 'number' && Number.isFinite(value) ? tidy(value * factor) : null);
+    ys.push(typeof value === 'number' && Number.isFinite(value) ? tidy(value) : null);
   }
   return { data: [xs, ys], points: ys.filter((value) => value !== null).length };
 }
@@ -58,14 +46,13 @@ export function scenarioCharts(scenario: Pick<ScenarioResult, 'alertRule' | 'ser
     // The expression itself is in the scenario's facts: written here it would crowd out the chart.
     title: `Alert ${rule.name} (fires at ${rule.comparator} ${rule.threshold})`,
     label: rule.name,
-    format: 'value',
+    unit: 'value',
     threshold: { value: rule.threshold, comparator: rule.comparator },
-    ...columns(series.alert, 1),
+    ...columns(series.alert),
   };
   const metrics = KEY_METRICS.map((metric): ChartSpec => {
-    const { format, factor } = CONVERSION[metric.unit];
     const label = metric.title.replace(/\s*\(.*\)$/, '');
-    return { name: metric.id, title: metric.title, label, format, ...columns(series[metric.id], factor) };
+    return { name: metric.id, title: metric.title, label, unit: metric.unit, ...columns(series[metric.id]) };
   });
   return [alert, ...metrics];
 }

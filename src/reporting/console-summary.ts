@@ -1,4 +1,4 @@
-import { formatMs } from '../core/duration.ts';
+import { formatMs } from '../core/format.ts';
 import { textTable } from '../core/text-table.ts';
 import type { GameDayResult } from '../engine/result.ts';
 

@@ -18,18 +18,8 @@
   };
   const CHART_HEIGHT = 200;
 
-  const precise = (value) => String(Number(value.toPrecision(4)));
-  /** Values as people read them; the server already converted shares to % and seconds to ms. */
-  const FORMATS = {
-    percent: { axis: '%', text: (value) => `${value.toFixed(value < 10 ? 2 : 1)} %` },
-    ms: {
-      axis: 'ms',
-      text: (value) => (value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`),
-    },
-    count: { axis: 'count', text: precise },
-    state: { axis: 'breaker', text: (value) => (value >= 1 ? 'open' : value > 0 ? 'half-open' : 'closed') },
-    value: { axis: 'value', text: precise },
-  };
+  /** The y axis's label by what the values measure; the values themselves go through formatValue. */
+  const AXIS_LABELS = { ratio: '%', seconds: 'time', count: 'count', state: '', value: 'value' };
 
   /** uPlot's canvas is in device pixels: line widths and fonts scale with it. */
   const px = window.devicePixelRatio || 1;
@@ -129,7 +119,7 @@
 
   /** Keeps the threshold on screen even when the values stay far from it. */
   function valueRange(chart) {
-    if (chart.format === 'state') return () => [-0.1, 1.2];
+    if (chart.unit === 'state') return () => [-0.1, 1.2];
     return (_u, min, max) => {
       const threshold = chart.threshold ? chart.threshold.value : max;
       const low = Math.min(0, min, threshold);
@@ -149,7 +139,8 @@
   function drawChart(scenario, chart) {
     const target = document.querySelector(`[data-chart="${CSS.escape(`${scenario.id}:${chart.name}`)}"]`);
     if (!target) throw new Error(`no container for chart ${scenario.id}:${chart.name}`);
-    const format = FORMATS[chart.format] || FORMATS.value;
+    // formatValue is core/format.ts's own, inlined before this script.
+    const text = (value) => formatValue(value, chart.unit);
     let first = true;
     const options = {
       width: target.clientWidth,
@@ -163,10 +154,10 @@
         { label: 'seconds since scenario start', values: (_u, splits) => splits.map((s) => `${s} s`) },
         {
           // The breaker's ticks name its states; an axis label would only collide with them.
-          label: chart.format === 'state' ? '' : format.axis,
+          label: AXIS_LABELS[chart.unit] ?? '',
           size: 70,
-          splits: chart.format === 'state' ? () => [0, 0.5, 1] : undefined,
-          values: (_u, splits) => splits.map((value) => format.text(value)),
+          splits: chart.unit === 'state' ? () => [0, 0.5, 1] : undefined,
+          values: (_u, splits) => splits.map(text),
         },
       ],
       series: [
@@ -175,8 +166,8 @@
           label: chart.label,
           stroke: COLOURS.series,
           width: 1.5,
-          paths: chart.format === 'state' ? uPlot.paths.stepped({ align: 1 }) : undefined,
-          value: (_u, value) => (value == null ? '—' : format.text(value)),
+          paths: chart.unit === 'state' ? uPlot.paths.stepped({ align: 1 }) : undefined,
+          value: (_u, value) => (value == null ? '—' : text(value)),
         },
       ],
       hooks: {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatMs } from '../core/duration.ts';
+import { formatMs, formatNumber, formatValue } from '../core/format.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { type ChartMarks, chartMarks } from './chart-marks.ts';
 import { type ChartSpec, scenarioCharts, scenarioEndMs } from './chart-series.ts';
@@ -30,6 +30,8 @@ const UPLOT_SCRIPT = inlineable(readFileSync(uplotScriptPath, 'utf8'), 'script',
 const UPLOT_STYLE = inlineable(readFileSync(uplotStylePath, 'utf8'), 'style', uplotStylePath);
 const CLIENT_SCRIPT = inlineable(readFileSync(clientScriptUrl, 'utf8'), 'script', clientScriptUrl.pathname);
 const PAGE_STYLE = inlineable(readFileSync(pageStyleUrl, 'utf8'), 'style', pageStyleUrl.pathname);
+/** The page writes numbers with the very functions the terminal and the post-mortem use, as their source. */
+const FORMAT_SCRIPT = [formatMs, formatNumber, formatValue].map((format) => format.toString()).join('\n');
 
 function header(result: GameDayResult): string {
   const passed = result.scenarios.filter((scenario) => scenario.status === 'passed').length;
@@ -84,6 +86,7 @@ ${scenarios.map(({ scenario, charts }) => scenarioSection(scenario, charts)).joi
 </main>
 <script type="application/json" id="gameday-data">${jsonForScript(data)}</script>
 <script>${UPLOT_SCRIPT}</script>
+<script>${FORMAT_SCRIPT}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body>
 </html>

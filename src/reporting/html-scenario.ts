@@ -1,4 +1,4 @@
-import { formatMs } from '../core/duration.ts';
+import { formatMs, formatQuantity } from '../core/format.ts';
 import type { ClaimResult, ScenarioResult, TimelineEvent } from '../engine/result.ts';
 import type { ChartSpec } from './chart-series.ts';
 import { escapeHtml } from './html-escape.ts';
@@ -24,23 +24,66 @@ function chartCard(scenarioId: string, chart: ChartSpec): string {
   return `<figure class="chart-card"><figcaption>${escapeHtml(chart.title)}</figcaption>${body}</figure>`;
 }
 
-/** Timeline rows coloured by what they are about, matching the chart marks. */
+/** Timeline rows coloured by what they are about, matching the chart marks; every kind decided here. */
 function eventClass(event: TimelineEvent): string {
-  if (event.kind === 'alert-firing') return 'ev-alert';
-  if (event.kind === 'recovered') return 'ev-recovered';
-  if (event.kind === 'checkpoint') return 'ev-checkpoint';
-  if (event.kind.startsWith('responder-action')) return 'ev-responder';
-  if (event.kind.startsWith('fault-') || event.kind === 'time-box' || event.kind === 'revert-failed')
-    return 'ev-fault';
-  if (event.kind.startsWith('not-')) return 'ev-alert';
-  return '';
+  switch (event.kind) {
+    case 'alert-firing':
+    case 'not-detected':
+    case 'not-resolved':
+    case 'false-alarm':
+      return 'ev-alert';
+    case 'recovered':
+      return 'ev-recovered';
+    case 'checkpoint':
+      return 'ev-checkpoint';
+    case 'responder-action':
+    case 'responder-action-failed':
+      return 'ev-responder';
+    case 'fault-injecting':
+    case 'fault-note':
+    case 'fault-injected':
+    case 'fault-reverted':
+    case 'revert-failed':
+    case 'time-box':
+      return 'ev-fault';
+    case 'scenario-start':
+    case 'traffic-start':
+    case 'remedy-prepared':
+    case 'baseline-ok':
+    case 'alert-inactive':
+    case 'alert-pending':
+    case 'runbook-diagnostics':
+    case 'runbook-diagnostics-failed':
+    case 'remedy-skipped':
+    case 'remedy-step-skipped':
+    case 'decision':
+    case 'remedy-step':
+    case 'remedy-step-done':
+    case 'remedy-step-failed':
+    case 'runbook-verify-failed':
+    case 'aborted':
+    case 'error':
+    case 'step-abandoned':
+    case 'restore-step-done':
+    case 'restore-step-failed':
+    case 'invariants':
+    case 'facilitator-abort':
+      return '';
+    default:
+      return unknownKind(event);
+  }
+}
+
+/** Exhaustiveness: a kind added to the journal and not placed above breaks the build here. */
+function unknownKind(event: never): string {
+  return (event as TimelineEvent).kind;
 }
 
 function timelineTable(timeline: TimelineEvent[]): string {
   const rows = [...timeline]
     .sort((a, b) => a.atMs - b.atMs)
     .map((event) => {
-      const kind = typeof event.checkpoint === 'string' ? `checkpoint: ${event.checkpoint}` : event.kind;
+      const kind = event.kind === 'checkpoint' ? `checkpoint: ${event.checkpoint}` : event.kind;
       return `<tr class="${eventClass(event)}"><td class="num">${(event.atMs / 1000).toFixed(2)} s</td><td class="kind">${escapeHtml(kind)}</td><td>${escapeHtml(event.detail ?? '')}</td></tr>`;
     });
   return `<details class="timeline" open><summary>Timeline (${timeline.length} events)</summary>
@@ -50,11 +93,8 @@ ${rows.join('\n')}
 </tbody></table></details>`;
 }
 
-const claimValue = (value: number | null, unit: string) =>
-  value === null ? '—' : unit === 'ms' ? formatMs(value) : `${Number(value.toPrecision(4))} ${unit}`;
-
 function claimRow(claim: ClaimResult): string {
-  return `<tr><td>${escapeHtml(claim.claim)}</td><td class="num">${escapeHtml(claimValue(claim.claimed, claim.unit))}</td><td class="num">${escapeHtml(claimValue(claim.measured, claim.unit))}</td><td>${badge(claim.verdict)}</td><td>${escapeHtml(claim.detail)}</td></tr>`;
+  return `<tr><td>${escapeHtml(claim.claim)}</td><td class="num">${escapeHtml(formatQuantity(claim.claimed, claim.unit))}</td><td class="num">${escapeHtml(formatQuantity(claim.measured, claim.unit))}</td><td>${badge(claim.verdict)}</td><td>${escapeHtml(claim.detail)}</td></tr>`;
 }
 
 /** The runbook's steps and numbers as this run found them; nothing when neither was checked. */

@@ -1,4 +1,4 @@
-import { formatMs } from '../core/duration.ts';
+import { formatMs } from '../core/format.ts';
 import type { GameDayResult, ScenarioResult } from '../engine/result.ts';
 import { escapeHtml } from './html-escape.ts';
 

@@ -1,4 +1,5 @@
-import { formatMs } from '../core/duration.ts';
+import { formatMs, formatQuantity } from '../core/format.ts';
+import { type EventOf, eventsOf, type JournalKind } from '../engine/journal.ts';
 import type { GameDayResult, ScenarioResult } from '../engine/result.ts';
 
 /** Used when the runbook document has no post-mortem template of its own. */
@@ -30,8 +31,8 @@ export const DEFAULT_TEMPLATE = `# Post-Mortem: [Incident Title]
 
 const clockTime = (epochMs: number) => new Date(epochMs).toISOString().slice(11, 19);
 
-function firstEvent(scenario: ScenarioResult, kind: string) {
-  return scenario.timeline.find((event) => event.kind === kind);
+function firstEvent<K extends JournalKind>(scenario: ScenarioResult, kind: K): EventOf<K> | undefined {
+  return eventsOf(scenario.timeline, kind)[0];
 }
 
 /** Epoch ms of a point given as ms since the scenario started. */
@@ -51,7 +52,7 @@ function markedCheckpoint(scenario: ScenarioResult, text: string): number | unde
   if (text.includes('fix')) return marked('fix-deployed');
   if (text.includes('restor') || text.includes('resolv')) {
     const recovered = firstEvent(scenario, 'recovered');
-    return recovered ? Number(recovered.recoveredAt) : marked('service-restored');
+    return recovered ? recovered.recoveredAt : marked('service-restored');
   }
   return undefined;
 }
@@ -62,7 +63,7 @@ function checkpoint(scenario: ScenarioResult, label: string): number | undefined
   if (scenario.responders) return markedCheckpoint(scenario, text);
   const fired = firstEvent(scenario, 'alert-firing')?.at;
   const firstStep = firstEvent(scenario, 'remedy-step')?.at;
-  const lastDone = scenario.timeline.filter((e) => e.kind === 'remedy-step-done').at(-1)?.at;
+  const lastDone = eventsOf(scenario.timeline, 'remedy-step-done').at(-1)?.at;
   const recovered = firstEvent(scenario, 'recovered');
   if (text.includes('alert')) return fired;
   // In automatic mode the harness acknowledges and diagnoses the moment the alert fires.
@@ -70,8 +71,7 @@ function checkpoint(scenario: ScenarioResult, label: string): number | undefined
   if (text.includes('root cause')) return firstStep;
   if (text.includes('fix')) return lastDone;
   // Recovery is dated from when it began, not from when the hold period confirmed it.
-  if (text.includes('restor') || text.includes('resolv'))
-    return recovered ? Number(recovered.recoveredAt) : undefined;
+  if (text.includes('restor') || text.includes('resolv')) return recovered?.recoveredAt;
   return undefined;
 }
 
@@ -155,7 +155,7 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
       `- Alert rule: \`${scenario.alertRule.expression} ${scenario.alertRule.comparator} ${scenario.alertRule.threshold}\` for ${formatMs(scenario.alertRule.forMs)} (runbook time); ${scenario.alertRule.origin}.`,
       ...scenario.claims.map(
         (claim) =>
-          `- Runbook claim "${claim.claim}": ${claim.verdict}; measured ${formatClaimValue(claim.measured, claim.unit)} against ${formatClaimValue(claim.claimed, claim.unit)} (${claim.detail}).`,
+          `- Runbook claim "${claim.claim}": ${claim.verdict}; measured ${formatQuantity(claim.measured, claim.unit)} against ${formatQuantity(claim.claimed, claim.unit)} (${claim.detail}).`,
       ),
       ...scenario.runbookChecks
         .filter((check) => check.status !== 'ok')
@@ -202,13 +202,6 @@ function responderResolution(scenario: ScenarioResult): string[] {
         ]
       : []),
   ];
-}
-
-function formatClaimValue(value: number | null, unit: string): string {
-  if (value === null) return 'nothing';
-  if (unit === 'ms') return formatMs(value);
-  if (unit === 'bytes') return `${(value / (1024 * 1024)).toFixed(2)} MB`;
-  return `${Number(value.toPrecision(3))} ${unit}`;
 }
 
 /** One document with a post-mortem per scenario. */

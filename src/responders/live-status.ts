@@ -1,6 +1,6 @@
-import { formatMs } from '../core/duration.ts';
+import { formatClock, formatMs, formatNumber, formatValue } from '../core/format.ts';
 import type { AlertState } from '../detection/alert-rule.ts';
-import { formatMetric, type KeyMetric } from '../detection/key-metrics.ts';
+import type { KeyMetric } from '../detection/key-metrics.ts';
 import { CHECKPOINTS } from './checkpoints.ts';
 import type { RecordedCheckpoint } from './responder-desk.ts';
 
@@ -33,11 +33,6 @@ export interface LiveStatus {
   checkpoints: RecordedCheckpoint[];
 }
 
-const clockText = (ms: number) => {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-};
-
 function scenarioLabel(status: LiveStatus): string {
   const position = status.scenario.index ? `[${status.scenario.index}/${status.scenario.count}] ` : '';
   return `${position}${status.scenario.id}`;
@@ -53,32 +48,32 @@ export function progressLine(status: LiveStatus): string {
 /** The game-day view: what responders watch while they work the incident. */
 export function describeStatus(status: LiveStatus): string[] {
   const { alert } = status;
-  const value = alert.value === undefined ? 'no data' : Number(alert.value.toPrecision(4));
+  const value = alert.value === undefined ? 'no data' : formatNumber(alert.value);
   const lines = [
     `${scenarioLabel(status)}: ${status.scenario.title} (${status.scenario.severity}) · ${status.phase}`,
     status.faultActiveMs === undefined
       ? 'fault: not injected yet'
-      : `fault active for ${clockText(status.faultActiveMs)} · alert ${alert.name} ${alert.state.toUpperCase()} (${value}, fires ${alert.comparator} ${alert.threshold})`,
-    status.metrics.map((metric) => `${metric.id} ${formatMetric(metric.value, metric.unit)}`).join(' · '),
+      : `fault active for ${formatClock(status.faultActiveMs)} · alert ${alert.name} ${alert.state.toUpperCase()} (${value}, fires ${alert.comparator} ${alert.threshold})`,
+    status.metrics.map((metric) => `${metric.id} ${formatValue(metric.value, metric.unit)}`).join(' · '),
   ];
   if (status.faultActiveMs !== undefined) {
     const target =
       status.targetMs === undefined
         ? `no ${status.scenario.severity} target`
         : status.faultActiveMs <= status.targetMs
-          ? `${clockText(status.targetMs - status.faultActiveMs)} left of the ${status.scenario.severity} target (${clockText(status.targetMs)})`
-          : `${clockText(status.faultActiveMs - status.targetMs)} OVER the ${status.scenario.severity} target (${clockText(status.targetMs)})`;
+          ? `${formatClock(status.targetMs - status.faultActiveMs)} left of the ${status.scenario.severity} target (${formatClock(status.targetMs)})`
+          : `${formatClock(status.faultActiveMs - status.targetMs)} OVER the ${status.scenario.severity} target (${formatClock(status.targetMs)})`;
     const timeBox =
       status.timeBoxMs === undefined
         ? ''
-        : ` · time box ends in ${clockText(status.timeBoxMs - status.faultActiveMs)}`;
+        : ` · time box ends in ${formatClock(status.timeBoxMs - status.faultActiveMs)}`;
     lines.push(`${target}${timeBox}`);
   }
   if (status.mode === 'gameday') {
     lines.push(
       `checkpoints: ${CHECKPOINTS.map((checkpoint) => {
         const done = status.checkpoints.find((c) => c.id === checkpoint.id);
-        return done ? `✓ ${checkpoint.title} +${clockText(done.atMs)}` : `· ${checkpoint.title}`;
+        return done ? `✓ ${checkpoint.title} +${formatClock(done.atMs)}` : `· ${checkpoint.title}`;
       }).join('  ')}`,
     );
   }

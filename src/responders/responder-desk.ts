@@ -21,14 +21,22 @@ export interface ResponderAction {
   error?: string;
 }
 
+/** The entries the desk adds to the scenario's timeline; each returns its epoch ms. */
+export interface DeskNote {
+  (kind: 'checkpoint', detail: string, fields: { checkpoint: string; source: string }): number;
+  (kind: 'responder-action', detail: string, fields: { action: string; changes: boolean }): number;
+  (kind: 'facilitator-abort' | 'responder-action-failed', detail: string): number;
+}
+
 /** The scenario responders are working on, as the desk needs it. */
 export interface DeskScenario {
   id: string;
   title: string;
   stack: Stack;
-  /** Adds an event to the scenario's timeline; returns its epoch ms. */
-  note: (kind: string, detail: string, extra?: Record<string, unknown>) => number;
+  note: DeskNote;
   startedAt: number;
+  /** The run's clock. */
+  now: () => number;
 }
 
 /** One scenario's turn at the desk: what was recorded, and the commands still running. */
@@ -39,8 +47,12 @@ interface Turn {
   running: Set<Promise<unknown>>;
 }
 
-/** How long closing waits for a responder's command still running (a rollout) before the revert. */
+/**
+ * How long closing waits for a responder's command still running (a rollout) before the revert; after
+ * an abort, less: the revert must come within a bounded time.
+ */
 const CLOSE_WAIT_MS = 120_000;
+const CLOSE_WAIT_AFTER_ABORT_MS = 15_000;
 
 /**
  * Where game-day responders reach the running scenario: checkpoints (a key, `gameday mark`), kubectl-like
@@ -60,7 +72,11 @@ export class ResponderDesk {
    * Ends the scenario's turn: new commands are refused at once, and the ones still running are awaited
    * (up to two minutes), so none of them races the revert. Hands back what was recorded.
    */
-  async close(): Promise<{ checkpoints: RecordedCheckpoint[]; actions: ResponderAction[] }> {
+  async close({
+    aborted = false,
+  }: {
+    aborted?: boolean;
+  } = {}): Promise<{ checkpoints: RecordedCheckpoint[]; actions: ResponderAction[] }> {
     const turn = this.turn;
     this.turn = undefined;
     if (!turn) return { checkpoints: [], actions: [] };
@@ -68,7 +84,7 @@ export class ResponderDesk {
     await Promise.race([
       Promise.allSettled([...turn.running]),
       new Promise((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer = setTimeout(resolve, aborted ? CLOSE_WAIT_AFTER_ABORT_MS : CLOSE_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);
@@ -127,7 +143,7 @@ export class ResponderDesk {
     const { scenario, actions } = turn;
     // A `set env DATABASE_URL=…` carries a password: masked before it is recorded or shown.
     const command = redactSecrets(args.join(' '));
-    const atMs = Date.now() - scenario.startedAt;
+    const atMs = scenario.now() - scenario.startedAt;
     try {
       const outcome = await runCtl(args, scenario.stack);
       actions.push({ command, action: outcome.action, changes: outcome.changes, atMs, ok: true });

@@ -1,7 +1,17 @@
-import type { RunbookStepUse } from '../engine/result.ts';
 import { concernsScenario } from '../runbooks/procedure-section.ts';
 import type { RunbookStep } from '../runbooks/steps.ts';
 import type { ResponderAction } from './responder-desk.ts';
+
+/** One of the runbook's steps for this incident, and whether a responder's command carried it out. */
+export interface RunbookStepUse {
+  line: number;
+  text: string;
+  /** The gameday action it maps to (rollback, set-env…); undefined for steps gameday cannot observe. */
+  action?: string;
+  used: boolean;
+  /** When it was first used, ms since the scenario started. */
+  usedAtMs?: number;
+}
 
 /**
  * The runbook's steps for this incident (its own procedure and the general sections), each marked used

@@ -1,6 +1,8 @@
 /**
  * Writes src/runbooks/pg-catalog.json: every table and view in schema pg_catalog of a real
- * PostgreSQL server, with its user-visible columns in attribute order, for the runbook SQL checker.
+ * PostgreSQL server, with its user-visible columns in attribute order, for the runbook SQL checker;
+ * and the relations of the extensions incident runbooks use (each created for the reading, in a
+ * transaction that is rolled back: the database is left as it was; needs a superuser).
  *
  *   node --import tsx src/runbooks/generate-pg-catalog.ts <database-url> [output-file]
  *
@@ -18,7 +20,25 @@ export interface PgCatalogFile {
   serverVersion: string;
   /** Relation name → column names (attnum order), for relkinds r, v, m, p and f. */
   relations: Record<string, string[]>;
+  /** Extension → the relations it creates (none for most: they bring functions). */
+  extensions: Record<string, Record<string, string[]>>;
 }
+
+/**
+ * Extensions a database runbook may create or query: pg_stat_statements (slow queries) and
+ * pg_buffercache (cache use) bring views; the others only functions, so creating them changes no table.
+ */
+export const RUNBOOK_EXTENSIONS = [
+  'pg_stat_statements',
+  'pg_buffercache',
+  'pgstattuple',
+  'pg_visibility',
+  'pg_freespacemap',
+  'pgrowlocks',
+  'amcheck',
+  'pg_prewarm',
+  'pg_walinspect',
+];
 
 export const PG_CATALOG_FILE = fileURLToPath(new URL('./pg-catalog.json', import.meta.url));
 
@@ -33,13 +53,35 @@ const CATALOG_QUERY = `
   GROUP BY c.relname
   ORDER BY c.relname`;
 
+const EXTENSION_QUERY = `
+  SELECT c.relname::text AS relname,
+         coalesce(array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attname IS NOT NULL),
+                  '{}') AS columns
+  FROM pg_extension e
+  JOIN pg_depend d ON d.refobjid = e.oid AND d.refclassid = 'pg_extension'::regclass
+                  AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+  JOIN pg_class c ON c.oid = d.objid AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  WHERE e.extname = $1
+  GROUP BY c.relname
+  ORDER BY c.relname`;
+
 /** Parses the committed file back into column arrays. */
 export function parsePgCatalog(text: string): PgCatalogFile {
-  const file = JSON.parse(text) as { serverVersion: string; relations: Record<string, string> };
+  const file = JSON.parse(text) as {
+    serverVersion: string;
+    relations: Record<string, string>;
+    extensions?: Record<string, Record<string, string>>;
+  };
+  const split = (columns: string) => columns.split(' ').filter((column) => column !== '');
   const relations: Record<string, string[]> = {};
-  for (const [name, columns] of Object.entries(file.relations))
-    relations[name] = columns.split(' ').filter((column) => column !== '');
-  return { serverVersion: file.serverVersion, relations };
+  for (const [name, columns] of Object.entries(file.relations)) relations[name] = split(columns);
+  const extensions: Record<string, Record<string, string[]>> = {};
+  for (const [extension, owned] of Object.entries(file.extensions ?? {})) {
+    extensions[extension] = {};
+    for (const [name, columns] of Object.entries(owned)) extensions[extension][name] = split(columns);
+  }
+  return { serverVersion: file.serverVersion, relations, extensions };
 }
 
 /** Reads the pg_catalog relations and their columns from the server at `url`. */
@@ -51,7 +93,20 @@ export async function readPgCatalog(url: string): Promise<PgCatalogFile> {
     const rows = await client.query<{ relname: string; columns: string[] }>(CATALOG_QUERY);
     const relations: Record<string, string[]> = {};
     for (const row of rows.rows) relations[row.relname] = row.columns;
-    return { serverVersion: version.rows[0]?.server_version ?? 'unknown', relations };
+    const extensions: Record<string, Record<string, string[]>> = {};
+    await client.query('BEGIN');
+    try {
+      for (const extension of RUNBOOK_EXTENSIONS) {
+        await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
+        const owned = await client.query<{ relname: string; columns: string[] }>(EXTENSION_QUERY, [
+          extension,
+        ]);
+        extensions[extension] = Object.fromEntries(owned.rows.map((row) => [row.relname, row.columns]));
+      }
+    } finally {
+      await client.query('ROLLBACK');
+    }
+    return { serverVersion: version.rows[0]?.server_version ?? 'unknown', relations, extensions };
   } finally {
     await client.end();
   }
@@ -59,10 +114,19 @@ export async function readPgCatalog(url: string): Promise<PgCatalogFile> {
 
 /** JSON with one relation per line (columns space-separated), in the layout Biome leaves alone. */
 export function formatPgCatalog(catalog: PgCatalogFile): string {
-  const lines = Object.entries(catalog.relations).map(
-    ([name, columns]) => `    ${JSON.stringify(name)}: ${JSON.stringify(columns.join(' '))}`,
+  const object = (entries: string[], indent: string) =>
+    entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n${indent}}`;
+  const relations = (owned: Record<string, string[]>, indent: string) =>
+    object(
+      Object.entries(owned).map(
+        ([name, columns]) => `${indent}  ${JSON.stringify(name)}: ${JSON.stringify(columns.join(' '))}`,
+      ),
+      indent,
+    );
+  const extensions = Object.entries(catalog.extensions).map(
+    ([name, owned]) => `    ${JSON.stringify(name)}: ${relations(owned, '    ')}`,
   );
-  return `{\n  "serverVersion": ${JSON.stringify(catalog.serverVersion)},\n  "relations": {\n${lines.join(',\n')}\n  }\n}\n`;
+  return `{\n  "serverVersion": ${JSON.stringify(catalog.serverVersion)},\n  "relations": ${relations(catalog.relations, '  ')},\n  "extensions": ${object(extensions, '  ')}\n}\n`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -76,8 +140,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const catalog = await readPgCatalog(url);
   await fs.writeFile(output, formatPgCatalog(catalog));
+  const owned = Object.values(catalog.extensions).flatMap((relations) => Object.keys(relations));
   console.log(
-    `wrote ${Object.keys(catalog.relations).length} pg_catalog relations (PostgreSQL ${catalog.serverVersion}) to ${output}`,
+    `wrote ${Object.keys(catalog.relations).length} pg_catalog relations and ${owned.length} extension relations (PostgreSQL ${catalog.serverVersion}) to ${output}`,
   );
 }
 

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { formatMs } from '../core/duration.ts';
-import type { ClaimResult, StepVerdict } from '../engine/result.ts';
+import { formatValue } from '../core/format.ts';
 import type { RunbookClaim } from './claims.ts';
 import type { ParsedRunbook } from './parse-runbook.ts';
 import { inOtherProcedure } from './procedure-section.ts';
 import { runReadOnly } from './run-diagnostics.ts';
 import { type RunbookStep, sqlOf } from './steps.ts';
+import type { ClaimResult, StepVerdict } from './verdicts.ts';
 
 /** The claims a scenario can speak to: its own procedure's, and those of the runbook's shared sections. */
 export function claimsFor(runbook: ParsedRunbook, procedure: string | undefined): RunbookClaim[] {
@@ -19,10 +19,8 @@ export function holds(claim: Pick<RunbookClaim, 'bound' | 'value'>, measured: nu
   return measured >= claim.value / 2 && measured <= claim.value * 2;
 }
 
-function formatQuantity(kind: RunbookClaim['kind'], value: number): string {
-  if (kind === 'size') return `${(value / 1024 ** 2).toPrecision(3)} MB`;
-  if (kind === 'ratio') return `${(value * 100).toPrecision(4)} %`;
-  return formatMs(value);
+function formatClaimed(kind: RunbookClaim['kind'], value: number): string {
+  return formatValue(value, kind === 'size' ? 'bytes' : kind === 'ratio' ? 'ratio' : 'ms');
 }
 
 function howFarOff(factor: number): string {
@@ -58,7 +56,7 @@ export function judgeMeasuredClaims(
     judged.push({
       ...base,
       status: ok ? 'ok' : 'inaccurate',
-      seen: `measured ${formatQuantity(claim.kind, measurement.measured)}${off}: ${measurement.detail}`,
+      seen: `measured ${formatClaimed(claim.kind, measurement.measured)}${off}: ${measurement.detail}`,
     });
   }
   return judged;
@@ -132,6 +130,6 @@ export async function judgeQueryClaim(
   return {
     ...base,
     status: holds(claim, value) ? 'ok' : 'inaccurate',
-    seen: `${formatQuantity('ratio', value)} on the recovered system`,
+    seen: `${formatClaimed('ratio', value)} on the recovered system`,
   };
 }

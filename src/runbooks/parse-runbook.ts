@@ -7,6 +7,10 @@ import { type DecisionPoint, findDecisionPoints } from './decision-points.ts';
 import { type Block, type FenceBlock, type HeadingBlock, scanMarkdown, sectionEnd } from './markdown.ts';
 import { quoteLine, RunbookParseError } from './parse-error.ts';
 import { parseSeverityTable, type Severity } from './severity-table.ts';
+import type { CodeBlock } from './steps.ts';
+
+export type { CodeBlock } from './steps.ts';
+
 import { type RunbookStep, stepsOf } from './steps.ts';
 
 export type { AlertTrigger, IndexEntry } from './alert-trigger.ts';
@@ -17,19 +21,6 @@ export { RunbookParseError } from './parse-error.ts';
 export type { Severity } from './severity-table.ts';
 export type { RunbookStep } from './steps.ts';
 export type { Baseline, Comparator, Threshold, ThresholdUnit } from './threshold.ts';
-
-export interface CodeBlock {
-  /** First word of the fence's info string ('' for a bare fence). */
-  lang: string;
-  code: string;
-  /** 1-based lines of the first and the last code line. */
-  line: number;
-  endLine: number;
-  /** Text of the nearest heading above the block. */
-  section: string;
-  /** The bold step line just above the block, if any: "**1. Acknowledge Alert**" → "1. Acknowledge Alert". */
-  label?: string;
-}
 
 export interface Section {
   title: string;

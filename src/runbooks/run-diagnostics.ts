@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withDatabase } from '../stack/database-session.ts';
 import { concernsScenario, inProcedure } from './procedure-section.ts';
-import { checkSql, loadSqlParser, type SqlSchema } from './sql-check.ts';
+import { checkSql, loadSqlParser, type SqlSchema } from './sql-check/index.ts';
 import { type RunbookStep, sqlOf } from './steps.ts';
 
 /** What the harness knows independently about the live fault, that a good diagnostic should show. */

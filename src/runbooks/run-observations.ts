@@ -1,7 +1,7 @@
-import type { StepVerdict } from '../engine/result.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { AlertTrigger } from './alert-trigger.ts';
 import type { RunbookStep } from './steps.ts';
+import type { StepVerdict } from './verdicts.ts';
 
 /** The shell steps that only look (curl a health endpoint, grep the metrics or the logs, get pods). */
 const OBSERVATIONS = new Set([

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { APP_SCHEMA_FILE } from '../stack/reference-backend.ts';
 import type { ParsedRunbook, RunbookDocument } from './parse-runbook.ts';
 import {
   checkSql,
@@ -7,7 +8,7 @@ import {
   postgresCatalog,
   type SqlSchema,
   schemaFromSql,
-} from './sql-check.ts';
+} from './sql-check/index.ts';
 import { sqlOf } from './steps.ts';
 
 /** One finding of the static check; `ok` findings are kept so a clean step is visibly checked. */
@@ -21,8 +22,6 @@ export interface StaticFinding {
   /** What to change, when there is something to change. */
   fix?: string;
 }
-
-export const APP_SCHEMA_FILE = new URL('../../fixtures/chat-backend/db/schema.sql', import.meta.url);
 
 /** The tables a runbook's SQL may name: the application's schema plus PostgreSQL's catalog. */
 export async function defaultSchema(schemaFile: string | URL = APP_SCHEMA_FILE): Promise<SqlSchema> {

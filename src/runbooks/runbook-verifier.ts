@@ -1,4 +1,3 @@
-import type { ClaimResult, RunbookCheck, StepVerdict } from '../engine/result.ts';
 import { REMEDY_ACTIONS } from '../remediation/registry.ts';
 import { withDatabase } from '../stack/database-session.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -9,8 +8,9 @@ import { concernsScenario, inProcedure } from './procedure-section.ts';
 import { diagnosticSteps, type Evidence, runDiagnostics } from './run-diagnostics.ts';
 import { firstError, runFixAsWritten } from './run-fix.ts';
 import { isObservation, observe, observeAlertMetric } from './run-observations.ts';
-import { checkSql, loadSqlParser, type SqlSchema } from './sql-check.ts';
+import { checkSql, loadSqlParser, type SqlSchema } from './sql-check/index.ts';
 import { type RunbookStep, sqlOf } from './steps.ts';
+import type { ClaimResult, RunbookCheck, StepVerdict } from './verdicts.ts';
 
 const EXPECTED_FIX = 'runs as written and the incident resolves';
 

@@ -1,4 +1,16 @@
-import type { CodeBlock } from './parse-runbook.ts';
+/** A fenced code block of the runbook, and where it sits. */
+export interface CodeBlock {
+  /** First word of the fence's info string ('' for a bare fence). */
+  lang: string;
+  code: string;
+  /** 1-based lines of the first and the last code line. */
+  line: number;
+  endLine: number;
+  /** Text of the nearest heading above the block. */
+  section: string;
+  /** The bold step line just above the block, if any: "**1. Acknowledge Alert**" → "1. Acknowledge Alert". */
+  label?: string;
+}
 
 /** One thing a runbook tells the responder to run: a SQL statement or a shell command. */
 export interface RunbookStep {

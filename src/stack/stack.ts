@@ -63,6 +63,8 @@ export interface StackEndpoints {
 export interface Secrets {
   adminToken: string;
   jwtSecret: string;
+  /** The password of the seeded users (user1, user2, …) that synthetic traffic logs in as. */
+  userPassword: string;
 }
 
 export interface ReplicaInfo {

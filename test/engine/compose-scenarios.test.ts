@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from '../../src/core/http-client.ts';
 import { waitUntil } from '../../src/core/wait.ts';
 import type { GameDayResult } from '../../src/engine/result.ts';
-import { httpRequest } from '../../src/load/http-client.ts';
 import { ensureComposeStandIns } from '../../src/stack/containers/compose-images.ts';
 
 const run = promisify(execFile);

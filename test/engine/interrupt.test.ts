@@ -6,14 +6,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/core/clock.ts';
 import { waitUntil } from '../../src/core/wait.ts';
-import { FaultLedger } from '../../src/engine/fault-ledger.ts';
 import { loadScenarios } from '../../src/engine/load-scenarios.ts';
+import { runbookRemedy } from '../../src/engine/responses/runbook-remedy.ts';
 import type { GameDayResult } from '../../src/engine/result.ts';
 import { backendEnvFor, DEFAULT_RUNBOOK } from '../../src/engine/run-game-day.ts';
 import { runScenario } from '../../src/engine/run-scenario.ts';
+import { localServices } from '../../src/engine/scenario-services.ts';
 import { readRunbook } from '../../src/runbooks/parse-runbook.ts';
 import { EmbeddedStack } from '../../src/stack/embedded/embedded-stack.ts';
 import { stackRegistry } from '../../src/stack/embedded/stack-registry.ts';
+import { FaultLedger } from '../../src/stack/fault-ledger.ts';
 
 const SCENARIOS = 'test/engine/scenarios/abortable';
 let stateDir: string;
@@ -51,21 +53,26 @@ describe('interrupting a run in the middle of a fault', () => {
       const controller = new AbortController();
       const ledger = await FaultLedger.open('interrupt-test', { kind: 'embedded', id: stack.id });
       let faultSeenMissing = false;
-      const result = await runScenario(resolved!, {
-        stack,
-        clock: new Clock(60),
-        ledger,
-        signal: controller.signal,
-        scrapeIntervalMs: 250,
-        onEvent: (event) => {
-          if (event.kind !== 'fault-injected') return;
-          // The fault is really there before the interruption…
-          void indexState(stack.endpoints.database.primaryAdminUrl).then((state) => {
-            faultSeenMissing = !state.exists;
-            controller.abort();
-          });
+      const clock = new Clock(60);
+      const result = await runScenario(
+        resolved!,
+        {
+          stack,
+          clock,
+          ledger,
+          signal: controller.signal,
+          services: localServices(clock, 250),
+          onEvent: (event) => {
+            if (event.kind !== 'fault-injected') return;
+            // The fault is really there before the interruption…
+            void indexState(stack.endpoints.database.primaryAdminUrl).then((state) => {
+              faultSeenMissing = !state.exists;
+              controller.abort();
+            });
+          },
         },
-      });
+        runbookRemedy,
+      );
       await ledger.close();
       expect(faultSeenMissing).toBe(true);
       expect(result.status).toBe('aborted');

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultLedger, orphanedLedgers } from '../../src/engine/fault-ledger.ts';
 import { revertAll } from '../../src/engine/revert-all.ts';
+import { FaultLedger, orphanedLedgers } from '../../src/stack/fault-ledger.ts';
 
 let stateDir: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRequest } from '../../src/load/http-client.ts';
+import { httpRequest } from '../../src/core/http-client.ts';
 import { API_VERSION, type FaultProxyServer, startFaultProxy } from '../../src/proxy/toxiproxy-api.ts';
 
 /**

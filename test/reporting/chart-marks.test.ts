@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { JournalKind } from '../../src/engine/journal.ts';
 import type { TimelineEvent } from '../../src/engine/result.ts';
 import { chartMarks } from '../../src/reporting/chart-marks.ts';
 import { gameDayFixture } from './game-day-fixture.ts';
 
-const at = (atMs: number, kind: string): TimelineEvent => ({ atMs, at: atMs, kind });
+const at = (atMs: number, kind: JournalKind): TimelineEvent => ({ atMs, at: atMs, kind }) as TimelineEvent;
 
 describe("a scenario's chart marks", () => {
   it('shades the fault from its injection to the last revert, and marks the alert, checkpoints and recovery', () => {

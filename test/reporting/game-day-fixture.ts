@@ -1,3 +1,4 @@
+import type { JournalKind } from '../../src/engine/journal.ts';
 import type { GameDayResult, ScenarioResult, TimelineEvent } from '../../src/engine/result.ts';
 import type { SeriesPoint } from '../../src/engine/series-recorder.ts';
 
@@ -17,11 +18,17 @@ function sampled(before: number, during: number): SeriesPoint[] {
 
 function event(
   atMs: number,
-  kind: string,
+  kind: JournalKind,
   detail?: string,
   extra: Record<string, unknown> = {},
 ): TimelineEvent {
-  return { atMs, at: STARTED + atMs, kind, ...(detail === undefined ? {} : { detail }), ...extra };
+  return {
+    atMs,
+    at: STARTED + atMs,
+    kind,
+    ...(detail === undefined ? {} : { detail }),
+    ...extra,
+  } as TimelineEvent;
 }
 
 /**
@@ -102,6 +109,7 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
       clientErrors: 0,
       serverErrors: 40,
       networkErrors: 0,
+      forbidden: 0,
       socketMessagesReceived: 800,
       sendRetries: 0,
     },

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,8 +36,8 @@ describe('the HTML report, as text', () => {
     expect(html).not.toContain('<b>x</b>');
     expect(html).toContain('&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;');
     expect(html).toContain('The primary database hangs &amp; &lt;nobody&gt; notices');
-    // Only the page's own three scripts (data, uPlot, charts) end a <script>.
-    expect(html.match(/<\/script>/g)).toHaveLength(3);
+    // Only the page's own four scripts (data, uPlot, the shared number formatting, charts) end a <script>.
+    expect(html.match(/<\/script>/g)).toHaveLength(4);
   });
 
   it('embeds the charts’ data, converted to the units on their axes', () => {
@@ -55,7 +54,7 @@ describe('the HTML report, as text', () => {
     ]);
     const errorRate = healthy.charts.find((chart) => chart.name === 'errorRate')!;
     expect(errorRate.data[0]).toHaveLength(61);
-    expect(errorRate.data[1][0]).toBeCloseTo(0.1); // 0.001 as a share is 0.1 %
+    expect(errorRate.data[1][0]).toBeCloseTo(0.001); // a share, written "0.10 %" by formatValue
     expect(healthy.charts.find((chart) => chart.name === 'alert')!.threshold).toEqual({
       value: 0.01,
       comparator: '>',
@@ -105,82 +104,80 @@ describe('the HTML report, as text', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
-  `the HTML report in a real browser (needs ${CHROMIUM})`,
-  () => {
-    it('draws every chart with its data and marks, offline and without console errors', {
-      timeout: 60_000,
-    }, async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-html-'));
-      const file = path.join(dir, 'report.html');
-      await fs.writeFile(file, toHtml(gameDayFixture()));
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-        const problems: string[] = [];
-        const network: string[] = [];
-        page.on('console', (message) => {
-          if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-        });
-        page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-        // The report must open from disk alone: anything else it asks for is recorded and refused.
-        await page.route('**/*', (route) => {
-          const url = route.request().url();
-          if (/^(?:file|data):/.test(url)) return route.continue();
-          network.push(url);
-          return route.abort();
-        });
-        page.on('request', (request) => {
-          const url = request.url();
-          if (!/^(?:file|data):/.test(url) && !network.includes(url)) network.push(url);
-        });
+// `npm test` installs Chromium (scripts/test-prerequisites.sh): without it this fails, never skips.
+describe(`the HTML report in a real browser (needs ${CHROMIUM})`, () => {
+  it('draws every chart with its data and marks, offline and without console errors', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-html-'));
+    const file = path.join(dir, 'report.html');
+    await fs.writeFile(file, toHtml(gameDayFixture()));
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const problems: string[] = [];
+      const network: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      // The report must open from disk alone: anything else it asks for is recorded and refused.
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (/^(?:file|data):/.test(url)) return route.continue();
+        network.push(url);
+        return route.abort();
+      });
+      page.on('request', (request) => {
+        const url = request.url();
+        if (!/^(?:file|data):/.test(url) && !network.includes(url)) network.push(url);
+      });
 
-        await page.goto(pathToFileURL(file).href);
-        await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
-        const charts = await page.$$eval('[data-chart]', (elements) =>
-          elements.map((element) => ({
-            name: element.getAttribute('data-chart'),
-            points: Number(element.getAttribute('data-points')),
-            canvas: element.querySelector('canvas') !== null,
-            noData: element.classList.contains('no-data') && element.textContent === 'no data',
-          })),
-        );
-        expect(charts).toHaveLength(12);
-        for (const chart of charts) {
-          if (chart.name === 'database-hang:databaseConnections')
-            expect(chart).toMatchObject({ points: 0, canvas: false, noData: true });
-          else expect(chart, chart.name!).toMatchObject({ points: 61, canvas: true, noData: false });
-        }
-
-        // The overlays are on the canvas: the alert's red, the checkpoints' blue, the recovery's green.
-        const colours = await page.$eval('[data-chart="pool-exhausted:errorRate"] canvas', (element) => {
-          const canvas = element as unknown as Canvas;
-          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-          const near = (i: number, [r, g, b]: number[]) =>
-            Math.abs(data[i]! - r!) + Math.abs(data[i + 1]! - g!) + Math.abs(data[i + 2]! - b!) < 40;
-          const count = (rgb: number[]) => {
-            let n = 0;
-            for (let i = 0; i < data.length; i += 4) if (near(i, rgb)) n += 1;
-            return n;
-          };
-          return {
-            alert: count([220, 38, 38]),
-            checkpoint: count([29, 78, 216]),
-            recovered: count([22, 163, 74]),
-          };
-        });
-        expect(colours.alert).toBeGreaterThan(50);
-        expect(colours.checkpoint).toBeGreaterThan(50);
-        expect(colours.recovered).toBeGreaterThan(50);
-
-        expect(network).toEqual([]);
-        expect(problems).toEqual([]);
-        await page.screenshot({ path: path.join(os.tmpdir(), 'report-screenshot.png'), fullPage: true });
-      } finally {
-        await browser.close();
-        await fs.rm(dir, { recursive: true, force: true });
+      const charts = await page.$$eval('[data-chart]', (elements) =>
+        elements.map((element) => ({
+          name: element.getAttribute('data-chart'),
+          points: Number(element.getAttribute('data-points')),
+          canvas: element.querySelector('canvas') !== null,
+          noData: element.classList.contains('no-data') && element.textContent === 'no data',
+        })),
+      );
+      expect(charts).toHaveLength(12);
+      for (const chart of charts) {
+        if (chart.name === 'database-hang:databaseConnections')
+          expect(chart).toMatchObject({ points: 0, canvas: false, noData: true });
+        else expect(chart, chart.name!).toMatchObject({ points: 61, canvas: true, noData: false });
       }
-    });
-  },
-);
+
+      // The overlays are on the canvas: the alert's red, the checkpoints' blue, the recovery's green.
+      const colours = await page.$eval('[data-chart="pool-exhausted:errorRate"] canvas', (element) => {
+        const canvas = element as unknown as Canvas;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        const near = (i: number, [r, g, b]: number[]) =>
+          Math.abs(data[i]! - r!) + Math.abs(data[i + 1]! - g!) + Math.abs(data[i + 2]! - b!) < 40;
+        const count = (rgb: number[]) => {
+          let n = 0;
+          for (let i = 0; i < data.length; i += 4) if (near(i, rgb)) n += 1;
+          return n;
+        };
+        return {
+          alert: count([220, 38, 38]),
+          checkpoint: count([29, 78, 216]),
+          recovered: count([22, 163, 74]),
+        };
+      });
+      expect(colours.alert).toBeGreaterThan(50);
+      expect(colours.checkpoint).toBeGreaterThan(50);
+      expect(colours.recovered).toBeGreaterThan(50);
+
+      expect(network).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.screenshot({ path: path.join(os.tmpdir(), 'report-screenshot.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -29,7 +29,8 @@ function openDesk() {
     title: 'desk test',
     stack,
     startedAt,
-    note: (kind, detail) => {
+    now: () => Date.now(),
+    note: (kind: string, detail: string) => {
       events.push({ kind, detail });
       return Date.now();
     },

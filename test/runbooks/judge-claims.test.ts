@@ -38,7 +38,7 @@ describe("a runbook's claims against a measurement", () => {
     // 0.2 MB per socket measured; the runbook says ~2 MB.
     const [memory] = judgeMeasuredClaims(storm, [measured(0.2 * 1024 ** 2, 'bytes')]);
     expect(memory).toMatchObject({ line: 264, status: 'inaccurate' });
-    expect(memory!.seen).toMatch(/measured 0\.200 MB \(10× below the claim\)/);
+    expect(memory!.seen).toMatch(/measured 0\.20 MB \(10× below the claim\)/);
     const [close] = judgeMeasuredClaims(storm, [measured(1.5 * 1024 ** 2, 'bytes')]);
     expect(close!.status).toBe('ok');
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REMEDY_ACTIONS } from '../../src/remediation/registry.ts';
 import { findRunbookStep, fixUnit } from '../../src/runbooks/match-step.ts';
 import { type ParsedRunbook, readRunbook } from '../../src/runbooks/parse-runbook.ts';
-import { loadSqlParser } from '../../src/runbooks/sql-check.ts';
+import { loadSqlParser } from '../../src/runbooks/sql-check/index.ts';
 
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url);
 const FIXTURE = new URL('./fixtures/verify-defects.md', import.meta.url);

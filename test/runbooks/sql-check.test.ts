@@ -8,7 +8,7 @@ import {
   postgresCatalog,
   type SqlSchema,
   schemaFromSql,
-} from '../../src/runbooks/sql-check.ts';
+} from '../../src/runbooks/sql-check/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url);
@@ -398,18 +398,31 @@ describe('schemas', () => {
     expect(checkSql('SELECT 1', schema)).toEqual({ statements: 1, readOnly: true, findings: [], tables: [] });
   });
 
-  it('reads the application schema from the fixture DDL', () => {
+  it('reads the application schema from the fixture DDL, with the sequences of its bigserial columns', async () => {
     expect([...appSchema.tables.keys()]).toEqual([
       'users',
       'conversations',
       'conversation_participants',
       'messages',
+      'messages_id_seq',
       'conversation_reads',
+      'conversation_reads_id_seq',
       'attachments',
       'feature_flags',
       'blocked_ips',
       'socket_io_attachments',
+      'socket_io_attachments_id_seq',
     ]);
+    // The same relations, with the same columns, as the server made from that DDL.
+    const { rows } = await db.sql<{ relname: string; columns: string[] }>(
+      `SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S')
+       GROUP BY c.relname`,
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.relname, row.columns]))).toEqual(
+      Object.fromEntries([...appSchema.tables].map(([name, columns]) => [name, [...columns]])),
+    );
     expect([...appSchema.tables.get('messages')!]).toEqual([
       'id',
       'message_id',
@@ -420,7 +433,7 @@ describe('schemas', () => {
     ]);
   });
 
-  it('agrees with the server’s own catalog (pg_stat_activity’s columns, and every pg_catalog relation)', async () => {
+  it('agrees with the server’s own catalog (pg_stat_activity’s columns, every pg_catalog relation, the extensions’ views)', async () => {
     const { rows } = await db.sql<{ attname: string }>(
       `SELECT attname FROM pg_attribute
        WHERE attrelid = 'pg_catalog.pg_stat_activity'::regclass AND attnum > 0 AND NOT attisdropped
@@ -429,8 +442,16 @@ describe('schemas', () => {
     const catalog = postgresCatalog();
     expect([...catalog.tables.get('pg_stat_activity')!]).toEqual(rows.map((row) => row.attname));
     const live = await readPgCatalog(db.url);
-    expect(Object.fromEntries([...catalog.tables].map(([name, columns]) => [name, [...columns]]))).toEqual(
-      live.relations,
-    );
+    const extensionViews = Object.values(live.extensions).flatMap((owned) => Object.entries(owned));
+    expect(extensionViews.map(([name]) => name).sort()).toEqual([
+      'pg_buffercache',
+      'pg_buffercache_numa',
+      'pg_stat_statements',
+      'pg_stat_statements_info',
+    ]);
+    expect(Object.fromEntries([...catalog.tables].map(([name, columns]) => [name, [...columns]]))).toEqual({
+      ...live.relations,
+      ...Object.fromEntries(extensionViews),
+    });
   });
 });

@@ -4,9 +4,9 @@ import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_PASSWORD } from '../../fixtures/chat-backend/db/seed.ts';
+import { httpRequest } from '../../src/core/http-client.ts';
 import { waitUntil } from '../../src/core/wait.ts';
 import { ChatClient, type ChatMessage, emitWithAck } from '../../src/load/chat-client.ts';
-import { httpRequest } from '../../src/load/http-client.ts';
 import { EmbeddedStack } from '../../src/stack/embedded/embedded-stack.ts';
 import { processStartTime, stackRegistry } from '../../src/stack/embedded/stack-registry.ts';
 

@@ -1,16 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../core/free-port.ts';
+import { httpRequest } from '../../core/http-client.ts';
 import { sleep } from '../../core/wait.ts';
-import { httpRequest } from '../../load/http-client.ts';
 import { withEnvChanges } from '../env-changes.ts';
 import type { Launcher } from '../launcher.ts';
+import { BACKEND_ENTRY } from '../reference-backend.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { type ExitInfo, ManagedProcess } from './managed-process.ts';
-
-export const BACKEND_ENTRY = fileURLToPath(
-  new URL('../../../fixtures/chat-backend/src/main.ts', import.meta.url),
-);
 
 /** What each replica runs: a release and its environment (the pod template). */
 export interface PodTemplate {

@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEED_PRESETS, type SeedPreset, type SeedSize } from '../../../fixtures/chat-backend/db/seed.ts';
 import { freePort } from '../../core/free-port.ts';
+import { httpRequest } from '../../core/http-client.ts';
 import { registerSecret } from '../../core/redact.ts';
-import { httpRequest } from '../../load/http-client.ts';
 import { containerLauncher } from '../containers/container-launcher.ts';
 import { removeLabelled } from '../containers/docker-cli.ts';
 import { type Launcher, localLauncher } from '../launcher.ts';
+import {
+  OBJECT_STORE_ENTRY,
+  SEED_PASSWORD,
+  SEED_PRESETS,
+  type SeedPreset,
+  type SeedSize,
+} from '../reference-backend.ts';
 import type {
   BackendControl,
   Capability,
@@ -58,7 +64,6 @@ export interface EmbeddedStackOptions {
 }
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
-const OBJECT_STORE_ENTRY = here('../../../fixtures/object-store/main.ts');
 const FAULT_PROXY_ENTRY = here('../../proxy/main.ts');
 const LOAD_BALANCER_ENTRY = here('./load-balancer-main.ts');
 
@@ -106,7 +111,7 @@ export class EmbeddedStack implements Stack {
   readonly capabilities = EmbeddedStack.capabilities;
   private readonly launcher: Launcher;
   endpoints!: StackEndpoints;
-  readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret() };
+  readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret(), userPassword: SEED_PASSWORD };
   readonly backend: BackendControl;
   readonly database: DatabaseControl;
 

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applySchema, type SeedSize, seed } from '../../../fixtures/chat-backend/db/seed.ts';
+import { applySchema, SEED_SOURCES, type SeedSize, seed } from '../reference-backend.ts';
 import { chownTree } from './os-user.ts';
 import { postgresBinaries } from './postgres-binaries.ts';
 import type { PostgresServer } from './postgres-server.ts';
@@ -25,9 +25,7 @@ export function cacheDir(): string {
 /** Changes whenever the schema, the seed generator, the size or the PostgreSQL build change. */
 async function snapshotKey(size: SeedSize): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['schema.sql', 'seed.ts']) {
-    hash.update(await fs.readFile(new URL(`../../../fixtures/chat-backend/db/${file}`, import.meta.url)));
-  }
+  for (const file of SEED_SOURCES) hash.update(await fs.readFile(file));
   hash.update(JSON.stringify(size));
   hash.update((await postgresBinaries()).postgres);
   return hash.digest('hex').slice(0, 16);

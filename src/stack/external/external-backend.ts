@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { httpRequest } from '../../core/http-client.ts';
 import { waitUntil } from '../../core/wait.ts';
-import { httpRequest } from '../../load/http-client.ts';
 import { withEnvChanges } from '../env-changes.ts';
 import type { BackendControl, ReplicaInfo, RevisionInfo } from '../stack.ts';
 import type { ExternalConfig } from './external-config.ts';

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
+import { SEED_PASSWORD } from '../reference-backend.ts';
 
 const httpUrl = z
   .string()
@@ -51,7 +52,14 @@ export const externalConfigSchema = z
         appDatabase: z.string().default('chatdb'),
       })
       .strict(),
-    secrets: z.object({ adminToken: z.string().min(1), jwtSecret: z.string().min(16) }).strict(),
+    secrets: z
+      .object({
+        adminToken: z.string().min(1),
+        jwtSecret: z.string().min(16),
+        /** The seeded users' password (user1, user2, …); the reference backend's seed by default. */
+        userPassword: z.string().min(1).default(SEED_PASSWORD),
+      })
+      .strict(),
     backend: z
       .object({
         /** How long a rollout may take until every replica answers its health check. */

@@ -1,5 +1,4 @@
-import { databaseQueryQuantile } from '../../../../src/detection/signals.ts';
-import { defineScenario } from '../../../../src/engine/scenario.ts';
+import { databaseQueryQuantile, defineScenario } from 'gameday';
 
 /** Drops the index on the tiny seed: the alert will never fire, so the run waits until it is stopped. */
 export default defineScenario({

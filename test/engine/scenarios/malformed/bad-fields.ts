@@ -1,4 +1,6 @@
-import { defineScenario } from '../../../../src/engine/scenario.ts';
+import { defineScenario } from 'gameday';
+
+// The compiler already refuses the action below; the loader must refuse it too, for plain JavaScript.
 
 export default defineScenario({
   id: 'bad-fields',
@@ -11,5 +13,6 @@ export default defineScenario({
     unit: 'seconds',
     expr: { fn: 'value', metric: 'database_query_duration_seconds' },
   },
+  // @ts-expect-error: no such action
   remedy: [{ action: 'pray' }],
 });

@@ -1,5 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../../../../src/detection/signals.ts';
-import { defineScenario } from '../../../../src/engine/scenario.ts';
+import { defineScenario, errorRatio, SEND_MESSAGE } from 'gameday';
 
 /** The bad deploy, with an alert threshold (90 %) that one failed send in ten can never reach. */
 export default defineScenario({

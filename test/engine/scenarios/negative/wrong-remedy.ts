@@ -1,5 +1,4 @@
-import { errorRatio, SEND_MESSAGE } from '../../../../src/detection/signals.ts';
-import { defineScenario } from '../../../../src/engine/scenario.ts';
+import { defineScenario, errorRatio, SEND_MESSAGE } from 'gameday';
 
 /** The bad deploy "remedied" with a restart: the defective release keeps running. */
 export default defineScenario({

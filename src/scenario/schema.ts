@@ -182,8 +182,3 @@ export const scenarioSchema = z
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema> & { file: string };
-
-/** Declares a scenario; the file's default export. Types guide the author, validation happens at load. */
-export function defineScenario(scenario: ScenarioInput): ScenarioInput {
-  return scenario;
-}

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { processStartTime, stateDir } from '../stack/embedded/stack-registry.ts';
+import { processStartTime, stateDir } from './embedded/stack-registry.ts';
 
 export interface LedgerEntry {
   id: number;
@@ -23,6 +23,9 @@ export interface LedgerFile {
   stack: { kind: string; id: string; config?: string };
   entries: LedgerEntry[];
 }
+
+/** What a scenario needs of the ledger: a fault registered before its damage, settled by its revert. */
+export type FaultRecorder = Pick<FaultLedger, 'register' | 'settle'>;
 
 const ledgerDir = () => path.join(stateDir(), 'faults');
 

@@ -1,4 +1,5 @@
-import type { ScenarioInput } from '../engine/scenario.ts';
+import type { RemedyStepSpec } from './define-scenario.ts';
+import type { ScenarioInput } from './schema.ts';
 
 type ScenarioExpr = ScenarioInput['alert']['expr'];
 
@@ -98,8 +99,11 @@ export const STOP_MESSAGE_WRITES = {
   action: 'set-env',
   env: { FEATURE_FLAG_MESSAGE_WRITE: 'disabled' },
   runbookStep: 'kubectl set env deployment/chat-backend FEATURE_FLAG_MESSAGE_WRITE=disabled -n production',
-};
-export const RESUME_MESSAGE_WRITES = { action: 'set-env', env: { FEATURE_FLAG_MESSAGE_WRITE: null } };
+} as const satisfies RemedyStepSpec;
+export const RESUME_MESSAGE_WRITES = {
+  action: 'set-env',
+  env: { FEATURE_FLAG_MESSAGE_WRITE: null },
+} as const satisfies RemedyStepSpec;
 
 /** Runbook 4's database recovery: promote the streaming replica, then point the backend at it. */
 export const FAIL_OVER_TO_REPLICA = [
@@ -111,7 +115,7 @@ export const FAIL_OVER_TO_REPLICA = [
     action: 'repoint-database',
     runbookStep: 'kubectl set env deployment/chat-backend DATABASE_URL=…replica-1…',
   },
-];
+] as const satisfies RemedyStepSpec[];
 
 /** Runbook 2's claim: each WebSocket connection costs about 2 MB of backend memory. */
 export function memoryPerConnectionClaim() {

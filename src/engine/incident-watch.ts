@@ -1,0 +1,141 @@
+import type { Clock } from '../core/clock.ts';
+import { AlertEvaluator, type AlertRule, type AlertState, compare } from '../detection/alert-rule.ts';
+import { evaluate } from '../detection/expr.ts';
+import { KEY_METRICS, type KeyMetric } from '../detection/key-metrics.ts';
+import type { MetricStore } from '../detection/metric-store.ts';
+import { ClaimMeter } from './claim-meter.ts';
+import type { Note } from './journal.ts';
+import type { ResolvedScenario } from './resolve-scenario.ts';
+import { SeriesRecorder } from './series-recorder.ts';
+
+const MAX_SERIES_POINTS = 600;
+
+/** What the samples are taken during: before the fault, while it is live, after the remedy. */
+export type WatchPhase = 'baseline' | 'fault' | 'remedied';
+
+export interface IncidentWatchOptions {
+  store: MetricStore;
+  clock: Clock;
+  note: Note;
+  /** The scenario's start (epoch ms): series are recorded as offsets from it. */
+  startedAt: number;
+  /**
+   * Recovery may only begin once someone has tried a fix (people at the desk); otherwise an alert that
+   * resolves on its own counts (the remedy may still be running).
+   */
+  recoveryNeedsRemedy: boolean;
+}
+
+/**
+ * What happens after each round of samples, in one place: the alert evaluated (transitions noted),
+ * the key metrics and the alert's value recorded as series, the runbook's claims measured, and the
+ * recovery gate kept: since when the alert has been clear and every recovery check holding.
+ */
+export class IncidentWatch {
+  private readonly evaluator: AlertEvaluator;
+  private readonly series = new SeriesRecorder(
+    ['alert', ...KEY_METRICS.map((metric) => metric.id)],
+    MAX_SERIES_POINTS,
+  );
+  private readonly claims: ClaimMeter;
+  private readonly checkValues = new Map<string, number | undefined>();
+  private phase: WatchPhase = 'baseline';
+  private recoveringSince: number | undefined;
+  /** The first time the alert fired after the fault began. */
+  firedAt: number | undefined;
+  firedDuringBaseline = false;
+  /** The key metrics at the last sample. */
+  keyValues: Partial<Record<KeyMetric['id'], number>> = {};
+
+  constructor(
+    private readonly resolved: Pick<
+      ResolvedScenario,
+      'rule' | 'recoveryChecks' | 'claims' | 'recoveryNeedsAlertResolved'
+    >,
+    private readonly options: IncidentWatchOptions,
+  ) {
+    this.evaluator = new AlertEvaluator(resolved.rule);
+    this.claims = new ClaimMeter(resolved.claims, (wallMs) => options.clock.atRunbookScale(wallMs));
+  }
+
+  get rule(): AlertRule {
+    return this.resolved.rule;
+  }
+
+  get alertState(): AlertState {
+    return this.evaluator.state;
+  }
+
+  get alertValue(): number | undefined {
+    return this.evaluator.lastValue;
+  }
+
+  /** The fault is being injected: from now on a firing alert is a detection, not a false alarm. */
+  faultBegins(): void {
+    this.phase = 'fault';
+  }
+
+  /** The response is over (`remedied`: someone carried out a fix; time-until claims count from `at`). */
+  responseEnds(at: number, remedied: boolean): void {
+    this.phase = 'remedied';
+    if (remedied) this.claims.remedied(at);
+  }
+
+  /** Evaluates everything on the samples taken at `now`. */
+  observe(now: number): void {
+    const { store, clock, note, startedAt } = this.options;
+    const context = { store, now, scale: (runbookMs: number) => clock.scaled(runbookMs) };
+    const transition = this.evaluator.evaluate(context);
+    this.keyValues = Object.fromEntries(
+      KEY_METRICS.map((metric) => [metric.id, evaluate(metric.expr, context)]),
+    );
+    this.series.record(now - startedAt, { alert: this.evaluator.lastValue, ...this.keyValues });
+    if (transition) {
+      note(`alert-${transition.to}`, `${this.rule.name} ${transition.from} → ${transition.to}`, {
+        value: transition.value,
+      });
+      if (transition.to === 'firing') {
+        if (this.phase === 'baseline') this.firedDuringBaseline = true;
+        else this.firedAt ??= now;
+      }
+    }
+    this.claims.observe(this.phase, context);
+    let checksHold = true;
+    for (const check of this.resolved.recoveryChecks) {
+      const value = evaluate(check.expr, context);
+      this.checkValues.set(check.name, value);
+      if (value === undefined || !compare(value, check.comparator, check.threshold)) checksHold = false;
+    }
+    const remedied = this.phase === 'remedied';
+    // Judged by its checks alone (the alert's condition outlives a correct remedy), recovery can only
+    // begin once the response is over.
+    const alertClear =
+      (remedied || !this.options.recoveryNeedsRemedy) &&
+      (this.resolved.recoveryNeedsAlertResolved ? this.evaluator.state === 'inactive' : remedied);
+    if (alertClear && checksHold) this.recoveringSince ??= now;
+    else this.recoveringSince = undefined;
+  }
+
+  /** When recovery began, once it has held for `holdMs` by `now`; undefined until then. */
+  recoveredSince(now: number, holdMs: number): number | undefined {
+    return this.recoveringSince !== undefined && now - this.recoveringSince >= holdMs
+      ? this.recoveringSince
+      : undefined;
+  }
+
+  /** The recovery checks that did not hold at the last sample, with their values. */
+  failingChecks(): { name: string; value: number | undefined }[] {
+    return this.resolved.recoveryChecks
+      .map((check) => ({ check, value: this.checkValues.get(check.name) }))
+      .filter(({ check, value }) => value === undefined || !compare(value, check.comparator, check.threshold))
+      .map(({ check, value }) => ({ name: check.name, value }));
+  }
+
+  recordedSeries() {
+    return this.series.series();
+  }
+
+  claimResults() {
+    return this.claims.results();
+  }
+}

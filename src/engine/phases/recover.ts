@@ -1,0 +1,47 @@
+import { formatMs, formatNumber } from '../../core/format.ts';
+import type { ScenarioRun } from '../scenario-run.ts';
+
+const show = (value: number | undefined) => (value === undefined ? 'no data' : formatNumber(value));
+
+/**
+ * Recovered: the alert resolved and every recovery check holding for the hold period, watched until
+ * `giveUpAt` (epoch ms). TTR is then judged against the severity's target, with the remedy's own work
+ * (a rollout, an index build: real, not compressed by the time scale) set aside.
+ */
+export async function recover(run: ScenarioRun, giveUpAt: number): Promise<'passed' | 'failed'> {
+  const { rule, resolveWithinMs, recoveryHoldMs } = run.resolved;
+  const targetMs = resolveWithinMs === undefined ? undefined : run.scale(resolveWithinMs);
+  const holdMs = run.scale(recoveryHoldMs);
+  const injectedAt = run.injectedAt!;
+  run.enter('recovering', targetMs);
+  run.recoveredAt = await run.until(() => run.watch.recoveredSince(run.clock.now(), holdMs), giveUpAt);
+  if (run.recoveredAt === undefined) {
+    const failing = run.watch
+      .failingChecks()
+      .map((check) => `; check "${check.name}" is ${show(check.value)}`)
+      .join('');
+    run.reasons.push(
+      `not resolved: ${rule.name} is ${run.watch.alertState} (value ${show(run.watch.alertValue)}) ${formatMs(run.clock.now() - injectedAt)} after the fault${failing}`,
+    );
+    run.note('not-resolved', `${rule.name} ${run.watch.alertState}`);
+    return 'failed';
+  }
+  run.note('recovered', `alert resolved and recovery checks held for ${formatMs(holdMs)}`, {
+    recoveredAt: run.recoveredAt,
+  });
+  const work = run.remedyWorkMs();
+  if (targetMs !== undefined && run.recoveredAt - injectedAt - work > targetMs) {
+    run.reasons.push(
+      `resolved in ${formatMs(run.recoveredAt - injectedAt)} (${formatMs(work)} of it the remedy's own work), over the ${formatMs(targetMs)} target`,
+    );
+    return 'failed';
+  }
+  return 'passed';
+}
+
+/** How long to keep watching for recovery: past the target, so a late recovery still gets its time. */
+export function lateRecoveryLimit(run: ScenarioRun): number {
+  const { resolveWithinMs } = run.resolved;
+  const targetMs = resolveWithinMs === undefined ? 60_000 : run.scale(resolveWithinMs);
+  return Math.max(run.injectedAt! + targetMs * 1.5, run.clock.now() + 10_000);
+}

@@ -1,0 +1,107 @@
+import { formatMs } from '../../core/format.ts';
+import type { ResponderDesk } from '../../responders/responder-desk.ts';
+import { runbookStepUse } from '../../responders/runbook-step-use.ts';
+import type { RunbookStep } from '../../runbooks/steps.ts';
+import type { ScenarioResult } from '../result.ts';
+import type { ScenarioRun } from '../scenario-run.ts';
+import type { Response } from './response.ts';
+import { prepareRemedy } from './runbook-remedy.ts';
+
+export interface DeskOptions {
+  desk: ResponderDesk;
+  /** The harness reverts the fault itself this long after it was in place (wall ms). */
+  timeBoxMs: number;
+  /** The runbook's steps, to say in the post-mortem which the responders used. */
+  runbookSteps: readonly RunbookStep[];
+}
+
+/**
+ * Game-day mode: people work the incident with their own tools, through the desk. No remedy is carried
+ * out. The harness watches for the alert (within its budget) and for recovery, which counts only once
+ * they have tried a fix (a change, or "fix deployed" marked), and takes the fault back itself when the
+ * time box runs out.
+ */
+export function peopleAtTheDesk({ desk, timeBoxMs, runbookSteps }: DeskOptions): Response {
+  let responded: NonNullable<ScenarioResult['responders']> | undefined;
+  return {
+    mode: 'gameday',
+    recoveryNeedsRemedy: true,
+    async prepare(run) {
+      const { scenario } = run.resolved;
+      desk.open({
+        id: scenario.id,
+        title: scenario.title,
+        stack: run.stack,
+        note: run.note,
+        startedAt: run.journal.startedAt,
+        now: () => run.clock.now(),
+      });
+      // People restoring data need the scheduled backup as much as the harness would.
+      await prepareRemedy(run);
+    },
+    respond: (run) => respond(run, desk, timeBoxMs),
+    async close(run, aborted) {
+      const record = await desk.close({ aborted });
+      const procedure = run.resolved.scenario.runbook.procedure;
+      responded = { ...record, runbookSteps: runbookStepUse(runbookSteps, procedure, record.actions) };
+    },
+    live: () => ({ checkpoints: desk.recorded(), timeBoxMs }),
+    report: () => (responded ? { responders: responded } : {}),
+  };
+}
+
+async function respond(
+  run: ScenarioRun,
+  desk: ResponderDesk,
+  timeBoxMs: number,
+): Promise<'passed' | 'failed'> {
+  const { rule, detectWithinMs, recoveryHoldMs, resolveWithinMs } = run.resolved;
+  const faultAt = run.injectedAt!;
+  run.enter('responding', timeBoxMs);
+  const detectBudget = run.scale(detectWithinMs);
+  const holdMs = run.scale(recoveryHoldMs);
+  const targetMs = resolveWithinMs === undefined ? undefined : run.scale(resolveWithinMs);
+  let silenceNoted = false;
+  let fixTried = false;
+  run.recoveredAt = await run.until(() => {
+    const now = run.clock.now();
+    if (!silenceNoted && run.watch.firedAt === undefined && now > faultAt + detectBudget) {
+      silenceNoted = true;
+      run.note('not-detected', `${rule.name} silent after ${formatMs(detectBudget)}: nobody was paged`);
+    }
+    if (!fixTried && desk.fixAttemptedSince(run.journal.sinceStart(faultAt))) {
+      fixTried = true;
+      run.watch.responseEnds(now, true);
+    }
+    return run.watch.recoveredSince(now, holdMs);
+  }, faultAt + timeBoxMs);
+  const firedAt = run.watch.firedAt;
+  const detectedInTime = firedAt !== undefined && firedAt - faultAt <= detectBudget;
+  if (!detectedInTime)
+    run.reasons.push(
+      firedAt === undefined
+        ? `not detected: ${rule.name} did not fire within ${formatMs(detectBudget)} of the fault (threshold ${rule.comparator} ${rule.threshold})`
+        : `detected late: ${rule.name} fired ${formatMs(firedAt - faultAt)} after the fault, over the ${formatMs(detectBudget)} budget`,
+    );
+  if (run.recoveredAt === undefined) {
+    run.reasons.push(
+      `time box: not resolved within ${formatMs(timeBoxMs)} of the fault; the harness reverted the fault itself`,
+    );
+    run.note(
+      'time-box',
+      `${formatMs(timeBoxMs)} passed with ${rule.name} ${run.watch.alertState}: reverting the fault`,
+    );
+    return 'failed';
+  }
+  run.note('recovered', `alert resolved and recovery checks held for ${formatMs(holdMs)}`, {
+    recoveredAt: run.recoveredAt,
+  });
+  desk.mark('service-restored', 'detected');
+  if (targetMs !== undefined && run.recoveredAt - faultAt > targetMs) {
+    run.reasons.push(
+      `resolved in ${formatMs(run.recoveredAt - faultAt)}, over the ${formatMs(targetMs)} target`,
+    );
+    return 'failed';
+  }
+  return detectedInTime ? 'passed' : 'failed';
+}

@@ -1,0 +1,97 @@
+import { AbortedError } from '../../core/aborted.ts';
+import { formatMs } from '../../core/format.ts';
+import { blockerEvidence } from '../../runbooks/run-diagnostics.ts';
+import type { RunbookVerifier } from '../../runbooks/runbook-verifier.ts';
+import { detect } from '../phases/detect.ts';
+import { lateRecoveryLimit, recover } from '../phases/recover.ts';
+import { type CarryOut, carryOutAction, remediate } from '../phases/remediate.ts';
+import { type ScenarioRun, STEP_DEADLINES } from '../scenario-run.ts';
+import type { Response } from './response.ts';
+import { prepareRemedy } from './runbook-remedy.ts';
+
+/**
+ * `gameday runbook verify`: the harness responds as the runbook says, trying the runbook's own steps
+ * against the live fault and judging each: its diagnostic queries while the fault is live, its SQL fixes
+ * as written (the harness's action only where PostgreSQL refuses), and at the end its claims and its
+ * "after the fix" numbers, measured on the fixed system before the revert.
+ */
+export function runbookVerification(verifier: RunbookVerifier): Response {
+  const carryOutAsWritten: CarryOut = async (run, step) => {
+    const asWritten = await verifier.tryFix(run.stack.database.adminUrl(), step.runbookStep, step.action);
+    if (asWritten) return asWritten;
+    const detail = await carryOutAction(run, step);
+    verifier.carriedOut(step.runbookStep, step.action, detail);
+    return detail;
+  };
+  return {
+    mode: 'auto',
+    recoveryNeedsRemedy: false,
+    prepare: prepareRemedy,
+    async respond(run) {
+      const undetected = await detect(run);
+      if (undetected) return undetected;
+      await bounded(
+        run,
+        'runbook-diagnostics-failed',
+        STEP_DEADLINES.diagnose,
+        'the runbook’s diagnostics',
+        () => diagnose(run, verifier),
+      );
+      return (await remediate(run, carryOutAsWritten)) ?? (await recover(run, lateRecoveryLimit(run)));
+    },
+    async conclude(run) {
+      const { injectedAt, recoveredAt } = run;
+      if (injectedAt === undefined) return;
+      await bounded(run, 'runbook-verify-failed', STEP_DEADLINES.conclude, 'judging the runbook', () =>
+        verifier.conclude(run.stack.database.adminUrl(), {
+          resolved: recoveredAt !== undefined,
+          why:
+            recoveredAt !== undefined
+              ? `the incident resolved ${formatMs(recoveredAt - injectedAt)} after the fault`
+              : `the incident did not resolve (${run.reasons.at(-1) ?? 'gave up'})`,
+          claims: run.watch.claimResults(),
+        }),
+      );
+    },
+    report: () => ({ runbookChecks: verifier.results() }),
+  };
+}
+
+/** A verification step whose failure (or hang) is noted, not fatal: the scenario goes on. */
+async function bounded(
+  run: ScenarioRun,
+  failed: 'runbook-diagnostics-failed' | 'runbook-verify-failed',
+  deadlineMs: number,
+  what: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await run.step(what, deadlineMs, work);
+  } catch (error) {
+    if (error instanceof AbortedError) throw error;
+    run.note(failed, (error as Error).message);
+  }
+}
+
+/** Runs the runbook's read-only steps against the live fault, judged by what the harness knows of it. */
+async function diagnose(run: ScenarioRun, verifier: RunbookVerifier): Promise<void> {
+  const known = [...run.evidence];
+  // What the database says independently; during an outage it says nothing, and that is the fault.
+  const [blockers, stored] = await Promise.all([
+    blockerEvidence(run.stack.database.adminUrl()).catch(() => undefined),
+    run.load.checkAcknowledged().catch(() => undefined),
+  ]);
+  if (blockers) known.push(blockers);
+  const duplicated = stored?.duplicated ?? [];
+  if (duplicated.length > 0)
+    known.push({
+      values: duplicated,
+      description: `${duplicated.length} acknowledged message_id(s) stored twice`,
+    });
+  const checks = await verifier.duringFault(run.stack, known);
+  const count = (status: string) => checks.filter((check) => check.status === status).length;
+  run.note(
+    'runbook-diagnostics',
+    `${checks.length} runbook steps tried during the fault: ${count('ok')} ok, ${count('inaccurate')} inaccurate, ${count('broken')} broken`,
+  );
+}

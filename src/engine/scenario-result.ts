@@ -1,0 +1,87 @@
+import { toPromQL } from '../detection/expr.ts';
+import type { InvariantsOutcome } from './phases/invariants.ts';
+import type { Response } from './responses/response.ts';
+import type { ScenarioResult, ScenarioStatus } from './result.ts';
+import type { ScenarioRun } from './scenario-run.ts';
+
+/** The run's state as report.json's contract gives it (see README, "Reports"). */
+export function scenarioResult(
+  run: ScenarioRun,
+  response: Response,
+  status: ScenarioStatus,
+  revertErrors: string[],
+  invariants: InvariantsOutcome,
+): ScenarioResult {
+  const { resolved, watch, clock, injectedAt, recoveredAt } = run;
+  const { scenario, rule, faults } = resolved;
+  // An alert with no "for" can fire while a slow injection is still finishing: that counts as 0.
+  const timeToDetect =
+    watch.firedAt !== undefined && injectedAt !== undefined ? Math.max(0, watch.firedAt - injectedAt) : null;
+  const timeToResolve =
+    recoveredAt !== undefined && injectedAt !== undefined ? recoveredAt - injectedAt : null;
+  const work = run.remedyWorkMs();
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    runbook: {
+      number: scenario.runbook.number,
+      title: resolved.runbookTitle,
+      procedure: scenario.runbook.procedure,
+    },
+    severity: resolved.severity,
+    status,
+    reasons: run.reasons,
+    fault: {
+      kind: faults.map((fault) => fault.kind).join(' + '),
+      description: faults.map((fault) => fault.description).join(' + '),
+      injectionMs:
+        injectedAt !== undefined && run.injectionStartedAt !== undefined
+          ? injectedAt - run.injectionStartedAt
+          : null,
+    },
+    alertRule: {
+      name: rule.name,
+      expression: toPromQL(rule.expr),
+      comparator: rule.comparator,
+      threshold: rule.threshold,
+      forMs: rule.forMs,
+      origin: rule.origin,
+    },
+    detection: {
+      alert: rule.name,
+      fired: timeToDetect !== null,
+      timeToDetectMs: timeToDetect,
+      budgetMs: run.scale(resolved.detectWithinMs),
+      timeToDetectAtRunbookScaleMs: timeToDetect === null ? null : clock.atRunbookScale(timeToDetect),
+    },
+    resolution: {
+      resolved: timeToResolve !== null,
+      timeToResolveMs: timeToResolve,
+      remedyWorkMs: work,
+      targetMs: resolved.resolveWithinMs === undefined ? null : run.scale(resolved.resolveWithinMs),
+      // Recovery can begin while the last remedy step is still finishing (a failover's repoint rollout):
+      // then all of it was remedy work, none of it is scaled.
+      timeToResolveAtRunbookScaleMs:
+        timeToResolve === null
+          ? null
+          : clock.atRunbookScale(timeToResolve - Math.min(work, timeToResolve)) +
+            Math.min(work, timeToResolve),
+    },
+    falseAlarm: watch.firedDuringBaseline,
+    remedy: run.remedyLog,
+    decisions: run.decisions,
+    runbookChecks: [],
+    claims: watch.claimResults(),
+    faultsReverted: revertErrors.length === 0,
+    revertErrors,
+    lostMessages: invariants.lost,
+    acknowledgedMessages: invariants.acknowledged,
+    duplicatedMessages: invariants.duplicated,
+    traffic: run.load.totals(),
+    ...response.report?.(run),
+    timeline: run.journal.events,
+    series: watch.recordedSeries(),
+    startedAt: new Date(run.journal.startedAt).toISOString(),
+    durationMs: clock.now() - run.journal.startedAt,
+  };
+}

@@ -1,0 +1,229 @@
+import type { Clock } from '../core/clock.ts';
+import { StepTimeoutError, withinDeadline } from '../core/deadline.ts';
+import { KEY_METRICS } from '../detection/key-metrics.ts';
+import type { MetricsSource } from '../detection/metrics-source.ts';
+import type { FaultBackend } from '../faults/fault-backend.ts';
+import type { LoadSource } from '../load/load-source.ts';
+import type { LiveStatus, ScenarioPhase } from '../responders/live-status.ts';
+import type { Evidence } from '../runbooks/run-diagnostics.ts';
+import type { FaultRecorder } from '../stack/fault-ledger.ts';
+import type { Stack } from '../stack/stack.ts';
+import { IncidentWatch } from './incident-watch.ts';
+import { Journal, type JournalEvent, type Note } from './journal.ts';
+import type { ResolvedScenario } from './resolve-scenario.ts';
+import type { ScenarioResult } from './result.ts';
+import type { RegisteredUndo } from './revert-all.ts';
+
+/** How a scenario reaches the world: each a seam where another back-end plugs in. */
+export interface ScenarioServices {
+  /** Carries out the faults (gameday itself, or AWS FIS). */
+  faults: FaultBackend;
+  /** The steady traffic (this process, a worker, k6). */
+  load(resolved: ResolvedScenario, stack: Stack): LoadSource;
+  /** The measurements the alert and the recovery checks are evaluated on. */
+  metrics(resolved: ResolvedScenario, stack: Stack, acknowledged: () => string[]): MetricsSource;
+}
+
+/** What the run state needs to know of whoever responds (see responses/response.ts). */
+export interface ResponderTraits {
+  /** auto: the harness (or nobody) responds; gameday: people do. */
+  readonly mode: 'auto' | 'gameday';
+  /** Recovery may only begin once someone has tried a fix: an alert that clears on its own proves nothing. */
+  readonly recoveryNeedsRemedy: boolean;
+  /** What the live view adds while this responder works. */
+  live?(): Partial<Pick<LiveStatus, 'checkpoints' | 'timeBoxMs'>>;
+}
+
+export interface ScenarioRunContext {
+  stack: Stack;
+  clock: Clock;
+  /** The on-disk fault ledger (in tests, one in memory). */
+  ledger: FaultRecorder;
+  services: ScenarioServices;
+  /** Aborted on Ctrl-C, SIGTERM, a time box, a guard or the facilitator: stop, revert, report "aborted". */
+  signal: AbortSignal;
+  /** Every timeline event as it happens (progress display). */
+  onEvent?: (event: JournalEvent) => void;
+  /** Where the scenario is, after every round of samples (progress line, game-day view, `gameday status`). */
+  onStatus?: (status: LiveStatus) => void;
+}
+
+/**
+ * How long each kind of step against the stack may take before it is abandoned (wall ms). Generous:
+ * they bound a hang, they do not time the work (a rolling deploy, an index build under load).
+ */
+export const STEP_DEADLINES = {
+  startTraffic: 60_000,
+  prepare: 180_000,
+  inject: 180_000,
+  decide: 30_000,
+  remedyStep: 180_000,
+  diagnose: 90_000,
+  conclude: 60_000,
+  undo: 60_000,
+  verifyUndo: 30_000,
+  stopTraffic: 30_000,
+  restoreStep: 60_000,
+  invariants: 60_000,
+  stopMetrics: 15_000,
+} as const;
+
+/**
+ * One scenario's run state, shared by its phases: the journal, the watch over the metrics, the
+ * traffic, the faults' undos, and the moments that TTD and TTR are measured between. Phases read and
+ * write it; nothing else does.
+ */
+export class ScenarioRun {
+  readonly journal: Journal;
+  readonly note: Note;
+  readonly watch: IncidentWatch;
+  readonly load: LoadSource;
+  readonly metrics: MetricsSource;
+  /** Why the scenario did not pass, in words people act on. */
+  readonly reasons: string[] = [];
+  readonly undos: RegisteredUndo[] = [];
+  /** What the faults know about themselves, to judge the runbook's queries by. */
+  readonly evidence: Evidence[] = [];
+  readonly remedyLog: ScenarioResult['remedy'] = [];
+  readonly decisions: ScenarioResult['decisions'] = [];
+  readonly answers = new Map<string, string>();
+  injectionStartedAt: number | undefined;
+  /** The fault fully in place: TTD and TTR count from here. */
+  injectedAt: number | undefined;
+  /** When the damage itself began, if a fault knows it better (a job's logged start). */
+  damageOnset: number | undefined;
+  recoveredAt: number | undefined;
+  /** The injection under way, awaited before the revert so no fault lands after its undo. */
+  injecting: Promise<void> | undefined;
+  private shown: { phase: ScenarioPhase; since: number; budgetMs?: number };
+
+  constructor(
+    readonly resolved: ResolvedScenario,
+    readonly context: ScenarioRunContext,
+    private readonly response: ResponderTraits,
+  ) {
+    const { clock, stack, services } = context;
+    this.journal = new Journal(clock, context.onEvent);
+    this.note = this.journal.note;
+    this.shown = { phase: 'baseline', since: this.journal.startedAt };
+    this.load = services.load(resolved, stack);
+    this.metrics = services.metrics(resolved, stack, () => this.load.acknowledged());
+    this.watch = new IncidentWatch(resolved, {
+      store: this.metrics.store,
+      clock,
+      note: this.note,
+      startedAt: this.journal.startedAt,
+      recoveryNeedsRemedy: response.recoveryNeedsRemedy,
+    });
+  }
+
+  get stack(): Stack {
+    return this.context.stack;
+  }
+
+  get clock(): Clock {
+    return this.context.clock;
+  }
+
+  get signal(): AbortSignal {
+    return this.context.signal;
+  }
+
+  /** A runbook duration as wall time. */
+  scale(runbookMs: number): number {
+    return this.context.clock.scaled(runbookMs);
+  }
+
+  /** Where the scenario is, as the live view shows it. */
+  enter(phase: ScenarioPhase, budgetMs?: number): void {
+    this.shown = { phase, since: this.clock.now(), ...(budgetMs === undefined ? {} : { budgetMs }) };
+  }
+
+  /**
+   * One step against the stack, with a deadline, abandoned at once when the run is aborted (pass
+   * `abortable: false` for the teardown's steps, which must run). A step past its deadline is noted
+   * and throws StepTimeoutError.
+   */
+  async step<T>(
+    what: string,
+    deadlineMs: number,
+    work: () => Promise<T>,
+    { abortable = true }: { abortable?: boolean } = {},
+  ): Promise<T> {
+    try {
+      return await withinDeadline(work, {
+        what,
+        ms: deadlineMs,
+        clock: this.clock,
+        ...(abortable ? { signal: this.signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StepTimeoutError) this.note('step-abandoned', error.message);
+      throw error;
+    }
+  }
+
+  /** Sleeps; rejects with AbortedError when the run is aborted. */
+  pause(ms: number): Promise<void> {
+    return this.clock.sleep(ms, this.signal);
+  }
+
+  /** Polls `probe` until it gives a value, or `deadline` (epoch ms) passes: then undefined. */
+  async until<T>(probe: () => T | undefined, deadline: number, stepMs = 50): Promise<T | undefined> {
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      if (this.clock.now() >= deadline) return undefined;
+      await this.pause(stepMs);
+    }
+  }
+
+  /** Called after every round of samples: evaluate, then tell whoever watches. */
+  observe(now: number): void {
+    this.watch.observe(now);
+    this.context.onStatus?.(this.liveStatus(now));
+  }
+
+  liveStatus(now: number): LiveStatus {
+    const { scenario, severity, resolveWithinMs } = this.resolved;
+    const { watch, shown } = this;
+    return {
+      scenario: { id: scenario.id, title: scenario.title, severity },
+      phase: shown.phase,
+      phaseElapsedMs: now - shown.since,
+      ...(shown.budgetMs === undefined ? {} : { phaseBudgetMs: shown.budgetMs }),
+      ...(this.injectedAt === undefined || shown.phase === 'reverting'
+        ? {}
+        : { faultActiveMs: now - this.injectedAt }),
+      alert: {
+        name: watch.rule.name,
+        state: watch.alertState,
+        ...(watch.alertValue === undefined ? {} : { value: watch.alertValue }),
+        comparator: watch.rule.comparator,
+        threshold: watch.rule.threshold,
+      },
+      metrics: this.keyMetrics(),
+      ...(resolveWithinMs === undefined ? {} : { targetMs: this.scale(resolveWithinMs) }),
+      mode: this.response.mode,
+      checkpoints: [],
+      ...this.response.live?.(),
+    };
+  }
+
+  private keyMetrics(): LiveStatus['metrics'] {
+    return KEY_METRICS.map((metric) => {
+      const value = this.watch.keyValues[metric.id];
+      return {
+        id: metric.id,
+        title: metric.title,
+        unit: metric.unit,
+        ...(value === undefined ? {} : { value }),
+      };
+    });
+  }
+
+  /** The remedy steps' own time, real work that the time scale does not compress. */
+  remedyWorkMs(): number {
+    return this.remedyLog.reduce((total, step) => total + step.durationMs, 0);
+  }
+}

@@ -1,0 +1,53 @@
+import type { Clock } from '../core/clock.ts';
+import { ms } from '../core/duration.ts';
+import { INTEGRITY_METRIC } from '../detection/database-exporter.ts';
+import { StackMetrics } from '../detection/stack-metrics.ts';
+import { localFaults } from '../faults/fault-backend.ts';
+import { DEFAULT_TRAFFIC, LoadGenerator, type TrafficOptions } from '../load/load-generator.ts';
+import type { Stack } from '../stack/stack.ts';
+import type { ResolvedScenario } from './resolve-scenario.ts';
+import type { ScenarioServices } from './scenario-run.ts';
+
+/** How often the data-integrity job runs, in runbook time. */
+const INTEGRITY_CHECK_EVERY_MS = 5 * 60_000;
+
+/** The scenario's traffic model over the defaults. */
+export function trafficFor(resolved: ResolvedScenario, stack: Stack): TrafficOptions {
+  const traffic = resolved.scenario.traffic;
+  return {
+    ...DEFAULT_TRAFFIC,
+    password: stack.secrets.userPassword,
+    users: traffic?.users ?? DEFAULT_TRAFFIC.users,
+    sockets: traffic?.sockets ?? DEFAULT_TRAFFIC.sockets,
+    thinkTimeMs: traffic?.thinkTime ? ms(traffic.thinkTime) : DEFAULT_TRAFFIC.thinkTimeMs,
+    mix: { ...DEFAULT_TRAFFIC.mix, ...traffic?.mix },
+    ...(traffic?.sendRetry
+      ? { sendRetry: { timeoutMs: ms(traffic.sendRetry.timeout), attempts: traffic.sendRetry.attempts } }
+      : {}),
+  };
+}
+
+/**
+ * gameday's own parts: faults carried out directly, traffic from this process, the stack's metrics
+ * scraped every `scrapeIntervalMs`.
+ */
+export function localServices(clock: Clock, scrapeIntervalMs: number): ScenarioServices {
+  return {
+    faults: localFaults,
+    load: (resolved, stack) =>
+      new LoadGenerator(stack.endpoints.frontUrl, trafficFor(resolved, stack), () =>
+        stack.database.adminUrl(),
+      ),
+    metrics(resolved, stack, acknowledged) {
+      const watched = [resolved.rule.expr, ...resolved.recoveryChecks.map((check) => check.expr)];
+      return new StackMetrics(stack, {
+        intervalMs: scrapeIntervalMs,
+        // Runbook 6's checks scan the messages table: a scheduled job, only when a scenario watches them.
+        ...(watched.some((expr) => expr.metric === INTEGRITY_METRIC)
+          ? { integrityIntervalMs: Math.max(clock.scaled(INTEGRITY_CHECK_EVERY_MS), 2_000) }
+          : {}),
+        acknowledged,
+      });
+    },
+  };
+}

@@ -1,0 +1,341 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalEvent, JournalKind } from '../../src/engine/journal.ts';
+import type { ResolvedScenario } from '../../src/engine/resolve-scenario.ts';
+import { nobodyResponds } from '../../src/engine/responses/nobody-responds.ts';
+import { peopleAtTheDesk } from '../../src/engine/responses/people-at-the-desk.ts';
+import type { Response } from '../../src/engine/responses/response.ts';
+import { runbookRemedy } from '../../src/engine/responses/runbook-remedy.ts';
+import { runScenario } from '../../src/engine/run-scenario.ts';
+import { ResponderDesk } from '../../src/responders/responder-desk.ts';
+import type { Scenario } from '../../src/scenario/schema.ts';
+import { FakeClock } from '../support/fakes/fake-clock.ts';
+import { FakeLoad, fakeServices, MemoryLedger } from '../support/fakes/fake-services.ts';
+import { FakeStack } from '../support/fakes/fake-stack.ts';
+
+/**
+ * The scenario loop's logic on a fake clock and a fake stack: phase order, detection and recovery
+ * timing, what each responder does, revert on a throw or a hang in any phase, the abort. Real fault
+ * kinds and remedy actions run against the fake stack; minutes of scenario take milliseconds.
+ * (The game day on real stacks, in scenarios.test.ts and the others, proves the integration.)
+ */
+
+const SCRAPE_MS = 250;
+const ROLLOUT_MS = 1_000;
+
+/** runbook 1's bad deploy, reduced to its logic: release 1.5.0 fails 20 % of sends; a rollback fixes it. */
+function badDeploy(overrides: Partial<ResolvedScenario> = {}): ResolvedScenario {
+  const scenario = {
+    id: 'fake-bad-deploy',
+    title: 'A release that fails sends',
+    file: 'test/engine/scenario-loop.test.ts',
+    runbook: { number: 1 },
+    fault: { kind: 'deploy-release', release: '1.5.0' },
+    alert: { name: 'SendErrorsHigh', unit: 'ratio', expr: { fn: 'value', metric: 'fake_error_share' } },
+    remedy: [{ action: 'rollback' }],
+    recovered: { checks: [], alertResolves: true },
+    restore: [],
+    claims: [],
+    invariants: ['no-acknowledged-message-lost'],
+  } as unknown as Scenario;
+  return {
+    scenario,
+    runbookTitle: 'Elevated Error Rates',
+    severity: 'P1',
+    rule: {
+      name: 'SendErrorsHigh',
+      expr: { fn: 'value', metric: 'fake_error_share', agg: 'max' },
+      comparator: '>',
+      threshold: 0.01,
+      forMs: 300_000,
+      severity: 'P1',
+      runbook: 1,
+      origin: 'the test',
+    },
+    faults: [{ kind: 'deploy-release', params: { release: '1.5.0' }, description: 'deploy release 1.5.0' }],
+    remedy: [{ action: 'rollback', params: {}, description: 'roll back to the previous revision' }],
+    restore: [],
+    recoveryChecks: [],
+    claims: [],
+    recoveryNeedsAlertResolved: true,
+    baselineMs: 180_000,
+    detectWithinMs: 600_000,
+    resolveWithinMs: 1_200_000,
+    recoveryHoldMs: 60_000,
+    requires: ['rollout'],
+    ...overrides,
+  };
+}
+
+interface Harness {
+  clock: FakeClock;
+  stack: FakeStack;
+  load: FakeLoad;
+  ledger: MemoryLedger;
+  controller: AbortController;
+  events: JournalEvent[];
+  onEvent?: (event: JournalEvent, harness: Harness) => void;
+}
+
+function harness(releases: Record<string, number> = { '1.5.0': 0.2 }): Harness {
+  const clock = new FakeClock(60);
+  return {
+    clock,
+    stack: new FakeStack({ clock, releases, rolloutMs: ROLLOUT_MS }),
+    load: new FakeLoad(),
+    ledger: new MemoryLedger(),
+    controller: new AbortController(),
+    events: [],
+  };
+}
+
+function run(h: Harness, resolved: ResolvedScenario, response: Response = runbookRemedy) {
+  return runScenario(
+    resolved,
+    {
+      stack: h.stack,
+      clock: h.clock,
+      ledger: h.ledger,
+      signal: h.controller.signal,
+      services: fakeServices(
+        h.clock,
+        h.load,
+        () => [{ name: 'fake_error_share', labels: {}, value: h.stack.errorShare() }],
+        SCRAPE_MS,
+      ),
+      onEvent: (event) => {
+        h.events.push(event);
+        h.onEvent?.(event, h);
+      },
+    },
+    response,
+  );
+}
+
+const kinds = (events: JournalEvent[]) => events.map((event) => event.kind);
+const at = (events: JournalEvent[], kind: JournalKind) => events.find((event) => event.kind === kind)!.at;
+
+/** The fault is gone: the release the stack started with runs, and the ledger has nothing left. */
+function expectReverted(h: Harness) {
+  expect(h.stack.release).toBe('1.4.2');
+  expect(h.ledger.active()).toEqual([]);
+  expect(h.load.stopped).toBe(true);
+}
+
+describe('the scenario loop (fake clock, fake stack)', () => {
+  it('runs the phases in order and measures TTD and TTR on the run clock', async () => {
+    const h = harness();
+    const result = await run(h, badDeploy());
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    expect(kinds(result.timeline)).toEqual([
+      'scenario-start',
+      'traffic-start',
+      'baseline-ok',
+      'fault-injecting',
+      'fault-note',
+      'fault-injected',
+      'alert-pending',
+      'alert-firing',
+      'remedy-step',
+      'remedy-step-done',
+      'alert-inactive',
+      'recovered',
+      'fault-reverted',
+      'invariants',
+    ]);
+    // The alert's 5 min "sustained" at scale 60 is 5 s, seen at the first scrape after the release is in.
+    expect(result.detection.timeToDetectMs).toBeGreaterThanOrEqual(5_000);
+    expect(result.detection.timeToDetectMs).toBeLessThanOrEqual(5_000 + SCRAPE_MS);
+    expect(result.detection.timeToDetectAtRunbookScaleMs).toBe(result.detection.timeToDetectMs! * 60);
+    // Recovery begins at the first scrape after the rollback, and is dated from there, not from the hold.
+    const ttr = result.resolution.timeToResolveMs!;
+    expect(ttr).toBeGreaterThanOrEqual(result.detection.timeToDetectMs! + ROLLOUT_MS);
+    expect(ttr).toBeLessThanOrEqual(result.detection.timeToDetectMs! + ROLLOUT_MS + 2 * SCRAPE_MS);
+    expect(result.resolution.remedyWorkMs).toBe(ROLLOUT_MS);
+    expect(result.fault.injectionMs).toBe(ROLLOUT_MS);
+    expect(result.remedy).toEqual([expect.objectContaining({ action: 'rollback', ok: true })]);
+    expect(result.faultsReverted).toBe(true);
+    expectReverted(h);
+  });
+
+  it('with nobody responding, fails "not resolved" at the target and still reverts the fault', async () => {
+    const h = harness();
+    const result = await run(h, badDeploy(), nobodyResponds);
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(/^not resolved: SendErrorsHigh is firing/);
+    expect(result.detection.fired).toBe(true);
+    expect(result.resolution.resolved).toBe(false);
+    // Gave up at the target: 5 min + 15 min of runbook time after the fault, 20 s here.
+    expect(
+      at(result.timeline, 'not-resolved') - at(result.timeline, 'fault-injected'),
+    ).toBeGreaterThanOrEqual(20_000);
+    expect(kinds(result.timeline)).toContain('remedy-skipped');
+    expect(result.faultsReverted).toBe(true);
+    expectReverted(h);
+  });
+
+  it('reports "not detected" when the alert cannot fire (a misconfigured threshold), and reverts', async () => {
+    const h = harness();
+    const resolved = badDeploy();
+    const result = await run(h, { ...resolved, rule: { ...resolved.rule, threshold: 2 } });
+    expect(result.status).toBe('failed');
+    expect(result.reasons).toEqual([
+      expect.stringMatching(/^not detected: SendErrorsHigh did not fire within 10\.0 s of the fault/),
+    ]);
+    expect(result.detection).toMatchObject({ fired: false, timeToDetectMs: null });
+    expect(kinds(result.timeline)).not.toContain('remedy-step');
+    expectReverted(h);
+  });
+
+  it('fails a false alarm in the baseline before injecting anything', async () => {
+    // A baseline longer than the alert's 5 s "sustained", so an alert that is wrong from the start fires in it.
+    const h = harness({ '1.4.2': 0.5 });
+    const result = await run(h, badDeploy({ baselineMs: 600_000 }));
+    expect(result.status).toBe('failed');
+    expect(result.falseAlarm).toBe(true);
+    expect(result.reasons[0]).toMatch(/^false alarm/);
+    expect(kinds(result.timeline)).not.toContain('fault-injecting');
+    expect(h.ledger.entries).toEqual([]);
+  });
+
+  describe('a throw in any phase ends the scenario and still reverts', () => {
+    it('the traffic cannot start: an error, nothing injected', async () => {
+      const h = harness();
+      h.load.startError = new Error('user1 cannot log in');
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('error');
+      expect(result.reasons).toEqual(['error: user1 cannot log in']);
+      expect(h.ledger.entries).toEqual([]);
+      expect(h.load.stopped).toBe(true);
+    });
+
+    it('the injection fails after its undo was registered: an error, the undo still runs', async () => {
+      const h = harness();
+      h.stack.overrides.deploy = async () => {
+        delete h.stack.overrides.deploy;
+        throw new Error('the rollout was refused');
+      };
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('error');
+      expect(result.reasons).toEqual(['error: the rollout was refused']);
+      expect(h.ledger.entries.map((entry) => entry.state)).toEqual(['reverted']);
+      expectReverted(h);
+    });
+
+    it('a remedy step fails: the scenario fails, the fault is reverted by its own undo', async () => {
+      const h = harness();
+      h.stack.overrides.undo = async () => {
+        throw new Error('no previous revision');
+      };
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('failed');
+      expect(result.reasons).toEqual([
+        'remedy step "roll back to the previous revision" failed: no previous revision',
+      ]);
+      expect(result.remedy).toEqual([expect.objectContaining({ ok: false })]);
+      expectReverted(h);
+    });
+
+    it('a remedy step hangs: abandoned at its deadline, the scenario fails, the fault is reverted', async () => {
+      const h = harness();
+      h.stack.overrides.undo = () => new Promise(() => undefined);
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('failed');
+      expect(result.reasons[0]).toMatch(
+        /roll back to the previous revision: no answer within 3\.0 min; abandoned/,
+      );
+      expect(kinds(result.timeline)).toContain('step-abandoned');
+      expectReverted(h);
+    });
+  });
+
+  describe('an abort', () => {
+    it('while a remedy step hangs: reverted within the undo’s own time, reported "aborted"', async () => {
+      const h = harness();
+      h.stack.overrides.undo = () => new Promise(() => undefined);
+      h.onEvent = (event, { controller }) => {
+        if (event.kind === 'remedy-step') controller.abort();
+      };
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('aborted');
+      expect(result.reasons).toEqual(['interrupted: the run was stopped; faults were reverted']);
+      // The hung step is not waited for: the revert (one rollout) starts at once.
+      const aborted = at(result.timeline, 'aborted');
+      expect(at(result.timeline, 'fault-reverted') - aborted).toBeLessThanOrEqual(ROLLOUT_MS);
+      expectReverted(h);
+    });
+
+    it('with a reason (the facilitator, a guard) says it', async () => {
+      const h = harness();
+      h.onEvent = (event, { controller }) => {
+        if (event.kind === 'alert-firing') controller.abort('a guard fired: CheckoutErrors');
+      };
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('aborted');
+      expect(result.reasons).toEqual(['interrupted: a guard fired: CheckoutErrors; faults were reverted']);
+      expectReverted(h);
+    });
+
+    it('while the injection hangs: the revert waits at most 15 s for it, then undoes', async () => {
+      const h = harness();
+      h.stack.overrides.deploy = () => {
+        delete h.stack.overrides.deploy;
+        return new Promise(() => undefined);
+      };
+      h.onEvent = (event, { controller }) => {
+        if (event.kind === 'fault-note') controller.abort();
+      };
+      const result = await run(h, badDeploy());
+      expect(result.status).toBe('aborted');
+      const waited = at(result.timeline, 'fault-reverted') - at(result.timeline, 'aborted');
+      expect(waited).toBeGreaterThanOrEqual(15_000);
+      expect(waited).toBeLessThanOrEqual(15_000 + ROLLOUT_MS);
+      expectReverted(h);
+    });
+  });
+
+  describe('people at the desk', () => {
+    const atTheDesk = (desk: ResponderDesk, timeBoxMs = 60_000) =>
+      peopleAtTheDesk({ desk, timeBoxMs, runbookSteps: [] });
+
+    it('a rollback through gameday ctl resolves it; the harness marks "service restored"', async () => {
+      const h = harness();
+      const desk = new ResponderDesk(() => undefined);
+      h.onEvent = (event) => {
+        if (event.kind === 'alert-firing')
+          void desk.ctl(['kubectl', 'rollout', 'undo', 'deployment/chat-backend']);
+      };
+      const result = await run(h, badDeploy(), atTheDesk(desk));
+      expect(result.status, result.reasons.join('; ')).toBe('passed');
+      expect(result.responders?.actions).toEqual([
+        expect.objectContaining({ action: 'rollback', changes: true, ok: true }),
+      ]);
+      expect(result.responders?.checkpoints.map((c) => [c.id, c.source])).toEqual([
+        ['service-restored', 'detected'],
+      ]);
+      expect(result.remedy).toEqual([]);
+      expectReverted(h);
+    });
+
+    it('nobody fixes it: the time box reverts the fault and fails the scenario', async () => {
+      const h = harness();
+      const result = await run(h, badDeploy(), atTheDesk(new ResponderDesk(() => undefined), 30_000));
+      expect(result.status).toBe('failed');
+      expect(result.reasons).toEqual([
+        'time box: not resolved within 30.0 s of the fault; the harness reverted the fault itself',
+      ]);
+      expect(at(result.timeline, 'time-box') - at(result.timeline, 'fault-injected')).toBeGreaterThanOrEqual(
+        30_000,
+      );
+      expectReverted(h);
+    });
+
+    it('an alert that clears without a fix attempt is not a recovery', async () => {
+      // The release heals itself once its rollout is over; nobody did anything, so nothing was resolved.
+      const h = harness({ '1.5.0': 0 });
+      const result = await run(h, badDeploy(), atTheDesk(new ResponderDesk(() => undefined), 20_000));
+      expect(result.status).toBe('failed');
+      expect(result.resolution.resolved).toBe(false);
+      expect(result.reasons).toContainEqual(expect.stringMatching(/^time box/));
+    });
+  });
+});
