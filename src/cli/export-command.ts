@@ -1,10 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../core/errors.ts';
 import { toPrometheusRule } from '../detection/alert-rule.ts';
 import { loadScenarios } from '../engine/load-scenarios.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
+import { exportK6 } from '../k6/export-k6.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
+import { SEED_PASSWORD } from '../stack/reference-backend.ts';
 
 /** YAML for a Prometheus rule file; the values are plain strings and numbers, quoted as JSON strings. */
 function toYaml(rules: Record<string, unknown>[]): string {
@@ -23,20 +26,58 @@ function toYaml(rules: Record<string, unknown>[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `gameday export rules`: the scenarios' alert rules, as the runbook defines them, for Prometheus. */
+interface ExportFlags {
+  runbook: string;
+  scenarios: string;
+  out?: string;
+  target: string;
+  timeScale: string;
+  parallelism: string;
+  password?: string;
+}
+
+const WHAT = ['rules', 'k6'] as const;
+
+/** `gameday export rules|k6`: what gameday knows, in the form other tools read. */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('export the alert rules as a Prometheus rule file (runbook time, not scaled)')
-    .argument('<what>', 'rules')
+    .description(
+      'export the alert rules as a Prometheus rule file (runbook time), or the scenarios’ traffic as k6 scripts',
+    )
+    .argument('<what>', WHAT.join(' | '))
+    .argument('[ids...]', 'scenario ids (k6; default: every scenario)')
     .option('--runbook <file>', 'runbook document', DEFAULT_RUNBOOK)
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
-    .action(async (what: string, flags: { runbook: string; scenarios: string }) => {
-      if (what !== 'rules') {
-        process.stderr.write(`gameday: export: unknown "${what}"; use \`gameday export rules\`\n`);
-        process.exitCode = 2;
+    .option('--out <dir>', 'k6: where the scripts go', 'k6')
+    .option(
+      '--target <url>',
+      'k6: the backend the scripts load (k6 -e TARGET=… overrides it)',
+      'http://127.0.0.1:3000',
+    )
+    .option('--time-scale <n>', 'k6: divide the runbook durations by n (1: real time)', '1')
+    .option('--parallelism <n>', 'k6: runners in each k6-operator TestRun', '1')
+    .option(
+      '--password <password>',
+      'k6: the seeded users’ password baked into the scripts (default: the reference backend’s)',
+    )
+    .action(async (what: string, ids: string[], flags: ExportFlags) => {
+      if (what === 'k6') {
+        const written = await exportK6({
+          ids,
+          outDir: path.resolve(flags.out ?? 'k6'),
+          target: flags.target,
+          timeScale: Number(flags.timeScale),
+          parallelism: Number(flags.parallelism),
+          password: flags.password ?? SEED_PASSWORD,
+          scenariosDir: path.resolve(flags.scenarios),
+          runbookFile: path.resolve(flags.runbook),
+        });
+        process.stdout.write(`${written.files.length} files in ${written.outDir}\n`);
         return;
       }
+      if (what !== 'rules')
+        throw new InputError([`export: unknown "${what}"; use one of: ${WHAT.join(', ')}`]);
       const scenarios = await loadScenarios({
         dir: path.resolve(flags.scenarios),
         runbooks: await readRunbook(path.resolve(flags.runbook)),

@@ -6,7 +6,7 @@ import { registerExportCommand } from './export-command.ts';
 import { registerImagesCommand } from './images-command.ts';
 import { registerListCommand } from './list-command.ts';
 import { registerResponderCommands } from './responder-commands.ts';
-import { registerRunCommand } from './run-command.ts';
+import { EXIT, registerRunCommand } from './run-command.ts';
 import { registerRunbookCommand } from './runbook-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
 import { registerStackCommand } from './stack-command.ts';
@@ -42,9 +42,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`gameday: ${redactSecrets(error.message)}\n`);
       return error.exitCode;
     }
+    // gameday's own fault, not a finding: its own exit code, so CI can tell a crash from a failed scenario.
     process.stderr.write(
-      `gameday: unexpected failure: ${redactSecrets((error as Error).stack ?? String(error))}\n`,
+      `gameday: internal error (please report it): ${redactSecrets((error as Error).stack ?? String(error))}\n`,
     );
-    return 1;
+    return EXIT.internal;
   }
 }

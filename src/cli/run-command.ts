@@ -5,6 +5,7 @@ import { InputError } from '../core/errors.ts';
 import { formatMs } from '../core/format.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
+import { K6Load, requireK6 } from '../k6/k6-load.ts';
 import { writeReports } from '../reporting/write-reports.ts';
 import { CHECKPOINTS } from '../responders/checkpoints.ts';
 import { ControlServer } from '../responders/control-server.ts';
@@ -13,7 +14,16 @@ import { ResponderDesk } from '../responders/responder-desk.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { LiveView } from './live-view.ts';
 
-export const EXIT = { passed: 0, failed: 1, invalid: 2, stackUnavailable: 3, interrupted: 130 } as const;
+/** The exit codes scripts rely on (README, "Exit codes"). */
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  invalid: 2,
+  stackUnavailable: 3,
+  /** gameday itself failed (a bug): never a verdict on the system under test. */
+  internal: 4,
+  interrupted: 130,
+} as const;
 
 export interface RunFlags {
   stack: string;
@@ -31,6 +41,7 @@ export interface RunFlags {
   verifyRunbook?: boolean;
   /** The summary table goes to stderr, leaving stdout to the caller. */
   quiet?: boolean;
+  load: string;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -69,6 +80,8 @@ function parseFlags(flags: RunFlags) {
   if (flags.stackConfig && flags.stack !== 'external') {
     problems.push(`--stack-config: only with --stack external (got --stack ${flags.stack})`);
   }
+  if (!['builtin', 'k6'].includes(flags.load))
+    problems.push(`--load: expected builtin (gameday's own traffic) or k6, got "${flags.load}"`);
   if (problems.length > 0) throw new InputError(problems);
   return {
     timeScale,
@@ -103,6 +116,11 @@ export function registerRunCommand(program: Command): void {
     .option('--scrape-interval <ms>', 'how often metrics are scraped', '250')
     .option('--allow-remote-targets', 'allow faults against hosts that are not this machine')
     .option(
+      '--load <source>',
+      "the traffic: builtin (gameday's own) or k6 (the exported script, k6 on PATH)",
+      'builtin',
+    )
+    .option(
       '--skip-remedy',
       'inject and detect, but nobody responds: each scenario should end "not resolved"',
     )
@@ -114,6 +132,8 @@ export function registerRunCommand(program: Command): void {
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
   const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseFlags(flags);
+  // Before anything starts: a missing k6 is exit 3 with the install hint.
+  const k6 = flags.load === 'k6' ? await requireK6() : undefined;
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: string) => {
@@ -167,6 +187,9 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
         view.line(`${stamp()} ${line}`);
       },
       ...(desk ? { responders: { desk, ...(timeBoxMs === undefined ? {} : { timeBoxMs }) } } : {}),
+      ...(k6
+        ? { services: () => ({ load: (resolved, on) => new K6Load(resolved, on, { k6, timeScale }) }) }
+        : {}),
     });
   } finally {
     stopKeys();

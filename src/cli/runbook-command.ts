@@ -68,6 +68,7 @@ export function registerRunbookCommand(program: Command): void {
           runbook: file,
           scenarios: flags.scenarios,
           scrapeInterval: '250',
+          load: 'builtin',
           verifyRunbook: true,
           quiet: flags.json,
         });

@@ -22,6 +22,7 @@ import { runbookRemedy } from './responses/runbook-remedy.ts';
 import { runbookVerification } from './responses/runbook-verification.ts';
 import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
 import { runScenario } from './run-scenario.ts';
+import type { ScenarioServices } from './scenario-run.ts';
 import { localServices } from './scenario-services.ts';
 import { externalStack, stackSignature, startedStacks } from './stack-supply.ts';
 
@@ -57,6 +58,8 @@ export interface GameDayOptions {
    * target (runbook time, scaled).
    */
   responders?: { desk: ResponderDesk; timeBoxMs?: number };
+  /** Other parts in place of gameday's own (k6 for the traffic, …), over localServices. */
+  services?: (clock: Clock) => Partial<ScenarioServices>;
 }
 
 /** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
@@ -131,7 +134,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const clock = new Clock(options.timeScale);
   const started = clock.now();
   const results: ScenarioResult[] = [];
-  const services = localServices(clock, options.scrapeIntervalMs ?? 250);
+  const services = { ...localServices(clock, options.scrapeIntervalMs ?? 250), ...options.services?.(clock) };
   /** Who responds to each scenario's fault. */
   const responseFor = (resolved: ResolvedScenario, runbook: ParsedRunbook | undefined): Response => {
     if (options.responders)

@@ -103,6 +103,14 @@ export async function restUser(model: TrafficModel, data: SetupData): Promise<vo
   await pause(model.thinkTimeMs * (0.5 + Math.random()));
 }
 
+/**
+ * Under `gameday run --load k6` every acknowledged message_id is logged, so gameday's own ledger can
+ * check afterwards that each is stored exactly once; elsewhere it stays silent.
+ */
+function acknowledged(messageId: string): void {
+  if (__ENV.GAMEDAY_ACK_LOG) console.log(`gameday-ack ${messageId}`);
+}
+
 /** A send; under the mobile client's policy a timed-out send goes again with the same message_id. */
 async function send(model: TrafficModel, session: Session, path: string): Promise<void> {
   const messageId = uuid();
@@ -114,6 +122,7 @@ async function send(model: TrafficModel, session: Session, path: string): Promis
     });
     if (response.status !== 0 || attempt >= attempts) {
       check(response, { 'send acknowledged (201)': (r) => r.status === 201 });
+      if (response.status === 201) acknowledged(messageId);
       return;
     }
     resends.add(1);
@@ -166,7 +175,9 @@ export async function socketClient(model: TrafficModel, data: SetupData, duratio
       10_000,
     );
     if (ack !== undefined) ackTime.add(Date.now() - sent);
-    check(ack, { 'socket send acknowledged': (a) => (a as { ok?: boolean } | undefined)?.ok === true });
+    const ok = (ack as { ok?: boolean } | undefined)?.ok === true;
+    check(ack, { 'socket send acknowledged': () => ok });
+    if (ok) acknowledged(messageId);
   }
   client.close();
   await client.closed;
