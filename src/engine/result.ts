@@ -1,3 +1,4 @@
+import type { LoopDelay } from '../core/loop-delay.ts';
 import type { KeyMetric } from '../detection/key-metrics.ts';
 import type { TrafficTotals } from '../load/load-source.ts';
 import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
@@ -78,6 +79,11 @@ export interface ScenarioResult {
     actions: ResponderAction[];
     runbookSteps: RunbookStepUse[];
   };
+  /**
+   * The harness itself: its measuring thread's event-loop delay over the scenario (a stall longer than
+   * a scrape interval would shift TTD; load runs in worker threads so it does not).
+   */
+  harness?: { eventLoopDelay: LoopDelay };
   timeline: TimelineEvent[];
   /**
    * Values over time, [atMs, value] with null for no data: the alert's expression (in its own unit,

@@ -79,6 +79,7 @@ export function scenarioResult(
     duplicatedMessages: invariants.duplicated,
     traffic: run.load.totals(),
     ...response.report?.(run),
+    harness: { eventLoopDelay: run.loopDelay.stop() },
     timeline: run.journal.events,
     series: watch.recordedSeries(),
     startedAt: new Date(run.journal.startedAt).toISOString(),

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { StepTimeoutError, withinDeadline } from '../core/deadline.ts';
+import { LoopDelayMeter } from '../core/loop-delay.ts';
 import { KEY_METRICS } from '../detection/key-metrics.ts';
 import type { MetricsSource } from '../detection/metrics-source.ts';
 import type { FaultBackend } from '../faults/fault-backend.ts';
@@ -75,6 +76,8 @@ export const STEP_DEADLINES = {
  */
 export class ScenarioRun {
   readonly journal: Journal;
+  /** The measuring thread's own delay over the scenario: proof its timings were not distorted. */
+  readonly loopDelay = new LoopDelayMeter();
   readonly note: Note;
   readonly watch: IncidentWatch;
   readonly load: LoadSource;

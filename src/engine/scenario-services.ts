@@ -3,7 +3,8 @@ import { ms } from '../core/duration.ts';
 import { INTEGRITY_METRIC } from '../detection/database-exporter.ts';
 import { StackMetrics } from '../detection/stack-metrics.ts';
 import { localFaults } from '../faults/fault-backend.ts';
-import { DEFAULT_TRAFFIC, LoadGenerator, type TrafficOptions } from '../load/load-generator.ts';
+import { DEFAULT_TRAFFIC, type TrafficOptions } from '../load/load-generator.ts';
+import { WorkerTraffic } from '../load/worker-traffic.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioServices } from './scenario-run.ts';
@@ -28,14 +29,14 @@ export function trafficFor(resolved: ResolvedScenario, stack: Stack): TrafficOpt
 }
 
 /**
- * gameday's own parts: faults carried out directly, traffic from this process, the stack's metrics
+ * gameday's own parts: faults carried out directly, traffic from a worker thread, the stack's metrics
  * scraped every `scrapeIntervalMs`.
  */
 export function localServices(clock: Clock, scrapeIntervalMs: number): ScenarioServices {
   return {
     faults: localFaults,
     load: (resolved, stack) =>
-      new LoadGenerator(stack.endpoints.frontUrl, trafficFor(resolved, stack), () =>
+      new WorkerTraffic(stack.endpoints.frontUrl, trafficFor(resolved, stack), () =>
         stack.database.adminUrl(),
       ),
     metrics(resolved, stack, acknowledged) {

@@ -27,11 +27,24 @@ export const authAttack = defineFaultKind({
   async inject({ sourceAddresses, attemptsPerSecond }, { stack, note }, registerUndo) {
     let running = true;
     let attempts = 0;
+    let loop: Promise<void> = Promise.resolve();
+    let stopped = false;
+    // The undo first: the attack starts only once it is registered.
+    await registerUndo(
+      async () => {
+        running = false;
+        await loop;
+        stopped = true;
+        note(`attack stopped after ${attempts} attempts`);
+      },
+      undefined,
+      async () => (stopped ? undefined : 'the attack loop is still running'),
+    );
     const started = Date.now();
     // Attempts go out at the set rate whatever the answers' latency (an attacker does not wait for
     // one guess before the next), with a cap on those in flight.
     const inFlight = new Set<Promise<unknown>>();
-    const loop = (async () => {
+    loop = (async () => {
       while (running && Date.now() - started < MAX_ATTACK_MS) {
         const localAddress = sourceAddresses[attempts % sourceAddresses.length];
         attempts += 1;
@@ -49,16 +62,5 @@ export const authAttack = defineFaultKind({
       }
       await Promise.all(inFlight);
     })();
-    let stopped = false;
-    await registerUndo(
-      async () => {
-        running = false;
-        await loop;
-        stopped = true;
-        note(`attack stopped after ${attempts} attempts`);
-      },
-      undefined,
-      async () => (stopped ? undefined : 'the attack loop is still running'),
-    );
   },
 });

@@ -1,6 +1,6 @@
-import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { ChatClient } from '../load/chat-client.ts';
+import { WorkerRpc } from '../load/worker-rpc.ts';
 import { defineFaultKind } from './fault.ts';
 
 /**
@@ -29,19 +29,20 @@ export const socketStorm = defineFaultKind({
         : sourceAddresses.join(', ')
     }${accounts > 1 ? `, ${accounts} accounts` : ''}`,
   async inject({ clients, sourceAddresses, accounts, retryRefusedMs }, { stack, note }, registerUndo) {
-    const sockets: Socket[] = [];
-    let reverted = false;
+    // The clients live in a worker thread: a thousand sockets must not stall the measuring one.
+    const storm = WorkerRpc.start(new URL('../load/storm-worker.ts', import.meta.url));
+    let stillOpen = 0;
+    let closed = false;
     await registerUndo(
       async () => {
-        reverted = true;
-        for (const socket of sockets) socket.close();
-        note(`closed ${sockets.length} storm clients`);
+        if (!closed) stillOpen = await storm.call<number>('close').catch(() => 0);
+        closed = true;
+        await storm.terminate();
+        note(`closed ${clients} storm clients`);
       },
       undefined,
-      async () => {
-        const open = sockets.filter((socket) => socket.connected || socket.active).length;
-        return open > 0 ? `${open} storm clients are still connected or reconnecting` : undefined;
-      },
+      async () =>
+        stillOpen > 0 ? `${stillOpen} storm clients were still connected or reconnecting` : undefined,
     );
     // Real accounts: a bot with stolen credentials uses one; a crowd is many people (user40, user41, …).
     const tokens: string[] = [];
@@ -56,32 +57,13 @@ export const socketStorm = defineFaultKind({
         throw new Error(`storm: user${40 + i} cannot log in (HTTP ${response.status})`);
       tokens.push(login.token!);
     }
-    for (let i = 0; i < clients; i++) {
-      const socket = io(stack.endpoints.frontUrl, {
-        transports: ['websocket'],
-        auth: { token: tokens[i % tokens.length] },
-        reconnection: true,
-        reconnectionDelay: 200,
-        reconnectionDelayMax: 1_000,
-        localAddress: sourceAddresses[i % sourceAddresses.length],
-      } as Parameters<typeof io>[1]);
-      // A refusal by the server's middleware is final for socket.io-client; a real app tries again.
-      if (retryRefusedMs !== undefined) {
-        socket.on('connect_error', () => {
-          if (socket.active) return;
-          setTimeout(
-            () => {
-              if (reverted) return;
-              // A fresh connection, so the front can send it to another replica.
-              socket.io.engine?.close();
-              socket.connect();
-            },
-            retryRefusedMs * (0.5 + Math.random()),
-          );
-        });
-      }
-      sockets.push(socket);
-    }
+    await storm.call('connect', {
+      frontUrl: stack.endpoints.frontUrl,
+      clients,
+      tokens,
+      sourceAddresses,
+      ...(retryRefusedMs === undefined ? {} : { retryRefusedMs }),
+    });
     note(`${clients} clients connecting`);
   },
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { sleep } from '../core/wait.ts';
-import { AckLedger, type LedgerCheck } from './ack-ledger.ts';
+import type { Acknowledged } from './ack-ledger.ts';
 import { ChatClient, type ChatMessage } from './chat-client.ts';
-import type { LoadSource, TrafficTotals } from './load-source.ts';
+import type { TrafficTotals } from './load-source.ts';
 
 export type Action = 'send' | 'read-conversation' | 'read-own-messages' | 'list-conversations' | 'upload';
 
@@ -54,10 +54,10 @@ interface VirtualUser {
 
 /**
  * Steady chat traffic for the whole scenario: REST users in closed loops and Socket.IO clients that
- * stay connected (and reconnect through rollouts). Every acknowledged message goes to the ledger;
- * every outcome is counted per second for the report.
+ * stay connected (and reconnect through rollouts). Every acknowledged message is handed on as it comes;
+ * every outcome is counted per second for the report. It runs in a worker thread (worker-traffic.ts).
  */
-export class LoadGenerator implements LoadSource {
+export class LoadGenerator {
   private readonly virtualUsers: VirtualUser[] = [];
   private readonly sockets: Socket[] = [];
   private running = false;
@@ -68,26 +68,12 @@ export class LoadGenerator implements LoadSource {
   /** Sends repeated after a timeout (same message_id). */
   sendRetries = 0;
 
-  private readonly ledger = new AckLedger();
-
   constructor(
     private readonly baseUrl: string,
     private readonly options: TrafficOptions,
-    /** Superuser URL of whichever server is the primary now, where acknowledged messages are looked up. */
-    private readonly databaseUrl: () => string,
+    /** Every message the backend acknowledged, as it is acknowledged. */
+    private readonly onAcknowledged: (entry: Acknowledged) => void,
   ) {}
-
-  describe(): string {
-    return `${this.options.users} users, ${this.options.sockets} sockets through ${this.baseUrl}`;
-  }
-
-  acknowledged(): string[] {
-    return this.ledger.all().map((entry) => entry.messageId);
-  }
-
-  checkAcknowledged(): Promise<LedgerCheck> {
-    return this.ledger.check(this.databaseUrl());
-  }
 
   async start(): Promise<void> {
     const { users, sockets, sourceAddresses } = this.options;
@@ -207,7 +193,13 @@ export class LoadGenerator implements LoadSource {
           }
         }
         if (response.status === 201) {
-          this.ledger.record({ messageId, conversationId, userId: user.userId, at: Date.now(), via: 'rest' });
+          this.onAcknowledged({
+            messageId,
+            conversationId,
+            userId: user.userId,
+            at: Date.now(),
+            via: 'rest',
+          });
         }
         return response;
       }

@@ -5,6 +5,7 @@ import { sleep } from '../../core/wait.ts';
 import { withEnvChanges } from '../env-changes.ts';
 import type { Launcher } from '../launcher.ts';
 import { BACKEND_ENTRY } from '../reference-backend.ts';
+import { bundledEntry } from './bundled-entry.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { type ExitInfo, ManagedProcess } from './managed-process.ts';
 
@@ -255,7 +256,7 @@ export class BackendDeployment {
     const url = `http://127.0.0.1:${port}`;
     const process = new ManagedProcess({
       name,
-      entry: this.options.entry ?? BACKEND_ENTRY,
+      entry: this.options.entry ?? (await bundledEntry(BACKEND_ENTRY)),
       env: {
         ...this.options.baseEnv,
         ...revision.env,

@@ -7,7 +7,7 @@ import { type Launcher, localLauncher } from '../launcher.ts';
 export interface ManagedProcessOptions {
   /** Shown in logs and errors, e.g. "backend-3". */
   name: string;
-  /** A TypeScript or JavaScript entry file, run with this Node and tsx. */
+  /** An entry file run with this Node: JavaScript as it is, TypeScript through tsx. */
   entry: string;
   env: Record<string, string>;
   /** Every output line is appended here as well as kept in memory. */
@@ -63,7 +63,7 @@ export class ManagedProcess {
     const child = (this.options.launcher ?? localLauncher).launch(
       this.options.name,
       process.execPath,
-      ['--import', TSX, this.options.entry],
+      /\.[mc]?js$/.test(this.options.entry) ? [this.options.entry] : ['--import', TSX, this.options.entry],
       {
         env: { PATH: process.env.PATH ?? '', ...this.options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
