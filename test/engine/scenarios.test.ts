@@ -1,19 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GameDayRun, runGameDayCli } from '../support/game-day-run.ts';
+import { leakedSecrets, plantedSecrets, sampleProcessList } from '../support/planted-secrets.ts';
 
 /** The game day the README's main command runs: every scenario at time scale 60 on the embedded stack. */
 let run: GameDayRun;
 let result: GameDayRun['result'];
 let report: GameDayRun['report'];
 const file = (name: string) => run.file(name);
+/** Unique secrets planted in the stack, looked for in everything the run leaves readable. */
+const secrets = plantedSecrets();
+let processList = '';
 
 beforeAll(async () => {
-  run = await runGameDayCli(['--time-scale', '60']);
+  const sampling = sampleProcessList();
+  try {
+    run = await runGameDayCli(['--time-scale', '60'], undefined, secrets);
+  } finally {
+    processList = await sampling.stop();
+  }
   ({ result, report } = run);
 }, 600_000);
 afterAll(() => run?.cleanup());
 
 describe('the game day on the embedded stack', () => {
+  it('leaks no secret into its reports, its output or any process’s command line', async () => {
+    const where = { stdout: result.stdout, stderr: result.stderr, 'ps -eo args': processList };
+    // (That the stack really uses GAMEDAY_SECRET_*: test/stack/planted-secrets.test.ts.)
+    expect(processList).toMatch(/bin\/gameday\.js run/);
+    expect(await leakedSecrets(secrets, where, [run.reportDir])).toEqual([]);
+  });
+
   it('passes every scenario and exits 0', () => {
     // Run grouped by stack configuration: compared in name order.
     const byName = [...report.scenarios].sort((a, b) => a.id.localeCompare(b.id));

@@ -6,6 +6,8 @@ import { type CliResult, runCli } from './run-cli.ts';
 
 export interface GameDayRun {
   result: CliResult;
+  /** Where the run wrote its reports (every run's folder and `latest`). */
+  reportDir: string;
   report: GameDayResult;
   /** Reads a file of the run's report directory (report.json, junit.xml, postmortem.md…). */
   file(name: string): Promise<string>;
@@ -20,10 +22,12 @@ export interface GameDayRun {
 export async function runGameDayCli(
   args: string[],
   alongside?: (env: Record<string, string>) => Promise<unknown>,
+  /** More of the run's environment (planted secrets). */
+  extraEnv: Record<string, string> = {},
 ): Promise<GameDayRun> {
   const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
-  const env = { GAMEDAY_STATE_DIR: stateDir };
+  const env = { ...extraEnv, GAMEDAY_STATE_DIR: stateDir };
   // Settled, not all: a failing responder must not leave the run (and its fault) going unawaited.
   const [run, beside] = await Promise.allSettled([
     runCli(['run', ...args, '--report-dir', reportDir], env),
@@ -42,6 +46,7 @@ export async function runGameDayCli(
   const report = JSON.parse(text) as GameDayResult;
   return {
     result,
+    reportDir,
     report,
     file,
     cleanup: async () => {

@@ -89,7 +89,12 @@ const ALL_CAPABILITIES: Capability[] = [
   'reset',
 ];
 
-const secret = () => randomBytes(16).toString('hex');
+/**
+ * A stack's secret: random, or chosen through GAMEDAY_SECRET_<NAME> (to connect tools of your own to
+ * the stack, or for a test that plants its own and looks for them where they must never appear).
+ */
+const secret = (name: 'ADMIN_TOKEN' | 'JWT_SECRET' | 'DATABASE_PASSWORD' | 'APP_PASSWORD') =>
+  process.env[`GAMEDAY_SECRET_${name}`] || randomBytes(16).toString('hex');
 
 async function httpReady(url: string): Promise<boolean> {
   return (await httpRequest(url, { timeoutMs: 1_000 }).catch(() => undefined))?.status === 200;
@@ -111,7 +116,11 @@ export class EmbeddedStack implements Stack {
   readonly capabilities = EmbeddedStack.capabilities;
   private readonly launcher: Launcher;
   endpoints!: StackEndpoints;
-  readonly secrets: Secrets = { adminToken: secret(), jwtSecret: secret(), userPassword: SEED_PASSWORD };
+  readonly secrets: Secrets = {
+    adminToken: secret('ADMIN_TOKEN'),
+    jwtSecret: secret('JWT_SECRET'),
+    userPassword: SEED_PASSWORD,
+  };
   readonly backend: BackendControl;
   readonly database: DatabaseControl;
 
@@ -214,8 +223,8 @@ export class EmbeddedStack implements Stack {
   private async start(options: EmbeddedStackOptions, progress: (message: string) => void): Promise<void> {
     const size = typeof options.seed === 'object' ? options.seed : SEED_PRESETS[options.seed ?? 'gameday'];
     const env = { GAMEDAY_STACK_ID: this.id };
-    const appPassword = secret();
-    const superuserPassword = secret();
+    const appPassword = secret('APP_PASSWORD');
+    const superuserPassword = secret('DATABASE_PASSWORD');
     registerSecret(appPassword);
     registerSecret(superuserPassword);
     const logDir = path.join(this.root, 'logs');
