@@ -74,20 +74,39 @@ function sameToken(given: string | undefined, token: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** A request the client got wrong: answered with its status, never a 500. */
+class BadRequest extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function readBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let body = '';
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => {
       body += chunk;
-      if (body.length > 64_000) request.destroy(new Error('request too large'));
+      if (body.length > 64_000) {
+        // Answered, not cut off: the rest is read and dropped.
+        reject(new BadRequest(413, 'request too large'));
+        request.removeAllListeners('data');
+        request.resume();
+      }
     });
     request.on('end', () => {
+      let parsed: unknown;
       try {
-        resolve(body ? (JSON.parse(body) as Record<string, unknown>) : {});
+        parsed = body.trim() ? JSON.parse(body) : {};
       } catch {
-        reject(new Error('the request body is not JSON'));
+        return reject(new BadRequest(400, 'the request body is not JSON'));
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return reject(new BadRequest(400, 'the request body must be a JSON object'));
+      resolve(parsed as Record<string, unknown>);
     });
     request.on('error', reject);
   });
@@ -153,8 +172,10 @@ async function handle(
 ): Promise<[number, Record<string, unknown>]> {
   const route = `${request.method} ${request.url}`;
   if (route === 'GET /status') return [200, { status: status() ?? null }];
-  const body = await readBody(request);
+  if (!['POST /mark', 'POST /ctl', 'POST /abort'].includes(route))
+    return [404, { error: `no such route: ${route}` }];
   try {
+    const body = await readBody(request);
     if (route === 'POST /mark') {
       const checkpoint = String(body.checkpoint ?? '');
       if (!isCheckpoint(checkpoint)) return [400, { error: `unknown checkpoint "${checkpoint}"` }];
@@ -170,6 +191,7 @@ async function handle(
       return [200, { message: 'aborting: every fault is being reverted' }];
     }
   } catch (error) {
+    if (error instanceof BadRequest) return [error.status, { error: error.message }];
     const name = (error as Error).name;
     const code = name === 'CtlUsageError' ? 400 : name === 'NoScenarioError' ? 409 : 500;
     return [code, { error: (error as Error).message }];
