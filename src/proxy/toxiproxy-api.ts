@@ -37,6 +37,7 @@ export async function startFaultProxy(
   };
 
   const createProxy = async (input: ProxyInput): Promise<ToxicProxy> => {
+    typedFields(input as Record<string, unknown>, 'Proxy', PROXY_FIELDS);
     if (!input.name) throw new ApiError(400, 'missing required field: name');
     if (!input.upstream) throw new ApiError(400, 'missing required field: upstream');
     const name = String(input.name);
@@ -117,6 +118,7 @@ export async function startFaultProxy(
       handle: async ([name], body) => {
         const proxy = getProxy(name!);
         const input = object(body);
+        typedFields(input, 'Proxy', PROXY_FIELDS);
         const listen = input.listen === undefined ? proxy.listen : String(input.listen);
         const upstream = input.upstream === undefined ? proxy.upstream : String(input.upstream);
         const enabled = input.enabled === undefined ? proxy.enabled : Boolean(input.enabled);
@@ -149,7 +151,9 @@ export async function startFaultProxy(
       path: /^\/proxies\/([^/]+)\/toxics$/,
       handle: async ([name], body) => {
         const proxy = getProxy(name!);
-        const toxic = proxy.addToxic(object(body));
+        const input = object(body);
+        typedFields(input, 'Toxic', { name: 'string', type: 'string', stream: 'string', toxicity: 'number' });
+        const toxic = proxy.addToxic(input);
         return [200, proxy.toJSON().toxics.find((t) => t.name === toxic.name)];
       },
     },
@@ -187,7 +191,10 @@ export async function startFaultProxy(
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', async () => {
-      const path = new URL(request.url ?? '/', 'http://proxy').pathname;
+      // A request line URL is not always a URL ('///%F3…'): then it is a path no route matches.
+      const path = URL.canParse(request.url ?? '/', 'http://proxy')
+        ? new URL(request.url ?? '/', 'http://proxy').pathname
+        : (request.url ?? '/');
       const send = (status: number, body?: unknown) => {
         if (body === undefined || status === 204) {
           response.writeHead(status).end();
@@ -247,3 +254,33 @@ function object(body: unknown): ProxyInput & Record<string, unknown> {
   }
   return body as ProxyInput & Record<string, unknown>;
 }
+
+/** JSON's names for what Go's decoder found, as its error messages say them. */
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/**
+ * Toxiproxy decodes bodies into typed Go structs: a field of the wrong JSON type is a 400 there, not
+ * a value to coerce (`"listen": false` must not become a proxy listening on "false"). null is allowed,
+ * as Go leaves the field empty.
+ */
+export function typedFields(
+  input: Record<string, unknown>,
+  struct: string,
+  types: Record<string, 'string' | 'boolean' | 'number'>,
+): void {
+  for (const [field, type] of Object.entries(types)) {
+    const value = input[field];
+    if (value === undefined || value === null || typeof value === type) continue;
+    throw new ApiError(
+      400,
+      `bad request body: json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${field} of type ${type === 'number' ? 'float32' : type === 'boolean' ? 'bool' : 'string'}`,
+    );
+  }
+}
+
+const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean' } as const;
