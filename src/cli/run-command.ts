@@ -45,7 +45,7 @@ export interface RunFlags {
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
-function parseFlags(flags: RunFlags) {
+export function parseRunFlags(flags: RunFlags) {
   const problems: string[] = [];
   const mode = flags.mode ?? 'auto';
   if (mode !== 'auto' && mode !== 'gameday')
@@ -131,7 +131,7 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseRunFlags(flags);
   // Before anything starts: a missing k6 is exit 3 with the install hint.
   const k6 = flags.load === 'k6' ? await requireK6() : undefined;
   const controller = new AbortController();

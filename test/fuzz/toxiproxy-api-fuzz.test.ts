@@ -138,8 +138,7 @@ describe('the Toxiproxy API, fuzzed', () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({
-      error:
-        'bad request body: json: cannot unmarshal bool into Go struct field Proxy.listen of type string',
+      error: 'bad request body: json: cannot unmarshal bool into Go struct field Proxy.listen of type string',
       status: 400,
     });
   });
