@@ -16,6 +16,7 @@ const scenarioFiles = [
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',
   'test/engine/abort-frozen-primary.test.ts',
+  'test/engine/crash-matrix-sample.test.ts',
   'test/engine/gameday-mode.test.ts',
   'test/package/packed-package.test.ts',
 ];
