@@ -84,7 +84,9 @@ export class ToxicProxy {
   async start(): Promise<void> {
     if (this.enabled) return;
     const { host, port } = this.listen ? parseAddress(this.listen) : { host: '', port: 0 };
-    const server = net.createServer((client) => this.accept(client));
+    // No Nagle on either side, as Go's connections (Toxiproxy's) have it: a small query's reply is
+    // sent at once, not held for an ACK the other side delays.
+    const server = net.createServer({ noDelay: true }, (client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -190,7 +192,7 @@ export class ToxicProxy {
       client.destroy();
       return;
     }
-    const upstream = net.connect(target.port, target.host || '127.0.0.1');
+    const upstream = net.connect({ port: target.port, host: target.host || '127.0.0.1', noDelay: true });
     upstream.on('error', () => undefined);
     upstream.once('error', () => {
       // Upstream unreachable: Toxiproxy closes the client without a word.
