@@ -2,8 +2,20 @@ import type { Stack } from '../stack/stack.ts';
 import { DatabaseExporter } from './database-exporter.ts';
 import { deploymentState } from './deployment-state.ts';
 import { MetricStore } from './metric-store.ts';
+import type { Collect, MetricsEndpoint } from './metrics-endpoint.ts';
 import type { MetricsSource } from './metrics-source.ts';
+import { replicaRelay } from './replica-relay.ts';
 import { Scraper } from './scraper.ts';
+
+/** The exporters a real Prometheus scrapes over HTTP while gameday runs it (see MonitoringStack). */
+export interface PublishedExporters {
+  /** postgres_exporter's place: connections, the oldest query, runbook 6's integrity checks. */
+  postgres?: MetricsEndpoint;
+  /** kube-state-metrics' place: the replicas' restarts. */
+  kubeState?: MetricsEndpoint;
+  /** The backend replicas, each sample labelled with its pod (see replica-relay.ts); left out where Prometheus scrapes the backend itself. */
+  pods?: MetricsEndpoint;
+}
 
 export interface StackMetricsOptions {
   intervalMs: number;
@@ -11,6 +23,8 @@ export interface StackMetricsOptions {
   integrityIntervalMs?: number;
   /** message_ids the application acknowledged, for the integrity checks. */
   acknowledged: () => string[];
+  /** Serve the same exporters over HTTP for a real Prometheus, for as long as this scenario runs. */
+  publish?: PublishedExporters | undefined;
 }
 
 /**
@@ -22,6 +36,7 @@ export class StackMetrics implements MetricsSource {
   readonly store: MetricStore;
   private readonly exporter: DatabaseExporter;
   private scraper: Scraper | undefined;
+  private readonly attached: { endpoint: MetricsEndpoint; collect: Collect }[] = [];
 
   constructor(
     private readonly stack: Stack,
@@ -48,9 +63,23 @@ export class StackMetrics implements MetricsSource {
       onScrape: onSample,
     });
     this.scraper.start();
+    const { publish } = this.options;
+    if (publish) {
+      // One collection shared by both readers: the exporter collects once per round, whoever asks.
+      this.attach(publish.postgres, () => this.exporter.collect());
+      this.attach(publish.kubeState, async () => deploymentState(stack));
+      this.attach(publish.pods, replicaRelay(stack, Math.max(1_000, this.options.intervalMs * 4)));
+    }
+  }
+
+  private attach(endpoint: MetricsEndpoint | undefined, collect: Collect): void {
+    if (!endpoint) return;
+    endpoint.attach(collect);
+    this.attached.push({ endpoint, collect });
   }
 
   async stop(): Promise<void> {
+    for (const { endpoint, collect } of this.attached.splice(0)) endpoint.detach(collect);
     await this.scraper?.stop();
     await this.exporter.close();
   }
