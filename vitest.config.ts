@@ -15,6 +15,7 @@ const scenarioFiles = [
   'test/engine/runbook-verify.test.ts',
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',
+  'test/engine/alert-source-scenarios.test.ts',
   'test/engine/gameday-mode.test.ts',
   'test/package/packed-package.test.ts',
 ];
