@@ -107,8 +107,7 @@ export class MetricStore {
       const first = points[0]!;
       const last = points.at(-1)!;
       let value = last.v - first.v;
-      for (let i = 1; i < points.length; i++)
-        if (points[i]!.v < points[i - 1]!.v) value += points[i - 1]!.v;
+      for (let i = 1; i < points.length; i++) if (points[i]!.v < points[i - 1]!.v) value += points[i - 1]!.v;
       const sampled = (last.t - first.t) / 1000;
       const average = sampled / (points.length - 1);
       let toStart = (first.t - from) / 1000;
