@@ -53,6 +53,8 @@ export interface AlertSupplyOptions {
 export class AlertSupply {
   private monitoring: { stackId: string; stack: MonitoringStack } | undefined;
   private source: ExternalAlertSource | undefined;
+  /** With Alertmanager as the source, the Prometheus behind it when gameday knows where it is. */
+  private prometheus: ExternalAlertSource | undefined;
 
   private constructor(
     private readonly options: AlertSupplyOptions,
@@ -64,6 +66,9 @@ export class AlertSupply {
     private readonly fixedExporters: PublishedExporters | undefined,
   ) {
     if (url) this.source = sourceAt(options.choice.kind as Exclude<AlertSourceKind, 'builtin'>, url);
+    const prometheusUrl = options.choice.prometheusUrl ?? options.external?.monitoring?.prometheusUrl;
+    if (url && options.choice.kind === 'alertmanager' && prometheusUrl)
+      this.prometheus = prometheusSource(prometheusUrl);
   }
 
   static async prepare(options: AlertSupplyOptions): Promise<AlertSupply> {
@@ -90,6 +95,10 @@ export class AlertSupply {
     if (choice.kind === 'builtin' && (choice.prometheusUrl || choice.alertmanagerUrl))
       problems.push(
         '--prometheus-url/--alertmanager-url: only with --alert-source prometheus or alertmanager',
+      );
+    if (choice.kind === 'prometheus' && choice.alertmanagerUrl)
+      problems.push(
+        '--alertmanager-url: only with --alert-source alertmanager (detection is read from Prometheus)',
       );
     if (choice.kind !== 'builtin' && url === undefined && options.stackKind === 'external')
       problems.push(
@@ -164,6 +173,7 @@ export class AlertSupply {
       options.choice.kind as Exclude<AlertSourceKind, 'builtin'>,
       options.choice.kind === 'prometheus' ? started.prometheusUrl : started.alertmanagerUrl,
     );
+    if (options.choice.kind === 'alertmanager') this.prometheus = prometheusSource(started.prometheusUrl);
     options.progress(
       `monitoring: Prometheus ${started.prometheusUrl}, Alertmanager ${started.alertmanagerUrl} (scrape and evaluation every ${started.intervalMs} ms)`,
     );
@@ -179,6 +189,7 @@ export class AlertSupply {
     const intervalMs = Math.max(this.options.scrapeIntervalMs, MIN_PROMETHEUS_INTERVAL_MS);
     return {
       ...(this.source ? { source: this.source } : {}),
+      ...(this.prometheus ? { prometheus: this.prometheus } : {}),
       pollMs: Math.max(50, Math.round(intervalMs / 2)),
       scrapeAndEvaluationMs: this.scrapeAndEvaluationMs,
       guards,

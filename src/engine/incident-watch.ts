@@ -123,11 +123,19 @@ export class IncidentWatch {
     this.guardsArmed = false;
   }
 
-  /** One read of the team's alerting system (see SourceDetection); guards are judged on it too. */
-  observeSource(at: number, alerts: Map<string, ObservedAlert>): void {
+  /**
+   * One read of the team's alerting system (see SourceDetection), and of the Prometheus behind an
+   * Alertmanager when it is read too; guards are judged on the source.
+   */
+  observeSource(
+    at: number,
+    alerts: Map<string, ObservedAlert>,
+    prometheus?: Map<string, ObservedAlert>,
+  ): void {
     const source = this.options.source;
     if (!source) return;
     source.observe(at, alerts, this.phase !== 'baseline', this.evaluator.state);
+    if (prometheus) source.observePrometheus(at, prometheus, this.phase !== 'baseline');
     for (const guard of this.options.guards ?? []) {
       const observed = alerts.get(guard.name);
       if (observed?.state === 'firing') this.guardFired(guard.name, `${source.kind} shows it firing`);

@@ -50,6 +50,10 @@ export interface ScenarioResult {
       sourceTimeToDetectMs: number | null;
       /** source − builtin: positive when the source fired later. */
       differenceMs: number | null;
+      /** With Alertmanager as the source, the Prometheus that sends to it, read in the same rounds. */
+      prometheusTimeToDetectMs?: number | null;
+      /** Prometheus − builtin: what `withinTolerance` judges when it is known (the delivery to Alertmanager is not judged). */
+      prometheusDifferenceMs?: number | null;
       /** One scrape plus one evaluation interval, plus how often gameday reads the source. */
       toleranceMs: number;
       withinTolerance: boolean;

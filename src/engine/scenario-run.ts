@@ -21,6 +21,8 @@ import { SourcePoller } from './source-poller.ts';
 export interface ScenarioAlerting {
   /** The team's Prometheus or Alertmanager; undefined: gameday's own evaluator is the source. */
   source?: ExternalAlertSource;
+  /** With Alertmanager as the source: the Prometheus that sends to it, when gameday can read it (parity). */
+  prometheus?: ExternalAlertSource;
   /** How often the source is read (wall ms). */
   pollMs: number;
   /** One scrape plus one evaluation interval of the source's Prometheus (wall ms). */
@@ -161,7 +163,14 @@ export class ScenarioRun {
       },
     });
     this.poller = external
-      ? new SourcePoller(external, this.watch, clock, alerting.pollMs, STEP_DEADLINES.readSource)
+      ? new SourcePoller(
+          external,
+          this.watch,
+          clock,
+          alerting.pollMs,
+          STEP_DEADLINES.readSource,
+          alerting.prometheus,
+        )
       : undefined;
   }
 

@@ -26,6 +26,9 @@ export class SourceDetection {
   failing: string | undefined;
   reads = 0;
   failedReads = 0;
+  /** With Alertmanager as the source: when the Prometheus that sends to it fired (after the fault began). */
+  prometheusFiredAt: number | undefined;
+  private readsPrometheus = false;
   private span: { from: number; builtin: AlertState; source: AlertState } | undefined;
   private readonly disagreements: Parity['disagreements'] = [];
 
@@ -76,6 +79,12 @@ export class SourceDetection {
       else this.firedDuringBaseline = true;
     }
     this.compare(at, builtin, state);
+  }
+
+  /** With Alertmanager as the source, its Prometheus read in the same round: the hop between them. */
+  observePrometheus(at: number, alerts: Map<string, ObservedAlert>, duringFault: boolean): void {
+    this.readsPrometheus = true;
+    if (duringFault && alerts.get(this.alert)?.state === 'firing') this.prometheusFiredAt ??= at;
   }
 
   failed(at: number, message: string): void {

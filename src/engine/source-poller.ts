@@ -18,6 +18,8 @@ export class SourcePoller {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly deadlineMs: number,
+    /** The Prometheus behind an Alertmanager source, read in the same rounds (parity); optional. */
+    private readonly prometheus?: ExternalAlertSource,
   ) {}
 
   start(): void {
@@ -36,8 +38,15 @@ export class SourcePoller {
     while (!this.stopping.signal.aborted) {
       const at = this.clock.now();
       try {
-        const alerts = await this.read(() => this.source.alerts(this.deadlineMs), 'its alerts');
-        this.watch.observeSource(this.clock.now(), alerts);
+        const [alerts, upstream] = await Promise.all([
+          this.read(() => this.source.alerts(this.deadlineMs), 'its alerts'),
+          this.prometheus
+            ? this.read(() => this.prometheus!.alerts(this.deadlineMs), 'the alerts of its Prometheus').catch(
+                () => undefined,
+              )
+            : undefined,
+        ]);
+        this.watch.observeSource(this.clock.now(), alerts, upstream);
       } catch (error) {
         if (this.stopping.signal.aborted) break;
         detection.failed(at, (error as Error).message);

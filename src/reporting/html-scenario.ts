@@ -166,8 +166,8 @@ export function parityLine(scenario: ScenarioResult): string {
     )
     .join('; ');
   return `<table class="accuracy parity"><caption>Detection parity: ${escapeHtml(parity.source)} beside gameday's evaluator</caption>
-<thead><tr><th>builtin TTD</th><th>${escapeHtml(parity.source)} TTD</th><th>Difference</th><th>Tolerance</th><th>First to fire</th><th>Disagreements</th><th>Verdict</th></tr></thead>
-<tbody><tr><td class="num">${escapeHtml(ttd(parity.builtinTimeToDetectMs))}</td><td class="num">${escapeHtml(ttd(parity.sourceTimeToDetectMs))}</td><td class="num">${escapeHtml(difference)}</td><td class="num">${escapeHtml(formatMs(parity.toleranceMs))}</td><td>${escapeHtml(parity.firstToFire)}</td><td>${escapeHtml(spans || 'none')}</td><td>${badge(parity.withinTolerance && parity.disagreements.length === 0 ? 'ok' : 'inaccurate')}</td></tr></tbody></table>`;
+<thead><tr><th>builtin TTD</th>${parity.prometheusTimeToDetectMs === undefined ? '' : '<th>prometheus TTD</th>'}<th>${escapeHtml(parity.source)} TTD</th><th>Difference</th><th>Tolerance</th><th>First to fire</th><th>Disagreements</th><th>Verdict</th></tr></thead>
+<tbody><tr><td class="num">${escapeHtml(ttd(parity.builtinTimeToDetectMs))}</td>${parity.prometheusTimeToDetectMs === undefined ? '' : `<td class="num">${escapeHtml(ttd(parity.prometheusTimeToDetectMs))}</td>`}<td class="num">${escapeHtml(ttd(parity.sourceTimeToDetectMs))}</td><td class="num">${escapeHtml(difference)}</td><td class="num">${escapeHtml(formatMs(parity.toleranceMs))}</td><td>${escapeHtml(parity.firstToFire)}</td><td>${escapeHtml(spans || 'none')}</td><td>${badge(parity.withinTolerance && parity.disagreements.length === 0 ? 'ok' : 'inaccurate')}</td></tr></tbody></table>`;
 }
 
 /** One scenario: what was done, its charts with the timeline's marks, and the timeline itself. */

@@ -71,6 +71,24 @@ describe('gameday export rules', () => {
   });
 });
 
+describe("docker-compose.yml's Prometheus and Alertmanager", () => {
+  it('load the rules gameday exports at time scale 60, and configurations their own tools accept', async () => {
+    const exported = await runCli(['export', 'rules', '--time-scale', '60']);
+    const committed = await fs.readFile('compose/prometheus/rules.yml', 'utf8');
+    // The file is the export, under a comment saying how to make it again.
+    expect(committed.replace(/^#.*\n/gm, '')).toBe(exported.stdout);
+    const prometheus = await run('promtool', ['check', 'config', 'compose/prometheus/prometheus.yml']);
+    expect(prometheus.stdout).toMatch(/SUCCESS: \d+ rules found/);
+    const alertmanager = await run('amtool', ['check-config', 'compose/alertmanager/alertmanager.yml']);
+    expect(alertmanager.stdout).toContain('SUCCESS');
+    const compose = await fs.readFile('docker-compose.yml', 'utf8');
+    expect(compose).toContain('${GAMEDAY_PROMETHEUS_IMAGE:-prom/prometheus:v2.42.0}');
+    expect(compose).toContain('${GAMEDAY_ALERTMANAGER_IMAGE:-prom/alertmanager:v0.25.0}');
+    expect(compose).toContain('--web.listen-address=127.0.0.1:9090');
+    expect(compose).toContain('--cluster.listen-address=');
+  });
+});
+
 describe('bad input to --alert-source', () => {
   it('an unreachable URL: exit 3 naming the source and the URL, before any stack starts', async () => {
     const result = await runCli([
