@@ -138,7 +138,7 @@ export function ruleTestFor(scenario: ScenarioResult, timeScale: number): RuleTe
         },
       ],
     },
-    { lineWidth: 0 },
+    { lineWidth: 0, aliasDuplicateObjects: false },
   );
   return { name: `${base}.test.yml`, rules, test, assertions: assertions.length };
 }
