@@ -43,7 +43,7 @@ export class MetricStore {
     /** How long points are kept. */
     private readonly retentionMs: number,
     /** A series with no point this recent is stale (its replica is gone). */
-    private readonly stalenessMs: number,
+    readonly stalenessMs: number,
   ) {}
 
   add(samples: Sample[], at: number, extraLabels: Record<string, string> = {}): void {

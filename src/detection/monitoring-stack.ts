@@ -76,8 +76,9 @@ async function ready(url: string): Promise<boolean> {
 /**
  * A real Prometheus and Alertmanager (Debian's, from PATH) run beside a stack gameday started, as a
  * team runs them beside theirs: Prometheus scrapes the backend's pods, gameday's PostgreSQL exporter
- * and the deployment's state (each over HTTP on a loopback port), evaluates the rules `gameday export
- * rules` writes, at the run's time scale, and sends what fires to Alertmanager. Both are adopted by the
+ * and the deployment's state (each over HTTP on a loopback port, serving what gameday's own scrape
+ * round last read: see StackMetrics), evaluates the rules `gameday export rules` writes, at the run's
+ * time scale, and sends what fires to Alertmanager. Both are adopted by the
  * stack: stopped with it, and recorded with its processes so a crashed run's are stopped by the next.
  */
 export class MonitoringStack {

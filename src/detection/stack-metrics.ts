@@ -4,7 +4,7 @@ import { deploymentState } from './deployment-state.ts';
 import { MetricStore } from './metric-store.ts';
 import type { Collect, MetricsEndpoint } from './metrics-endpoint.ts';
 import type { MetricsSource } from './metrics-source.ts';
-import { replicaRelay } from './replica-relay.ts';
+import type { Sample } from './prometheus-text.ts';
 import { Scraper } from './scraper.ts';
 
 /** The exporters a real Prometheus scrapes over HTTP while gameday runs it (see MonitoringStack). */
@@ -37,6 +37,8 @@ export class StackMetrics implements MetricsSource {
   private readonly exporter: DatabaseExporter;
   private scraper: Scraper | undefined;
   private readonly attached: { endpoint: MetricsEndpoint; collect: Collect }[] = [];
+  /** Each target's last page, for the endpoints a real Prometheus scrapes. */
+  private readonly pages = new Map<string, { samples: Sample[]; at: number }>();
 
   constructor(
     private readonly stack: Stack,
@@ -61,15 +63,32 @@ export class StackMetrics implements MetricsSource {
       ],
       targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
       onScrape: onSample,
+      onTarget: (name, samples, at) => {
+        if (samples) this.pages.set(name, { samples, at });
+      },
     });
     this.scraper.start();
     const { publish } = this.options;
     if (publish) {
-      // One collection shared by both readers: the exporter collects once per round, whoever asks.
-      this.attach(publish.postgres, () => this.exporter.collect());
-      this.attach(publish.kubeState, async () => deploymentState(stack));
-      this.attach(publish.pods, replicaRelay(stack, Math.max(1_000, this.options.intervalMs * 4)));
+      // What each scrape round saw, served at once: Prometheus's scrape timeout is its interval, and a
+      // busy replica or database must not make it miss rounds gameday's own scrape (1 s deadline) keeps.
+      this.attach(publish.postgres, async () => this.page('postgres'));
+      this.attach(publish.kubeState, async () => this.page('deployment'));
+      this.attach(publish.pods, async () =>
+        stack.backend.replicas().flatMap((replica) =>
+          this.page(replica.name).map((sample) => ({
+            ...sample,
+            labels: { ...sample.labels, pod: replica.name },
+          })),
+        ),
+      );
     }
+  }
+
+  /** A target's last page while it is fresh (a target that stops answering goes stale, as in the store). */
+  private page(name: string): Sample[] {
+    const page = this.pages.get(name);
+    return page && Date.now() - page.at <= this.store.stalenessMs ? page.samples : [];
   }
 
   private attach(endpoint: MetricsEndpoint | undefined, collect: Collect): void {
