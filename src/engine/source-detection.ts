@@ -135,13 +135,21 @@ export class SourceDetection {
     const builtin = ttd(builtinFiredAt);
     const source = ttd(this.firedAt);
     const difference = builtin === null || source === null ? null : source - builtin;
+    // With Alertmanager as the source, the Prometheus behind it was read in the same rounds: its rule is
+    // what is judged against gameday's; the delivery to Alertmanager on top is reported, not judged.
+    const prometheus = this.readsPrometheus ? ttd(this.prometheusFiredAt) : undefined;
+    const judgedSide = prometheus === undefined ? source : prometheus;
+    const judged = builtin === null || judgedSide === null ? null : judgedSide - builtin;
     return {
       source: this.kind,
       builtinTimeToDetectMs: builtin,
       sourceTimeToDetectMs: source,
       differenceMs: difference,
+      ...(prometheus === undefined
+        ? {}
+        : { prometheusTimeToDetectMs: prometheus, prometheusDifferenceMs: judged }),
       toleranceMs: this.toleranceMs,
-      withinTolerance: difference === null ? builtin === source : Math.abs(difference) <= this.toleranceMs,
+      withinTolerance: judged === null ? builtin === judgedSide : Math.abs(judged) <= this.toleranceMs,
       firstToFire:
         builtin === null && source === null
           ? 'neither'

@@ -383,6 +383,23 @@ describe('alert sources and guards (fake clock, fake stack)', () => {
     expectReverted(h);
   });
 
+  it('with Alertmanager as the source, judges the Prometheus behind it, read in the same rounds', async () => {
+    const h = harness();
+    const alertmanager = prometheus(h, { kind: 'alertmanager' });
+    const result = await run(h, badDeploy(), runbookRemedy, {
+      ...reading(alertmanager),
+      prometheus: prometheus(h),
+    });
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    const parity = result.detection.parity!;
+    expect(parity.source).toBe('alertmanager');
+    expect(parity.prometheusTimeToDetectMs).not.toBeNull();
+    expect(parity.prometheusDifferenceMs).toBe(
+      parity.prometheusTimeToDetectMs! - parity.builtinTimeToDetectMs!,
+    );
+    expect(parity.withinTolerance).toBe(true);
+  });
+
   it('reports a source whose rule fires much later than gameday’s as a disagreement, and who fired first', async () => {
     const h = harness();
     const slow = prometheus(h, { rules: [{ ...badDeploy().rule, forMs: 420_000 }] });
