@@ -73,10 +73,13 @@ export class SourceDetection {
       });
     }
     if (observed?.suppressed) this.suppressed = observed.suppressed;
+    const wasFiring = this.state === 'firing';
     this.state = state;
     if (routed) {
       if (duringFault) this.firedAt ??= at;
-      else this.firedDuringBaseline = true;
+      // Still firing from before the scenario (the source keeps its history; gameday's evaluator starts
+      // afresh) is no false alarm unless it is still firing when the baseline ends (see baseline.ts).
+      else if (!wasFiring && this.reads > 1) this.firedDuringBaseline = true;
     }
     this.compare(at, builtin, state);
   }

@@ -411,6 +411,17 @@ describe('alert sources and guards (fake clock, fake stack)', () => {
     expect(parity.disagreements[0]).toMatchObject({ builtin: 'firing', source: 'pending' });
   });
 
+  it('a false alarm is the source’s: its rule firing in the baseline fails the scenario before any fault', async () => {
+    const h = harness({ '1.4.2': 0.005, '1.5.0': 0.2 });
+    // The team's rule is stricter than the runbook's: it fires on the healthy release.
+    const strict = prometheus(h, { rules: [{ ...badDeploy().rule, threshold: 0.001 }] });
+    const result = await run(h, badDeploy({ baselineMs: 600_000 }), runbookRemedy, reading(strict));
+    expect(result.status).toBe('failed');
+    expect(result.falseAlarm).toBe(true);
+    expect(result.reasons[0]).toMatch(/^false alarm: SendErrorsHigh fired during the baseline/);
+    expect(kinds(result.timeline)).not.toContain('fault-injecting');
+  });
+
   it('an alert the source has no rule for (misspelt): a failed detection, "never seen by prometheus"', async () => {
     const h = harness();
     const misspelt = prometheus(h, {
