@@ -2,7 +2,7 @@ import type { Stack } from '../stack/stack.ts';
 import { DatabaseExporter } from './database-exporter.ts';
 import { deploymentState } from './deployment-state.ts';
 import { MetricStore } from './metric-store.ts';
-import type { Collect, MetricsEndpoint } from './metrics-endpoint.ts';
+import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { MetricsSource } from './metrics-source.ts';
 import type { Sample } from './prometheus-text.ts';
 import { Scraper } from './scraper.ts';
@@ -36,7 +36,6 @@ export class StackMetrics implements MetricsSource {
   readonly store: MetricStore;
   private readonly exporter: DatabaseExporter;
   private scraper: Scraper | undefined;
-  private readonly attached: { endpoint: MetricsEndpoint; collect: Collect }[] = [];
   /** Each target's last page, for the endpoints a real Prometheus scrapes. */
   private readonly pages = new Map<string, { samples: Sample[]; at: number }>();
 
@@ -62,27 +61,38 @@ export class StackMetrics implements MetricsSource {
         { name: 'deployment', collect: async () => deploymentState(stack) },
       ],
       targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
-      onScrape: onSample,
+      onScrape: (at) => {
+        this.publishRound();
+        onSample(at);
+      },
       onTarget: (name, samples, at) => {
         if (samples) this.pages.set(name, { samples, at });
       },
     });
     this.scraper.start();
+  }
+
+  /**
+   * After each round, what it read, for the real Prometheus's endpoints: each target's last page while
+   * it is fresh (a target that stops answering goes stale, as in the store).
+   */
+  private publishRound(): void {
     const { publish } = this.options;
-    if (publish) {
-      // What each scrape round saw, served at once: Prometheus's scrape timeout is its interval, and a
-      // busy replica or database must not make it miss rounds gameday's own scrape (1 s deadline) keeps.
-      this.attach(publish.postgres, async () => this.page('postgres'));
-      this.attach(publish.kubeState, async () => this.page('deployment'));
-      this.attach(publish.pods, async () =>
-        stack.backend.replicas().flatMap((replica) =>
+    if (!publish) return;
+    const freshMs = this.store.stalenessMs;
+    publish.postgres?.publish(this.page('postgres'), freshMs);
+    publish.kubeState?.publish(this.page('deployment'), freshMs);
+    publish.pods?.publish(
+      this.stack.backend
+        .replicas()
+        .flatMap((replica) =>
           this.page(replica.name).map((sample) => ({
             ...sample,
             labels: { ...sample.labels, pod: replica.name },
           })),
         ),
-      );
-    }
+      freshMs,
+    );
   }
 
   /** A target's last page while it is fresh (a target that stops answering goes stale, as in the store). */
@@ -91,15 +101,9 @@ export class StackMetrics implements MetricsSource {
     return page && Date.now() - page.at <= this.store.stalenessMs ? page.samples : [];
   }
 
-  private attach(endpoint: MetricsEndpoint | undefined, collect: Collect): void {
-    if (!endpoint) return;
-    endpoint.attach(collect);
-    this.attached.push({ endpoint, collect });
-  }
-
   async stop(): Promise<void> {
-    for (const { endpoint, collect } of this.attached.splice(0)) endpoint.detach(collect);
     await this.scraper?.stop();
+    for (const endpoint of Object.values(this.options.publish ?? {})) endpoint?.clear();
     await this.exporter.close();
   }
 }
