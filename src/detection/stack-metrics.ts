@@ -83,14 +83,12 @@ export class StackMetrics implements MetricsSource {
     publish.postgres?.publish(this.page('postgres'), freshMs);
     publish.kubeState?.publish(this.page('deployment'), freshMs);
     publish.pods?.publish(
-      this.stack.backend
-        .replicas()
-        .flatMap((replica) =>
-          this.page(replica.name).map((sample) => ({
-            ...sample,
-            labels: { ...sample.labels, pod: replica.name },
-          })),
-        ),
+      this.stack.backend.replicas().flatMap((replica) =>
+        this.page(replica.name).map((sample) => ({
+          ...sample,
+          labels: { ...sample.labels, pod: replica.name },
+        })),
+      ),
       freshMs,
     );
   }
