@@ -155,6 +155,10 @@ export class AlertSupply {
   async forStack(stack: Stack): Promise<void> {
     if (this.options.choice.kind === 'builtin' || this.url) return;
     if (this.monitoring?.stackId === stack.id) return;
+    // The stack it watched is gone (a scenario used it up): its Prometheus went down with it, its
+    // endpoints go now (left open, they kept the process alive after the game day).
+    await this.monitoring?.stack.stop();
+    this.monitoring = undefined;
     const { options } = this;
     const rules = [
       ...options.catalogue,
