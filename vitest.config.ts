@@ -17,6 +17,7 @@ const scenarioFiles = [
   'test/engine/interrupt.test.ts',
   'test/engine/abort-frozen-primary.test.ts',
   'test/engine/crash-matrix-sample.test.ts',
+  'test/engine/alert-source-scenarios.test.ts',
   'test/engine/gameday-mode.test.ts',
   'test/package/packed-package.test.ts',
 ];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the test suite needs besides npm packages, made ready on this machine: a Docker engine (the
 # containers and compose stacks), Debian's docker-compose (v1) and debootstrap (gameday's base image,
-# built here: no registry is reachable), Chromium (report.html is checked in a real browser), and the
+# built here: no registry is reachable), Chromium (report.html is checked in a real browser), Debian's
+# Prometheus (with promtool) and Alertmanager (the real alert sources, `promtool test rules`), and the
 # images those stacks run. Missing Debian packages are installed with apt-get (as root, or through
 # sudo without a password); anything that cannot be made ready is named with the command that would.
 # `npm test` runs this first; it is safe to run again (nothing is done twice).
@@ -18,9 +19,12 @@ as_root() {
 }
 
 packages=()
-for tool in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap chromium:chromium; do
+for tool in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap chromium:chromium \
+  prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
 done
+# Once each (prometheus ships promtool too).
+if [ ${#packages[@]} -gt 0 ]; then mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u); fi
 if [ ${#packages[@]} -gt 0 ]; then
   say "installing ${packages[*]} from Debian (once)"
   if ! as_root env DEBIAN_FRONTEND=noninteractive sh -c \
@@ -29,6 +33,16 @@ if [ ${#packages[@]} -gt 0 ]; then
     exit 3
   fi
 fi
+
+# Debian's prometheus and prometheus-alertmanager packages start their daemons where an init system
+# runs (on 0.0.0.0:9090/9093, which docker-compose.yml's own take on 127.0.0.1): gameday runs its own,
+# so any such daemon is stopped. (Without systemd, as in CI containers, none is started.)
+for daemon in prometheus prometheus-alertmanager prometheus-node-exporter; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$daemon" 2>/dev/null; then
+    say "stopping Debian's $daemon service (gameday runs its own)"
+    as_root systemctl disable --now "$daemon" >/dev/null 2>&1 || true
+  fi
+done
 
 if ! docker info >/dev/null 2>&1; then
   say "starting the Docker engine (dockerd, log in /tmp/gameday-dockerd.log)"

@@ -1,30 +1,16 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
-import { toPrometheusRule } from '../detection/alert-rule.ts';
+import { ruleFile } from '../detection/prometheus-config.ts';
 import { loadScenarios } from '../engine/load-scenarios.ts';
+import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
 import { exportK6 } from '../k6/export-k6.ts';
+import { ruleTests } from '../reporting/rule-tests.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { SEED_PASSWORD } from '../stack/reference-backend.ts';
-
-/** YAML for a Prometheus rule file; the values are plain strings and numbers, quoted as JSON strings. */
-function toYaml(rules: Record<string, unknown>[]): string {
-  const lines = ['groups:', '  - name: gameday', '    rules:'];
-  for (const rule of rules) {
-    lines.push(`      - alert: ${rule.alert}`);
-    lines.push(`        expr: ${JSON.stringify(rule.expr)}`);
-    lines.push(`        for: ${rule.for}`);
-    for (const key of ['labels', 'annotations'] as const) {
-      lines.push(`        ${key}:`);
-      for (const [name, value] of Object.entries(rule[key] as Record<string, string>)) {
-        lines.push(`          ${name}: ${JSON.stringify(value)}`);
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 interface ExportFlags {
   runbook: string;
@@ -34,28 +20,38 @@ interface ExportFlags {
   timeScale: string;
   parallelism: string;
   password?: string;
+  report?: string;
 }
 
-const WHAT = ['rules', 'k6'] as const;
+const WHAT = ['rules', 'rule-tests', 'k6'] as const;
 
 /** `gameday export rules|k6`: what gameday knows, in the form other tools read. */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      'export the alert rules as a Prometheus rule file (runbook time), or the scenarios’ traffic as k6 scripts',
+      'export the alert rules as a Prometheus rule file, recorded runs as promtool rule tests, or the scenarios’ traffic as k6 scripts',
     )
     .argument('<what>', WHAT.join(' | '))
     .argument('[ids...]', 'scenario ids (k6; default: every scenario)')
     .option('--runbook <file>', 'runbook document', DEFAULT_RUNBOOK)
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
-    .option('--out <dir>', 'k6: where the scripts go', 'k6')
+    .option('--out <dir>', 'k6, rule-tests: where the files go (default k6/, rule-tests/)')
+    .option(
+      '--report <file>',
+      'rule-tests: the recorded run (report.json)',
+      path.join('reports', 'latest', 'report.json'),
+    )
     .option(
       '--target <url>',
       'k6: the backend the scripts load (k6 -e TARGET=… overrides it)',
       'http://127.0.0.1:3000',
     )
-    .option('--time-scale <n>', 'k6: divide the runbook durations by n (1: real time)', '1')
+    .option(
+      '--time-scale <n>',
+      'k6, rules: divide the runbook durations by n (1: runbook time, as a team deploys the rules)',
+      '1',
+    )
     .option('--parallelism <n>', 'k6: runners in each k6-operator TestRun', '1')
     .option(
       '--password <password>',
@@ -76,15 +72,53 @@ export function registerExportCommand(program: Command): void {
         process.stdout.write(`${written.files.length} files in ${written.outDir}\n`);
         return;
       }
+      if (what === 'rule-tests') {
+        const written = await exportRuleTests(
+          path.resolve(flags.report!),
+          path.resolve(flags.out ?? 'rule-tests'),
+        );
+        process.stdout.write(
+          `${written.files} promtool rule tests (${written.assertions} alert states) in ${written.outDir}; run: promtool test rules ${path.join(written.outDir, '*.test.yml')}\n`,
+        );
+        return;
+      }
       if (what !== 'rules')
         throw new InputError([`export: unknown "${what}"; use one of: ${WHAT.join(', ')}`]);
+      const timeScale = Number(flags.timeScale);
+      if (!(timeScale > 0))
+        throw new InputError([`--time-scale: expected a number > 0, got "${flags.timeScale}"`]);
       const scenarios = await loadScenarios({
         dir: path.resolve(flags.scenarios),
         runbooks: await readRunbook(path.resolve(flags.runbook)),
         capabilities: EmbeddedStack.capabilities,
         stackKind: 'embedded',
       });
-      const unique = new Map(scenarios.map(({ rule }) => [rule.name, toPrometheusRule(rule)]));
-      process.stdout.write(toYaml([...unique.values()]));
+      process.stdout.write(
+        ruleFile(
+          scenarios.map(({ rule }) => rule),
+          { scale: (ms) => ms / timeScale },
+        ),
+      );
     });
+}
+
+/** Writes one promtool test (and its rule file) per scenario of a recorded run. */
+async function exportRuleTests(reportFile: string, outDir: string) {
+  let result: GameDayResult;
+  try {
+    result = JSON.parse(await fs.readFile(reportFile, 'utf8')) as GameDayResult;
+  } catch (error) {
+    throw new InputError([
+      `--report ${reportFile}: ${(error as Error).message}; give the report.json of a recorded run (reports/<run-id>/report.json)`,
+    ]);
+  }
+  if (!Array.isArray(result.scenarios) || typeof result.timeScale !== 'number')
+    throw new InputError([`--report ${reportFile}: not a gameday report.json (no scenarios or timeScale)`]);
+  const files = ruleTests(result);
+  await fs.mkdir(outDir, { recursive: true });
+  for (const file of files) {
+    await fs.writeFile(path.join(outDir, file.name), file.test);
+    await fs.writeFile(path.join(outDir, file.name.replace(/\.test\.yml$/, '.rules.yml')), file.rules);
+  }
+  return { outDir, files: files.length, assertions: files.reduce((n, file) => n + file.assertions, 0) };
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { toMs } from '../core/duration.ts';
 import { InputError } from '../core/errors.ts';
 import { formatMs } from '../core/format.ts';
+import type { AlertSourceKind } from '../detection/alert-source.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
 import { K6Load, requireK6 } from '../k6/k6-load.ts';
@@ -42,6 +43,10 @@ export interface RunFlags {
   /** The summary table goes to stderr, leaving stdout to the caller. */
   quiet?: boolean;
   load: string;
+  alertSource?: string;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  guard?: string[];
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -80,6 +85,9 @@ export function parseRunFlags(flags: RunFlags) {
   if (flags.stackConfig && flags.stack !== 'external') {
     problems.push(`--stack-config: only with --stack external (got --stack ${flags.stack})`);
   }
+  for (const guard of flags.guard ?? [])
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(guard))
+      problems.push(`--guard: expected an alert name like ErrorRateHigh, got "${guard}"`);
   if (!['builtin', 'k6'].includes(flags.load))
     problems.push(`--load: expected builtin (gameday's own traffic) or k6, got "${flags.load}"`);
   if (problems.length > 0) throw new InputError(problems);
@@ -119,6 +127,19 @@ export function registerRunCommand(program: Command): void {
       '--load <source>',
       "the traffic: builtin (gameday's own) or k6 (the exported script, k6 on PATH)",
       'builtin',
+    )
+    .option(
+      '--alert-source <source>',
+      "where 'the alert fired' is read: builtin (gameday's evaluator), prometheus or alertmanager (gameday runs both beside the embedded and containers stacks unless a URL is given)",
+      'builtin',
+    )
+    .option('--prometheus-url <url>', 'a Prometheus someone runs (with --alert-source prometheus)')
+    .option('--alertmanager-url <url>', 'an Alertmanager someone runs (with --alert-source alertmanager)')
+    .option(
+      '--guard <alert>',
+      'a guard alert: if it fires during the fault, the scenario is aborted and every fault reverted (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
     )
     .option(
       '--skip-remedy',
@@ -190,6 +211,12 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
       ...(k6
         ? { services: () => ({ load: (resolved, on) => new K6Load(resolved, on, { k6, timeScale }) }) }
         : {}),
+      alertSource: {
+        kind: (flags.alertSource ?? 'builtin') as AlertSourceKind,
+        ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
+        ...(flags.alertmanagerUrl ? { alertmanagerUrl: flags.alertmanagerUrl } : {}),
+        guards: flags.guard ?? [],
+      },
     });
   } finally {
     stopKeys();

@@ -1,4 +1,4 @@
-import { type EvaluationContext, type Expr, evaluate, toPromQL } from './expr.ts';
+import { type EvaluationContext, type Expr, evaluate, promDuration, toPromQL } from './expr.ts';
 
 export type Comparator = '>' | '>=' | '<' | '<=';
 
@@ -62,16 +62,27 @@ export class AlertEvaluator {
   }
 }
 
-function promDuration(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+/** A Prometheus alerting rule, as one entry of a rule group. */
+export interface PrometheusRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
 }
 
-/** The rule as a Prometheus alerting rule (one entry of a rule group). */
-export function toPrometheusRule(rule: AlertRule): Record<string, unknown> {
+/**
+ * The rule as a Prometheus alerting rule (one entry of a rule group): at runbook time, or with its
+ * windows and `for` scaled as the run scales them (`scale`: runbook ms → wall ms).
+ */
+export function toPrometheusRule(
+  rule: AlertRule,
+  scale: (runbookMs: number) => number = (ms) => ms,
+): PrometheusRule {
   return {
     alert: rule.name,
-    expr: `${toPromQL(rule.expr)} ${rule.comparator} ${rule.threshold}`,
-    for: promDuration(rule.forMs),
+    expr: `${toPromQL(rule.expr, scale)} ${rule.comparator} ${rule.threshold}`,
+    for: promDuration(scale(rule.forMs)),
     labels: { severity: rule.severity, runbook: String(rule.runbook) },
     annotations: { summary: `${rule.name} (runbook ${rule.runbook})`, origin: rule.origin },
   };

@@ -66,25 +66,31 @@ function promMatchers(matchers: Matchers = {}): string {
   return parts.length > 0 ? `{${parts.join(',')}}` : '';
 }
 
-function promDuration(ms: number): string {
+/** A duration as PromQL and Prometheus's configuration write it (whole milliseconds at the finest). */
+export function promDuration(duration: number): string {
+  const ms = Math.round(duration);
+  if (ms === 0) return '0m';
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0) return `${ms / 1_000}s`;
   return `${ms}ms`;
 }
 
-/** The same expression in PromQL, at runbook time (for Prometheus rule files). */
-export function toPromQL(expr: Expr): string {
+/**
+ * The same expression in PromQL, for Prometheus rule files: at runbook time, or with its windows
+ * scaled as the run scales them (`scale`: runbook ms → wall ms).
+ */
+export function toPromQL(expr: Expr, scale: (runbookMs: number) => number = (ms) => ms): string {
   switch (expr.fn) {
     case 'value':
       return `${expr.agg ?? 'sum'}(${expr.metric}${promMatchers(expr.match)})`;
     case 'rate':
-      return `sum(rate(${expr.metric}${promMatchers(expr.match)}[${promDuration(expr.windowMs)}]))`;
+      return `sum(rate(${expr.metric}${promMatchers(expr.match)}[${promDuration(scale(expr.windowMs))}]))`;
     case 'ratio': {
-      const window = promDuration(expr.windowMs);
+      const window = promDuration(scale(expr.windowMs));
       return `sum(rate(${expr.metric}${promMatchers(expr.numerator)}[${window}])) / sum(rate(${expr.metric}${promMatchers(expr.denominator)}[${window}]))`;
     }
     case 'max-increase-by':
-      return `max(sum by (${expr.by}) (increase(${expr.metric}${promMatchers(expr.match)}[${promDuration(expr.windowMs)}])))`;
+      return `max(sum by (${expr.by}) (increase(${expr.metric}${promMatchers(expr.match)}[${promDuration(scale(expr.windowMs))}])))`;
   }
 }

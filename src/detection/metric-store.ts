@@ -12,7 +12,7 @@ interface Series {
   name: string;
   labels: Record<string, string>;
   points: Point[];
-  /** When this series was first seen: a counter born inside a window counts from zero. */
+  /** When this series was first seen. */
   firstSeen: number;
 }
 
@@ -43,7 +43,7 @@ export class MetricStore {
     /** How long points are kept. */
     private readonly retentionMs: number,
     /** A series with no point this recent is stale (its replica is gone). */
-    private readonly stalenessMs: number,
+    readonly stalenessMs: number,
   ) {}
 
   add(samples: Sample[], at: number, extraLabels: Record<string, string> = {}): void {
@@ -86,8 +86,12 @@ export class MetricStore {
   }
 
   /**
-   * How much each matching counter grew in (now - window, now], resets counted as restarts from zero.
-   * A series first seen inside the window started from zero (a new replica), so its first value counts.
+   * How much each matching counter grew over the window [now - window, now], exactly as Prometheus's
+   * increase() computes it (promql/functions.go extrapolatedRate): from the first to the last sample in
+   * the window, resets counted as restarts from zero, extrapolated to the window's edges when the gap
+   * is under 1.1× the average spacing (else by half a spacing), never below zero for a counter. A
+   * series with fewer than two samples in the window gives nothing, as it does in Prometheus: a new
+   * replica's first scrape is not an increase yet.
    */
   increase(
     name: string,
@@ -96,17 +100,29 @@ export class MetricStore {
     now: number,
   ): { labels: Record<string, string>; value: number }[] {
     const from = now - windowMs;
-    return this.select(name, matchers).map((series) => {
-      const inWindow = series.points.filter((p) => p.t > from && p.t <= now);
-      const before = series.points.filter((p) => p.t <= from).at(-1);
-      let total = 0;
-      let previous = before?.v ?? (series.firstSeen > from ? 0 : undefined);
-      for (const point of inWindow) {
-        if (previous !== undefined) total += point.v >= previous ? point.v - previous : point.v;
-        previous = point.v;
+    const result: { labels: Record<string, string>; value: number }[] = [];
+    for (const series of this.select(name, matchers)) {
+      const points = series.points.filter((p) => p.t >= from && p.t <= now);
+      if (points.length < 2) continue;
+      const first = points[0]!;
+      const last = points.at(-1)!;
+      let value = last.v - first.v;
+      for (let i = 1; i < points.length; i++) if (points[i]!.v < points[i - 1]!.v) value += points[i - 1]!.v;
+      const sampled = (last.t - first.t) / 1000;
+      const average = sampled / (points.length - 1);
+      let toStart = (first.t - from) / 1000;
+      const toEnd = (now - last.t) / 1000;
+      if (value > 0 && first.v >= 0) {
+        const toZero = sampled * (first.v / value);
+        if (toZero < toStart) toStart = toZero;
       }
-      return { labels: series.labels, value: total };
-    });
+      const threshold = average * 1.1;
+      let extrapolated = sampled;
+      extrapolated += toStart < threshold ? toStart : average / 2;
+      extrapolated += toEnd < threshold ? toEnd : average / 2;
+      result.push({ labels: series.labels, value: sampled > 0 ? value * (extrapolated / sampled) : 0 });
+    }
+    return result;
   }
 
   clear(): void {

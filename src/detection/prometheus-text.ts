@@ -31,3 +31,22 @@ export function parsePrometheusText(text: string): Sample[] {
   }
   return samples;
 }
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatValue(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return Number.isNaN(value) ? 'NaN' : String(value);
+}
+
+/** Samples in the text exposition format (0.0.4), as an exporter serves them on /metrics. */
+export function formatPrometheusText(samples: readonly Sample[]): string {
+  const lines = samples.map((sample) => {
+    const labels = Object.entries(sample.labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
+    return `${sample.name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} ${formatValue(sample.value)}`;
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}

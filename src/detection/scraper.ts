@@ -22,6 +22,8 @@ export interface ScraperOptions {
   collectors?: Collector[];
   /** Runs after each scrape with its time (alert evaluation). */
   onScrape?: (at: number) => void;
+  /** Each target's and collector's samples as scraped (undefined: it did not answer in time). */
+  onTarget?: (name: string, samples: Sample[] | undefined, at: number) => void;
 }
 
 /** Scrapes every target's /metrics on a fixed interval, as Prometheus scrapes pods. */
@@ -57,6 +59,7 @@ export class Scraper {
       const samples = await Promise.race([collector.collect(), sleep(deadlineMs).then(() => undefined)]);
       if (samples) this.options.store.add(samples, at, { target: collector.name });
       else this.failures += 1;
+      this.options.onTarget?.(collector.name, samples, at);
     });
     await Promise.all([
       ...collected,
@@ -66,11 +69,12 @@ export class Scraper {
             timeoutMs: deadlineMs,
           });
           if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-          this.options.store.add(parsePrometheusText(response.raw.toString('utf8')), at, {
-            target: target.name,
-          });
+          const samples = parsePrometheusText(response.raw.toString('utf8'));
+          this.options.store.add(samples, at, { target: target.name });
+          this.options.onTarget?.(target.name, samples, at);
         } catch {
           this.failures += 1;
+          this.options.onTarget?.(target.name, undefined, at);
         }
       }),
     ]);

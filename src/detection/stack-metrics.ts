@@ -2,8 +2,20 @@ import type { Stack } from '../stack/stack.ts';
 import { DatabaseExporter } from './database-exporter.ts';
 import { deploymentState } from './deployment-state.ts';
 import { MetricStore } from './metric-store.ts';
+import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { MetricsSource } from './metrics-source.ts';
+import type { Sample } from './prometheus-text.ts';
 import { Scraper } from './scraper.ts';
+
+/** The exporters a real Prometheus scrapes over HTTP while gameday runs it (see MonitoringStack). */
+export interface PublishedExporters {
+  /** postgres_exporter's place: connections, the oldest query, runbook 6's integrity checks. */
+  postgres?: MetricsEndpoint;
+  /** kube-state-metrics' place: the replicas' restarts. */
+  kubeState?: MetricsEndpoint;
+  /** The backend replicas, each sample labelled with its pod (see replica-relay.ts); left out where Prometheus scrapes the backend itself. */
+  pods?: MetricsEndpoint;
+}
 
 export interface StackMetricsOptions {
   intervalMs: number;
@@ -11,6 +23,8 @@ export interface StackMetricsOptions {
   integrityIntervalMs?: number;
   /** message_ids the application acknowledged, for the integrity checks. */
   acknowledged: () => string[];
+  /** Serve the same exporters over HTTP for a real Prometheus, for as long as this scenario runs. */
+  publish?: PublishedExporters | undefined;
 }
 
 /**
@@ -22,6 +36,8 @@ export class StackMetrics implements MetricsSource {
   readonly store: MetricStore;
   private readonly exporter: DatabaseExporter;
   private scraper: Scraper | undefined;
+  /** Each target's last page, for the endpoints a real Prometheus scrapes. */
+  private readonly pages = new Map<string, { samples: Sample[]; at: number }>();
 
   constructor(
     private readonly stack: Stack,
@@ -45,13 +61,47 @@ export class StackMetrics implements MetricsSource {
         { name: 'deployment', collect: async () => deploymentState(stack) },
       ],
       targets: () => stack.backend.replicas().map((replica) => ({ name: replica.name, url: replica.url })),
-      onScrape: onSample,
+      onScrape: (at) => {
+        this.publishRound();
+        onSample(at);
+      },
+      onTarget: (name, samples, at) => {
+        if (samples) this.pages.set(name, { samples, at });
+      },
     });
     this.scraper.start();
   }
 
+  /**
+   * After each round, what it read, for the real Prometheus's endpoints: each target's last page while
+   * it is fresh (a target that stops answering goes stale, as in the store).
+   */
+  private publishRound(): void {
+    const { publish } = this.options;
+    if (!publish) return;
+    const freshMs = this.store.stalenessMs;
+    publish.postgres?.publish(this.page('postgres'), freshMs);
+    publish.kubeState?.publish(this.page('deployment'), freshMs);
+    publish.pods?.publish(
+      this.stack.backend.replicas().flatMap((replica) =>
+        this.page(replica.name).map((sample) => ({
+          ...sample,
+          labels: { ...sample.labels, pod: replica.name },
+        })),
+      ),
+      freshMs,
+    );
+  }
+
+  /** A target's last page while it is fresh (a target that stops answering goes stale, as in the store). */
+  private page(name: string): Sample[] {
+    const page = this.pages.get(name);
+    return page && Date.now() - page.at <= this.store.stalenessMs ? page.samples : [];
+  }
+
   async stop(): Promise<void> {
     await this.scraper?.stop();
+    for (const endpoint of Object.values(this.options.publish ?? {})) endpoint?.clear();
     await this.exporter.close();
   }
 }

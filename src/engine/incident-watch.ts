@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { AlertEvaluator, type AlertRule, type AlertState, compare } from '../detection/alert-rule.ts';
+import type { ObservedAlert } from '../detection/alert-source.ts';
 import { evaluate } from '../detection/expr.ts';
 import { KEY_METRICS, type KeyMetric } from '../detection/key-metrics.ts';
 import type { MetricStore } from '../detection/metric-store.ts';
@@ -7,6 +8,13 @@ import { ClaimMeter } from './claim-meter.ts';
 import type { Note } from './journal.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { SeriesRecorder } from './series-recorder.ts';
+import type { SourceDetection } from './source-detection.ts';
+
+/** An alert that must stay quiet during the fault: its name, and gameday's own rule where it has one. */
+export interface GuardAlert {
+  name: string;
+  rule?: AlertRule;
+}
 
 const MAX_SERIES_POINTS = 600;
 
@@ -24,6 +32,11 @@ export interface IncidentWatchOptions {
    * resolves on its own counts (the remedy may still be running).
    */
   recoveryNeedsRemedy: boolean;
+  /** The team's alerting system, when detection is read from it (gameday's evaluator still runs, for parity). */
+  source?: SourceDetection;
+  /** Alerts outside the blast radius: one firing during the fault calls `onGuard` (once). */
+  guards?: readonly GuardAlert[];
+  onGuard?: (name: string, detail: string) => void;
 }
 
 /**
@@ -41,9 +54,12 @@ export class IncidentWatch {
   private readonly checkValues = new Map<string, number | undefined>();
   private phase: WatchPhase = 'baseline';
   private recoveringSince: number | undefined;
-  /** The first time the alert fired after the fault began. */
-  firedAt: number | undefined;
-  firedDuringBaseline = false;
+  /** The first time gameday's own evaluator saw the alert fire after the fault began. */
+  builtinFiredAt: number | undefined;
+  private builtinFiredDuringBaseline = false;
+  private readonly guardEvaluators: { name: string; evaluator: AlertEvaluator }[];
+  private guardsArmed = false;
+  private guardTripped = false;
   /** The key metrics at the last sample. */
   keyValues: Partial<Record<KeyMetric['id'], number>> = {};
 
@@ -56,6 +72,32 @@ export class IncidentWatch {
   ) {
     this.evaluator = new AlertEvaluator(resolved.rule);
     this.claims = new ClaimMeter(resolved.claims, (wallMs) => options.clock.atRunbookScale(wallMs));
+    // With a real source the guards are read from it; gameday evaluates them only as the builtin source.
+    this.guardEvaluators = options.source
+      ? []
+      : (options.guards ?? [])
+          .filter((guard): guard is Required<GuardAlert> => guard.rule !== undefined)
+          .map((guard) => ({ name: guard.name, evaluator: new AlertEvaluator(guard.rule) }));
+  }
+
+  /** The source detection is read from (undefined: gameday's own evaluator). */
+  get source(): SourceDetection | undefined {
+    return this.options.source;
+  }
+
+  /** When the alert fired after the fault began, as the chosen source saw it. */
+  get firedAt(): number | undefined {
+    return this.options.source ? this.options.source.firedAt : this.builtinFiredAt;
+  }
+
+  /** The alert fired before any fault (a false alarm), as the chosen source saw it. */
+  get firedDuringBaseline(): boolean {
+    return this.options.source ? this.options.source.firedDuringBaseline : this.builtinFiredDuringBaseline;
+  }
+
+  /** Firing now, as the chosen source sees it. */
+  get firingNow(): boolean {
+    return (this.options.source?.state ?? this.evaluator.state) === 'firing';
   }
 
   get rule(): AlertRule {
@@ -73,6 +115,37 @@ export class IncidentWatch {
   /** The fault is being injected: from now on a firing alert is a detection, not a false alarm. */
   faultBegins(): void {
     this.phase = 'fault';
+    this.guardsArmed = true;
+  }
+
+  /** The faults are being reverted: guards no longer stop anything. */
+  faultEnds(): void {
+    this.guardsArmed = false;
+  }
+
+  /**
+   * One read of the team's alerting system (see SourceDetection), and of the Prometheus behind an
+   * Alertmanager when it is read too; guards are judged on the source.
+   */
+  observeSource(
+    at: number,
+    alerts: Map<string, ObservedAlert>,
+    prometheus?: Map<string, ObservedAlert>,
+  ): void {
+    const source = this.options.source;
+    if (!source) return;
+    source.observe(at, alerts, this.phase !== 'baseline', this.evaluator.state);
+    if (prometheus) source.observePrometheus(at, prometheus, this.phase !== 'baseline');
+    for (const guard of this.options.guards ?? []) {
+      const observed = alerts.get(guard.name);
+      if (observed?.state === 'firing') this.guardFired(guard.name, `${source.kind} shows it firing`);
+    }
+  }
+
+  private guardFired(name: string, detail: string): void {
+    if (!this.guardsArmed || this.guardTripped) return;
+    this.guardTripped = true;
+    this.options.onGuard?.(name, detail);
   }
 
   /** The response is over (`remedied`: someone carried out a fix; time-until claims count from `at`). */
@@ -95,9 +168,17 @@ export class IncidentWatch {
         value: transition.value,
       });
       if (transition.to === 'firing') {
-        if (this.phase === 'baseline') this.firedDuringBaseline = true;
-        else this.firedAt ??= now;
+        if (this.phase === 'baseline') this.builtinFiredDuringBaseline = true;
+        else this.builtinFiredAt ??= now;
       }
+    }
+    for (const guard of this.guardEvaluators) {
+      guard.evaluator.evaluate(context);
+      if (guard.evaluator.state === 'firing')
+        this.guardFired(
+          guard.name,
+          `value ${guard.evaluator.lastValue} ${guard.evaluator.rule.comparator} ${guard.evaluator.rule.threshold}`,
+        );
     }
     this.claims.observe(this.phase, context);
     let checksHold = true;

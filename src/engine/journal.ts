@@ -37,7 +37,12 @@ type PlainKind =
   | 'restore-step-failed'
   | 'invariants'
   | 'facilitator-abort'
-  | 'responder-action-failed';
+  | 'responder-action-failed'
+  | 'source-unknown-alert'
+  | 'source-unreachable'
+  | 'source-reachable'
+  | 'guard-fired'
+  | 'parity';
 
 /** Entries that carry fields besides their text, and which. */
 interface FieldsByKind {
@@ -50,6 +55,11 @@ interface FieldsByKind {
   recovered: { recoveredAt: number };
   checkpoint: { checkpoint: string; source: string };
   'responder-action': { action: string; changes: boolean };
+  'source-alert': {
+    source: 'prometheus' | 'alertmanager';
+    state: 'inactive' | 'pending' | 'firing';
+    suppressedBy?: 'silence' | 'inhibition';
+  };
 }
 
 export type JournalKind = PlainKind | keyof FieldsByKind;

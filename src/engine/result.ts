@@ -1,4 +1,6 @@
 import type { LoopDelay } from '../core/loop-delay.ts';
+import type { AlertState } from '../detection/alert-rule.ts';
+import type { AlertSourceKind } from '../detection/alert-source.ts';
 import type { KeyMetric } from '../detection/key-metrics.ts';
 import type { TrafficTotals } from '../load/load-source.ts';
 import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
@@ -40,7 +42,31 @@ export interface ScenarioResult {
     budgetMs: number;
     /** The same at runbook scale (wall × time scale). */
     timeToDetectAtRunbookScaleMs: number | null;
+    /** Where "fired" was read: gameday's own evaluator, or the team's Prometheus or Alertmanager. */
+    source: AlertSourceKind;
+    /** With a real source: gameday's evaluator (always run) beside it. */
+    parity?: {
+      source: Exclude<AlertSourceKind, 'builtin'>;
+      builtinTimeToDetectMs: number | null;
+      sourceTimeToDetectMs: number | null;
+      /** source − builtin: positive when the source fired later. */
+      differenceMs: number | null;
+      /** With Alertmanager as the source, the Prometheus that sends to it, read in the same rounds. */
+      prometheusTimeToDetectMs?: number | null;
+      /** Prometheus − builtin: what `withinTolerance` judges when it is known (the delivery to Alertmanager is not judged). */
+      prometheusDifferenceMs?: number | null;
+      /** One scrape plus one evaluation interval, plus how often gameday reads the source. */
+      toleranceMs: number;
+      withinTolerance: boolean;
+      firstToFire: 'builtin' | 'prometheus' | 'alertmanager' | 'together' | 'neither';
+      /** Spans (ms since the scenario started) where one side fired and the other did not, longer than the tolerance. */
+      disagreements: { fromMs: number; toMs: number; builtin: AlertState; source: AlertState }[];
+      reads: number;
+      failedReads: number;
+    };
   };
+  /** Guard alerts watched during the fault (a guard firing aborts the scenario). */
+  guards?: string[];
   resolution: {
     resolved: boolean;
     timeToResolveMs: number | null;
@@ -98,6 +124,8 @@ export interface GameDayResult {
   runId: string;
   timeScale: number;
   stack: string;
+  /** Where "the alert fired" was read (see each scenario's detection.parity). */
+  alertSource?: AlertSourceKind;
   /** auto: the harness remedies; gameday: people respond (see `gameday run --mode gameday`). */
   mode: 'auto' | 'gameday';
   runbookFile: string;

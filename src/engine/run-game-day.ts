@@ -13,6 +13,7 @@ import { ExternalStack } from '../stack/external/external-stack.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
+import { type AlertSourceChoice, AlertSupply } from './alert-supply.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { nobodyResponds } from './responses/nobody-responds.ts';
@@ -60,6 +61,8 @@ export interface GameDayOptions {
   responders?: { desk: ResponderDesk; timeBoxMs?: number };
   /** Other parts in place of gameday's own (k6 for the traffic, …), over localServices. */
   services?: (clock: Clock) => Partial<ScenarioServices>;
+  /** Where "the alert fired" is read, and the guards (default: gameday's own evaluator, no guards). */
+  alertSource?: AlertSourceChoice;
 }
 
 /** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
@@ -132,9 +135,43 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
   const clock = new Clock(options.timeScale);
+  const scrapeIntervalMs = options.scrapeIntervalMs ?? 250;
+  const choice = options.alertSource ?? { kind: 'builtin' };
+  const wantsCatalogue =
+    choice.kind !== 'builtin' ||
+    (choice.guards?.length ?? 0) > 0 ||
+    scenarios.some((r) => r.scenario.guards.length > 0);
+  // Every alert gameday knows, as `gameday export rules` writes them: the guards' rules, and its Prometheus's.
+  const catalogue = wantsCatalogue
+    ? (
+        await loadScenarios({
+          dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
+          runbooks,
+          capabilities: EmbeddedStack.capabilities,
+          stackKind: 'embedded',
+          partialRunbook: { onSkip: () => undefined },
+        })
+      ).map((resolved) => resolved.rule)
+    : [];
+  const alerting = await AlertSupply.prepare({
+    choice,
+    stackKind: kind,
+    external,
+    scenarios,
+    catalogue,
+    scrapeIntervalMs,
+    scale: (ms) => clock.scaled(ms),
+    progress,
+  });
   const started = clock.now();
   const results: ScenarioResult[] = [];
-  const services = { ...localServices(clock, options.scrapeIntervalMs ?? 250), ...options.services?.(clock) };
+  const services = {
+    ...localServices(clock, scrapeIntervalMs, {
+      exporters: () => alerting.exporters(),
+      guardRules: alerting.guardRuleList,
+    }),
+    ...options.services?.(clock),
+  };
   /** Who responds to each scenario's fault. */
   const responseFor = (resolved: ResolvedScenario, runbook: ParsedRunbook | undefined): Response => {
     if (options.responders)
@@ -166,6 +203,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       if (signal.aborted) break;
       const stack = await supply.forScenario(resolved);
       assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
+      await alerting.forStack(stack);
       progress(`[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${resolved.scenario.title}`);
       const ledger = await FaultLedger.open(runId, {
         kind: stack.kind,
@@ -181,6 +219,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
           ledger,
           signal,
           services,
+          alerting: alerting.alertingFor(resolved),
           onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
           onStatus: (status) =>
             options.onStatus?.({
@@ -198,6 +237,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
     }
   } finally {
+    await alerting.release();
     await supply.release();
   }
   const aborted = signal.aborted || results.some((r) => r.status === 'aborted');
@@ -205,6 +245,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     runId,
     timeScale: options.timeScale,
     stack: kind,
+    alertSource: choice.kind,
     mode: options.responders ? 'gameday' : 'auto',
     runbookFile,
     startedAt: new Date(started).toISOString(),

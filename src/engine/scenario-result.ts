@@ -53,7 +53,10 @@ export function scenarioResult(
       timeToDetectMs: timeToDetect,
       budgetMs: run.scale(resolved.detectWithinMs),
       timeToDetectAtRunbookScaleMs: timeToDetect === null ? null : clock.atRunbookScale(timeToDetect),
+      source: watch.source?.kind ?? 'builtin',
+      ...(watch.source ? { parity: watch.source.parity(watch.builtinFiredAt, injectedAt, clock.now()) } : {}),
     },
+    ...(run.guardNames.length > 0 ? { guards: run.guardNames } : {}),
     resolution: {
       resolved: timeToResolve !== null,
       timeToResolveMs: timeToResolve,

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import { StepTimeoutError, withinDeadline } from '../core/deadline.ts';
 import { LoopDelayMeter } from '../core/loop-delay.ts';
+import type { ExternalAlertSource } from '../detection/alert-source.ts';
 import { KEY_METRICS } from '../detection/key-metrics.ts';
 import type { MetricsSource } from '../detection/metrics-source.ts';
 import type { FaultBackend } from '../faults/fault-backend.ts';
@@ -9,11 +10,27 @@ import type { LiveStatus, ScenarioPhase } from '../responders/live-status.ts';
 import type { Evidence } from '../runbooks/run-diagnostics.ts';
 import type { FaultRecorder } from '../stack/fault-ledger.ts';
 import type { Stack } from '../stack/stack.ts';
-import { IncidentWatch } from './incident-watch.ts';
+import { type GuardAlert, IncidentWatch } from './incident-watch.ts';
 import { Journal, type JournalEvent, type Note } from './journal.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import type { ScenarioResult } from './result.ts';
 import type { RegisteredUndo } from './revert-all.ts';
+import { SourceDetection } from './source-detection.ts';
+import { SourcePoller } from './source-poller.ts';
+
+/** Where the scenario's alert is read from, and what stops it (see `gameday run --alert-source`, `--guard`). */
+export interface ScenarioAlerting {
+  /** The team's Prometheus or Alertmanager; undefined: gameday's own evaluator is the source. */
+  source?: ExternalAlertSource;
+  /** With Alertmanager as the source: the Prometheus that sends to it, when gameday can read it (parity). */
+  prometheus?: ExternalAlertSource;
+  /** How often the source is read (wall ms). */
+  pollMs: number;
+  /** One scrape plus one evaluation interval of the source's Prometheus (wall ms). */
+  scrapeAndEvaluationMs: number;
+  /** Alerts outside the blast radius: one firing during the fault aborts the scenario, every fault reverted. */
+  guards: readonly GuardAlert[];
+}
 
 /** How a scenario reaches the world: each a seam where another back-end plugs in. */
 export interface ScenarioServices {
@@ -47,6 +64,8 @@ export interface ScenarioRunContext {
   onEvent?: (event: JournalEvent) => void;
   /** Where the scenario is, after every round of samples (progress line, game-day view, `gameday status`). */
   onStatus?: (status: LiveStatus) => void;
+  /** Default: gameday's own evaluator, no guards. */
+  alerting?: ScenarioAlerting;
 }
 
 /**
@@ -67,6 +86,8 @@ export const STEP_DEADLINES = {
   restoreStep: 60_000,
   invariants: 60_000,
   stopMetrics: 15_000,
+  /** One read of Prometheus' or Alertmanager's API. */
+  readSource: 5_000,
 } as const;
 
 /**
@@ -99,6 +120,10 @@ export class ScenarioRun {
   /** The injection under way, awaited before the revert so no fault lands after its undo. */
   injecting: Promise<void> | undefined;
   private shown: { phase: ScenarioPhase; since: number; budgetMs?: number };
+  /** A guard's stop: aborts this scenario only (the run's own signal stops the whole game day). */
+  private readonly guardStop = new AbortController();
+  private readonly combined: AbortSignal;
+  private readonly poller: SourcePoller | undefined;
 
   constructor(
     readonly resolved: ResolvedScenario,
@@ -111,13 +136,61 @@ export class ScenarioRun {
     this.shown = { phase: 'baseline', since: this.journal.startedAt };
     this.load = services.load(resolved, stack);
     this.metrics = services.metrics(resolved, stack, () => this.load.acknowledged());
+    this.combined = AbortSignal.any([context.signal, this.guardStop.signal]);
+    const alerting = context.alerting;
+    const external = alerting?.source;
     this.watch = new IncidentWatch(resolved, {
       store: this.metrics.store,
       clock,
       note: this.note,
       startedAt: this.journal.startedAt,
       recoveryNeedsRemedy: response.recoveryNeedsRemedy,
+      ...(external
+        ? {
+            source: new SourceDetection(
+              external.kind,
+              external.url,
+              resolved.rule.name,
+              alerting.scrapeAndEvaluationMs + alerting.pollMs,
+              this.journal.startedAt,
+              this.note,
+            ),
+          }
+        : {}),
+      // The scenario's own alert is its detection, never its guard.
+      guards: (alerting?.guards ?? []).filter((guard) => guard.name !== resolved.rule.name),
+      onGuard: (name, detail) => {
+        const reason = `guard ${name} fired during the fault (${detail}): the scenario was stopped and every fault reverted`;
+        this.note('guard-fired', `${name}: ${detail}`);
+        this.guardStop.abort(reason);
+      },
     });
+    this.poller = external
+      ? new SourcePoller(
+          external,
+          this.watch,
+          clock,
+          alerting.pollMs,
+          STEP_DEADLINES.readSource,
+          alerting.prometheus,
+        )
+      : undefined;
+  }
+
+  /** Starts reading the alert source, if the scenario has a real one. */
+  startSource(): void {
+    this.poller?.start();
+  }
+
+  async stopSource(): Promise<void> {
+    await this.poller?.stop();
+  }
+
+  /** The guards this scenario watches during the fault. */
+  get guardNames(): string[] {
+    return (this.context.alerting?.guards ?? [])
+      .map((guard) => guard.name)
+      .filter((name) => name !== this.resolved.rule.name);
   }
 
   get stack(): Stack {
@@ -128,8 +201,9 @@ export class ScenarioRun {
     return this.context.clock;
   }
 
+  /** Aborted by the run (Ctrl-C, the facilitator) or by a guard of this scenario. */
   get signal(): AbortSignal {
-    return this.context.signal;
+    return this.combined;
   }
 
   /** A runbook duration as wall time. */

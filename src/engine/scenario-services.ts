@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import { ms } from '../core/duration.ts';
+import type { AlertRule } from '../detection/alert-rule.ts';
 import { INTEGRITY_METRIC } from '../detection/database-exporter.ts';
-import { StackMetrics } from '../detection/stack-metrics.ts';
+import { type PublishedExporters, StackMetrics } from '../detection/stack-metrics.ts';
 import { localFaults } from '../faults/fault-backend.ts';
 import { DEFAULT_TRAFFIC, type TrafficOptions } from '../load/load-generator.ts';
 import { WorkerTraffic } from '../load/worker-traffic.ts';
@@ -28,11 +29,22 @@ export function trafficFor(resolved: ResolvedScenario, stack: Stack): TrafficOpt
   };
 }
 
+export interface LocalMetricsOptions {
+  /** Where a real Prometheus scrapes the same exporters over HTTP (none with the builtin alert source). */
+  exporters?: () => PublishedExporters | undefined;
+  /** Guard alerts evaluated by gameday: their metrics are collected too. */
+  guardRules?: readonly AlertRule[];
+}
+
 /**
  * gameday's own parts: faults carried out directly, traffic from a worker thread, the stack's metrics
  * scraped every `scrapeIntervalMs`.
  */
-export function localServices(clock: Clock, scrapeIntervalMs: number): ScenarioServices {
+export function localServices(
+  clock: Clock,
+  scrapeIntervalMs: number,
+  { exporters, guardRules = [] }: LocalMetricsOptions = {},
+): ScenarioServices {
   return {
     faults: localFaults,
     load: (resolved, stack) =>
@@ -40,7 +52,11 @@ export function localServices(clock: Clock, scrapeIntervalMs: number): ScenarioS
         stack.database.adminUrl(),
       ),
     metrics(resolved, stack, acknowledged) {
-      const watched = [resolved.rule.expr, ...resolved.recoveryChecks.map((check) => check.expr)];
+      const watched = [
+        resolved.rule.expr,
+        ...resolved.recoveryChecks.map((check) => check.expr),
+        ...guardRules.map((rule) => rule.expr),
+      ];
       return new StackMetrics(stack, {
         intervalMs: scrapeIntervalMs,
         // Runbook 6's checks scan the messages table: a scheduled job, only when a scenario watches them.
@@ -48,6 +64,7 @@ export function localServices(clock: Clock, scrapeIntervalMs: number): ScenarioS
           ? { integrityIntervalMs: Math.max(clock.scaled(INTEGRITY_CHECK_EVERY_MS), 2_000) }
           : {}),
         acknowledged,
+        publish: exporters?.(),
       });
     },
   };

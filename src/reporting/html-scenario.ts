@@ -28,6 +28,9 @@ function chartCard(scenarioId: string, chart: ChartSpec): string {
 function eventClass(event: TimelineEvent): string {
   switch (event.kind) {
     case 'alert-firing':
+    case 'guard-fired':
+    case 'source-unknown-alert':
+    case 'source-unreachable':
     case 'not-detected':
     case 'not-resolved':
     case 'false-alarm':
@@ -68,6 +71,9 @@ function eventClass(event: TimelineEvent): string {
     case 'restore-step-failed':
     case 'invariants':
     case 'facilitator-abort':
+    case 'source-alert':
+    case 'source-reachable':
+    case 'parity':
       return '';
     default:
       return unknownKind(event);
@@ -140,6 +146,30 @@ ${steps.map((step) => `<tr><td class="num">${step.line}</td><td><code>${escapeHt
 </tbody></table>`;
 }
 
+const ttd = (ms: number | null) => (ms === null ? 'did not fire' : formatMs(ms));
+
+/**
+ * With a real alert source: gameday's evaluator and the source side by side, the difference judged
+ * against one scrape plus one evaluation interval; nothing with the builtin source.
+ */
+export function parityLine(scenario: ScenarioResult): string {
+  const parity = scenario.detection.parity;
+  if (!parity) return '';
+  const difference =
+    parity.differenceMs === null
+      ? '—'
+      : `${parity.differenceMs >= 0 ? '+' : '−'}${formatMs(Math.abs(parity.differenceMs))}`;
+  const spans = parity.disagreements
+    .map(
+      (d) =>
+        `${(d.fromMs / 1000).toFixed(1)}–${(d.toMs / 1000).toFixed(1)} s (builtin ${d.builtin}, ${parity.source} ${d.source})`,
+    )
+    .join('; ');
+  return `<table class="accuracy parity"><caption>Detection parity: ${escapeHtml(parity.source)} beside gameday's evaluator</caption>
+<thead><tr><th>builtin TTD</th>${parity.prometheusTimeToDetectMs === undefined ? '' : '<th>prometheus TTD</th>'}<th>${escapeHtml(parity.source)} TTD</th><th>Difference</th><th>Tolerance</th><th>First to fire</th><th>Disagreements</th><th>Verdict</th></tr></thead>
+<tbody><tr><td class="num">${escapeHtml(ttd(parity.builtinTimeToDetectMs))}</td>${parity.prometheusTimeToDetectMs === undefined ? '' : `<td class="num">${escapeHtml(ttd(parity.prometheusTimeToDetectMs))}</td>`}<td class="num">${escapeHtml(ttd(parity.sourceTimeToDetectMs))}</td><td class="num">${escapeHtml(difference)}</td><td class="num">${escapeHtml(formatMs(parity.toleranceMs))}</td><td>${escapeHtml(parity.firstToFire)}</td><td>${escapeHtml(spans || 'none')}</td><td>${badge(parity.withinTolerance && parity.disagreements.length === 0 ? 'ok' : 'inaccurate')}</td></tr></tbody></table>`;
+}
+
 /** One scenario: what was done, its charts with the timeline's marks, and the timeline itself. */
 export function scenarioSection(scenario: ScenarioResult, charts: ChartSpec[]): string {
   const rule = scenario.alertRule;
@@ -153,8 +183,10 @@ export function scenarioSection(scenario: ScenarioResult, charts: ChartSpec[]): 
 <dt>Runbook</dt><dd>${escapeHtml(scenario.runbook.number)}. ${escapeHtml(scenario.runbook.title)}${procedure}</dd>
 <dt>Fault</dt><dd>${escapeHtml(scenario.fault.description)}</dd>
 <dt>Alert</dt><dd><code>${escapeHtml(`${rule.expression} ${rule.comparator} ${rule.threshold}`)}</code> for ${escapeHtml(formatMs(rule.forMs))} (runbook time; ${escapeHtml(rule.origin)})</dd>
+<dt>Detected by</dt><dd>${escapeHtml(scenario.detection.source ?? 'builtin')}${scenario.guards?.length ? `; guards: ${escapeHtml(scenario.guards.join(', '))}` : ''}</dd>
 </dl>
 ${reasons}
+${parityLine(scenario)}
 ${MARK_KEY}
 <div class="charts">
 ${charts.map((chart) => chartCard(scenario.id, chart)).join('\n')}

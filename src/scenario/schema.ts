@@ -114,6 +114,13 @@ export const scenarioSchema = z
         for: duration.optional(),
       })
       .strict(),
+    /**
+     * Guard alerts (stop conditions): alerts outside this scenario's blast radius. One firing while the
+     * fault is in place aborts the scenario at once, every fault reverted (`gameday run --guard` adds more).
+     */
+    guards: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an alert name like ErrorRateHigh'))
+      .default([]),
     /** How long after injection the alert may take to fire (runbook time; default: its duration + its window (at least 1m) + 2m). */
     detect: z.object({ within: duration }).strict().optional(),
     remedy: z

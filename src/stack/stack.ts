@@ -144,6 +144,13 @@ export interface StackComponentStatus {
   detail?: string;
 }
 
+/** A helper process started beside the stack (gameday's own Prometheus and Alertmanager). */
+export interface Companion {
+  name: string;
+  pid: number | undefined;
+  stop(): Promise<unknown>;
+}
+
 export interface Stack {
   readonly kind: StackKind;
   readonly id: string;
@@ -155,4 +162,11 @@ export interface Stack {
   status(): Promise<StackComponentStatus[]>;
   /** Stops everything the stack started and removes its files. Safe to call twice. */
   down(): Promise<void>;
+  /**
+   * A stack gameday starts can take helper processes along: `companionDir` gives one a directory the
+   * stack owns (removed with it), `adopt` records its process with the stack's (so the next run stops
+   * it after a crash) and stops it when the stack goes down. A stack someone else runs has neither.
+   */
+  companionDir?(name: string): Promise<string>;
+  adopt?(companion: Companion): Promise<void>;
 }

@@ -56,6 +56,6 @@ describe('gameday export', () => {
   it('names what it can export when asked for something else', async () => {
     const result = await runCli(['export', 'grafana']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/export: unknown "grafana"; use one of: rules, k6/);
+    expect(result.stderr).toMatch(/export: unknown "grafana"; use one of: rules, rule-tests, k6/);
   });
 });

@@ -59,16 +59,23 @@ describe('metric store', () => {
     expect(ratio).toBeCloseTo(15 / (15 + 130), 6);
   });
 
-  it('counts a series born inside the window from zero (a new replica), and drops stale series', () => {
+  it('as Prometheus: a series with one sample in the window is no increase yet (a new replica), and stale series drop', () => {
     const store = new MetricStore(60_000, 1_000);
     counter(store, 0, { '500': 0 }, 'old');
+    counter(store, 500, { '500': 0 }, 'old');
     counter(store, 500, { '500': 7 }, 'new');
     expect(
       store
         .increase('http_requests_total', { status: '500' }, 1_000, 600)
         .map((s) => s.value)
         .sort(),
-    ).toEqual([0, 7]);
+    ).toEqual([0]);
+    // Its second sample makes it one, extrapolated towards zero but not past it (promtool agrees:
+    // test/detection/prometheus-semantics.test.ts).
+    counter(store, 750, { '500': 14 }, 'new');
+    expect(store.increase('http_requests_total', { status: '500' }, 1_000, 750).map((s) => s.value)).toEqual([
+      0, 14,
+    ]);
     expect(store.latest('http_requests_total', {}, 2_000)).toEqual([]);
   });
 

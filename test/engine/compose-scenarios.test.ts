@@ -91,15 +91,23 @@ afterAll(async () => {
 });
 
 describe('the compose stack as an external stack', () => {
-  it("passes runbook 1's and 4's scenarios, and leaves the backend as it found it", async () => {
+  it("passes runbook 1's and 4's scenarios detected by the compose stack's Alertmanager, and leaves the backend as it found it", async () => {
     const ids = ['bad-deploy', 'dependency-down', 'pool-exhausted', 'breaker-stuck', 'database-outage'];
-    const { code, stderr, report } = await runOnCompose(ids);
+    const { code, stderr, report } = await runOnCompose([...ids, '--alert-source', 'alertmanager']);
     expect(
       report.scenarios.map((s) => [s.id, s.status, s.reasons]),
       stderr.slice(-3000),
     ).toEqual(expect.arrayContaining(ids.map((id) => [id, 'passed', []])));
     expect(code).toBe(0);
     expect(report.stack).toBe('external');
+    // Detected by docker-compose.yml's Alertmanager, fed by its Prometheus, gameday's evaluator beside.
+    expect(report.alertSource).toBe('alertmanager');
+    for (const scenario of report.scenarios) {
+      expect(scenario.detection.source).toBe('alertmanager');
+      expect(scenario.detection.parity?.withinTolerance, JSON.stringify(scenario.detection.parity)).toBe(
+        true,
+      );
+    }
     expect(report.scenarios.every((s) => s.faultsReverted)).toBe(true);
     // database-outage used the stack up: commands.reset put it back as new.
     expect(stderr).toContain('putting the external stack back as new');

@@ -6,8 +6,10 @@ import { peopleAtTheDesk } from '../../src/engine/responses/people-at-the-desk.t
 import type { Response } from '../../src/engine/responses/response.ts';
 import { runbookRemedy } from '../../src/engine/responses/runbook-remedy.ts';
 import { runScenario } from '../../src/engine/run-scenario.ts';
+import type { ScenarioAlerting } from '../../src/engine/scenario-run.ts';
 import { ResponderDesk } from '../../src/responders/responder-desk.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
+import { FakeAlertSource } from '../support/fakes/fake-alert-source.ts';
 import { FakeClock } from '../support/fakes/fake-clock.ts';
 import { FakeLoad, fakeServices, MemoryLedger } from '../support/fakes/fake-services.ts';
 import { FakeStack } from '../support/fakes/fake-stack.ts';
@@ -88,7 +90,12 @@ function harness(releases: Record<string, number> = { '1.5.0': 0.2 }): Harness {
   };
 }
 
-function run(h: Harness, resolved: ResolvedScenario, response: Response = runbookRemedy) {
+function run(
+  h: Harness,
+  resolved: ResolvedScenario,
+  response: Response = runbookRemedy,
+  alerting?: ScenarioAlerting,
+) {
   return runScenario(
     resolved,
     {
@@ -102,6 +109,7 @@ function run(h: Harness, resolved: ResolvedScenario, response: Response = runboo
         () => [{ name: 'fake_error_share', labels: {}, value: h.stack.errorShare() }],
         SCRAPE_MS,
       ),
+      ...(alerting ? { alerting } : {}),
       onEvent: (event) => {
         h.events.push(event);
         h.onEvent?.(event, h);
@@ -337,5 +345,182 @@ describe('the scenario loop (fake clock, fake stack)', () => {
       expect(result.resolution.resolved).toBe(false);
       expect(result.reasons).toContainEqual(expect.stringMatching(/^time box/));
     });
+  });
+});
+
+describe('alert sources and guards (fake clock, fake stack)', () => {
+  const errorShare = (h: Harness) => () => [
+    { name: 'fake_error_share', labels: {}, value: h.stack.errorShare() },
+  ];
+  /** A Prometheus that evaluates the scenario's own rule, read every 125 ms; tolerance 2 × 250 ms. */
+  function prometheus(h: Harness, options: Partial<ConstructorParameters<typeof FakeAlertSource>[1]> = {}) {
+    return new FakeAlertSource(h.clock, { rules: [badDeploy().rule], samples: errorShare(h), ...options });
+  }
+  const reading = (source: FakeAlertSource, guards: ScenarioAlerting['guards'] = []): ScenarioAlerting => ({
+    source,
+    pollMs: 125,
+    scrapeAndEvaluationMs: 2 * SCRAPE_MS,
+    guards,
+  });
+
+  it('measures TTD from the chosen source, with gameday’s own evaluator beside it as the parity', async () => {
+    const h = harness();
+    const result = await run(h, badDeploy(), runbookRemedy, reading(prometheus(h)));
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    const { detection } = result;
+    expect(detection.source).toBe('prometheus');
+    const parity = detection.parity!;
+    expect(detection.timeToDetectMs).toBe(parity.sourceTimeToDetectMs);
+    expect(parity.builtinTimeToDetectMs).toBeGreaterThanOrEqual(5_000);
+    // Both fire on the same samples: apart by at most one read of the source and one scrape.
+    expect(Math.abs(parity.differenceMs!)).toBeLessThanOrEqual(125 + SCRAPE_MS);
+    expect(parity).toMatchObject({
+      toleranceMs: 2 * SCRAPE_MS + 125,
+      withinTolerance: true,
+      disagreements: [],
+    });
+    expect(kinds(result.timeline)).toContain('source-alert');
+    expectReverted(h);
+  });
+
+  it('with Alertmanager as the source, judges the Prometheus behind it, read in the same rounds', async () => {
+    const h = harness();
+    const alertmanager = prometheus(h, { kind: 'alertmanager' });
+    const result = await run(h, badDeploy(), runbookRemedy, {
+      ...reading(alertmanager),
+      prometheus: prometheus(h),
+    });
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    const parity = result.detection.parity!;
+    expect(parity.source).toBe('alertmanager');
+    expect(parity.prometheusTimeToDetectMs).not.toBeNull();
+    expect(parity.prometheusDifferenceMs).toBe(
+      parity.prometheusTimeToDetectMs! - parity.builtinTimeToDetectMs!,
+    );
+    expect(parity.withinTolerance).toBe(true);
+  });
+
+  it('reports a source whose rule fires much later than gameday’s as a disagreement, and who fired first', async () => {
+    const h = harness();
+    const slow = prometheus(h, { rules: [{ ...badDeploy().rule, forMs: 420_000 }] });
+    const result = await run(h, badDeploy(), runbookRemedy, reading(slow));
+    const parity = result.detection.parity!;
+    expect(parity.firstToFire).toBe('builtin');
+    expect(parity.differenceMs).toBeGreaterThanOrEqual(2_000 - SCRAPE_MS);
+    expect(parity.withinTolerance).toBe(false);
+    expect(parity.disagreements[0]).toMatchObject({ builtin: 'firing', source: 'pending' });
+  });
+
+  it('a false alarm is the source’s: its rule firing in the baseline fails the scenario before any fault', async () => {
+    const h = harness({ '1.4.2': 0.005, '1.5.0': 0.2 });
+    // The team's rule is stricter than the runbook's: it fires on the healthy release.
+    const strict = prometheus(h, { rules: [{ ...badDeploy().rule, threshold: 0.001 }] });
+    const result = await run(h, badDeploy({ baselineMs: 600_000 }), runbookRemedy, reading(strict));
+    expect(result.status).toBe('failed');
+    expect(result.falseAlarm).toBe(true);
+    expect(result.reasons[0]).toMatch(/^false alarm: SendErrorsHigh fired during the baseline/);
+    expect(kinds(result.timeline)).not.toContain('fault-injecting');
+  });
+
+  it('an alert the source has no rule for (misspelt): a failed detection, "never seen by prometheus"', async () => {
+    const h = harness();
+    const misspelt = prometheus(h, {
+      rules: [{ ...badDeploy().rule, name: 'SendErorsHigh' }],
+      known: ['SendErorsHigh'],
+    });
+    const result = await run(h, badDeploy(), runbookRemedy, reading(misspelt));
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(
+      /^not detected within 10\.0 s of the fault: SendErrorsHigh never seen by prometheus: it has no alerting rule of that name \(its rules: SendErorsHigh\)/,
+    );
+    // gameday's own evaluator did see it: the reason says so, and the report keeps both.
+    expect(result.reasons[0]).toMatch(/gameday's own evaluator: fired after/);
+    expect(result.detection).toMatchObject({ fired: false, source: 'prometheus' });
+    expect(kinds(result.timeline)).toContain('source-unknown-alert');
+    expectReverted(h);
+  });
+
+  it('an alert Alertmanager silences: a failed detection, "silenced", never a pass', async () => {
+    const h = harness();
+    const silencing = prometheus(h, { kind: 'alertmanager', silenced: ['SendErrorsHigh'] });
+    const result = await run(h, badDeploy(), runbookRemedy, reading(silencing));
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(
+      /SendErrorsHigh was silenced in alertmanager \(silence silence-1\): it fired, and paged no one/,
+    );
+    expect(result.detection.parity!.builtinTimeToDetectMs).not.toBeNull();
+    expectReverted(h);
+  });
+
+  it('a source that stops answering: a failed detection that says so', async () => {
+    const h = harness();
+    const source = prometheus(h);
+    h.onEvent = (event) => {
+      if (event.kind === 'fault-injecting') source.unreachable = true;
+    };
+    const result = await run(h, badDeploy(), runbookRemedy, reading(source));
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(
+      /prometheus at http:\/\/127\.0\.0\.1:9\/fake could not be read: connect ECONNREFUSED/,
+    );
+    expect(kinds(result.timeline)).toContain('source-unreachable');
+    expectReverted(h);
+  });
+
+  const guardRule = {
+    ...badDeploy().rule,
+    name: 'CheckoutErrors',
+    threshold: 0.1,
+    forMs: 0,
+  };
+
+  it('a guard firing during the fault aborts the scenario, naming it, every fault reverted (builtin source)', async () => {
+    const h = harness();
+    const result = await run(h, badDeploy(), runbookRemedy, {
+      pollMs: 125,
+      scrapeAndEvaluationMs: 0,
+      guards: [{ name: 'CheckoutErrors', rule: guardRule }],
+    });
+    expect(result.status).toBe('aborted');
+    expect(result.reasons).toEqual([
+      expect.stringMatching(
+        /^interrupted: guard CheckoutErrors fired during the fault \(value 0\.2 > 0\.1\): the scenario was stopped and every fault reverted/,
+      ),
+    ]);
+    expect(result.guards).toEqual(['CheckoutErrors']);
+    // Stopped before any remedy: the fault's own undo put the release back.
+    expect(kinds(result.timeline)).not.toContain('remedy-step');
+    expect(kinds(result.timeline)).toContain('guard-fired');
+    expect(result.faultsReverted).toBe(true);
+    expectReverted(h);
+  });
+
+  it('a guard is read from the chosen source too, and never stops the baseline', async () => {
+    const h = harness({ '1.4.2': 0.2, '1.5.0': 0.2 });
+    const source = prometheus(h, { rules: [badDeploy().rule, guardRule] });
+    // The guard fires from the start: only once the fault begins does it stop anything.
+    const result = await run(
+      h,
+      badDeploy({ baselineMs: 60_000 }),
+      runbookRemedy,
+      reading(source, [{ name: 'CheckoutErrors' }]),
+    );
+    expect(result.status).toBe('aborted');
+    expect(result.reasons[0]).toMatch(
+      /^interrupted: guard CheckoutErrors fired during the fault \(prometheus shows it firing\)/,
+    );
+    expect(at(result.timeline, 'guard-fired')).toBeGreaterThanOrEqual(at(result.timeline, 'fault-injecting'));
+    expectReverted(h);
+  });
+
+  it('a guard that names the scenario’s own alert is its detection, not a guard', async () => {
+    const h = harness();
+    const result = await run(h, badDeploy(), runbookRemedy, {
+      pollMs: 125,
+      scrapeAndEvaluationMs: 0,
+      guards: [{ name: 'SendErrorsHigh', rule: badDeploy().rule }],
+    });
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    expect(result.guards).toBeUndefined();
   });
 });

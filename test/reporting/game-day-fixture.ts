@@ -58,6 +58,7 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
       timeToDetectMs: 4_000,
       budgetMs: 12_000,
       timeToDetectAtRunbookScaleMs: 240_000,
+      source: 'builtin',
     },
     resolution: {
       resolved: true,

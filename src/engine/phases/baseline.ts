@@ -7,6 +7,7 @@ export async function startWatching(run: ScenarioRun): Promise<void> {
   run.note('scenario-start', run.resolved.scenario.title);
   await run.step('starting the traffic', STEP_DEADLINES.startTraffic, () => run.load.start());
   run.metrics.start((at) => run.observe(at));
+  run.startSource();
   run.note('traffic-start', run.load.describe());
 }
 
@@ -18,9 +19,12 @@ export async function baseline(run: ScenarioRun): PhaseOutcome {
   run.enter('baseline', wallMs);
   await run.pause(wallMs);
   const { watch } = run;
-  if (watch.firedDuringBaseline || watch.alertState === 'firing') {
+  if (watch.firedDuringBaseline || watch.firingNow) {
     run.reasons.push(`false alarm: ${rule.name} fired during the baseline, before any fault`);
-    run.note('false-alarm', `${rule.name} fired with no fault injected`);
+    run.note(
+      'false-alarm',
+      `${rule.name} fired with no fault injected${watch.source ? ` (${watch.source.kind})` : ''}`,
+    );
     return 'failed';
   }
   const value = watch.alertValue === undefined ? 'no data' : formatNumber(watch.alertValue);

@@ -10,9 +10,12 @@ export async function detect(run: ScenarioRun): PhaseOutcome {
   const fired = await run.until(() => run.watch.firedAt, run.injectedAt! + budgetMs);
   if (fired !== undefined) return undefined;
   const value = run.watch.alertValue === undefined ? 'no data' : formatNumber(run.watch.alertValue);
+  const why = run.watch.source?.whyNotDetected();
   run.reasons.push(
-    `not detected: ${rule.name} did not fire within ${formatMs(budgetMs)} of the fault (last value ${value}, threshold ${rule.comparator} ${rule.threshold})`,
+    why
+      ? `not detected within ${formatMs(budgetMs)} of the fault: ${why} (gameday's own evaluator: ${run.watch.builtinFiredAt === undefined ? 'did not fire either' : `fired after ${formatMs(Math.max(0, run.watch.builtinFiredAt - run.injectedAt!))}`}; last value ${value}, threshold ${rule.comparator} ${rule.threshold})`
+      : `not detected: ${rule.name} did not fire within ${formatMs(budgetMs)} of the fault (last value ${value}, threshold ${rule.comparator} ${rule.threshold})`,
   );
-  run.note('not-detected', `${rule.name} silent after ${formatMs(budgetMs)}`);
+  run.note('not-detected', why ?? `${rule.name} silent after ${formatMs(budgetMs)}`);
   return 'failed';
 }

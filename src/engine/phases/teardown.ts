@@ -15,6 +15,7 @@ const INJECTION_SETTLE_AFTER_ABORT_MS = 15_000;
 export async function teardown(run: ScenarioRun, response: Response, aborted: boolean): Promise<string[]> {
   await response.close?.(run, aborted);
   run.enter('reverting');
+  run.watch.faultEnds();
   const { clock } = run;
   if (run.injecting) {
     const settleMs = aborted ? INJECTION_SETTLE_AFTER_ABORT_MS : STEP_DEADLINES.inject;
@@ -48,6 +49,11 @@ export async function teardown(run: ScenarioRun, response: Response, aborted: bo
   }
   await run
     .step('stopping the measurements', STEP_DEADLINES.stopMetrics, () => run.metrics.stop(), {
+      abortable: false,
+    })
+    .catch(() => undefined);
+  await run
+    .step('stopping the alert source reads', STEP_DEADLINES.stopMetrics, () => run.stopSource(), {
       abortable: false,
     })
     .catch(() => undefined);

@@ -80,7 +80,7 @@ async function respond(
   if (!detectedInTime)
     run.reasons.push(
       firedAt === undefined
-        ? `not detected: ${rule.name} did not fire within ${formatMs(detectBudget)} of the fault (threshold ${rule.comparator} ${rule.threshold})`
+        ? `not detected: ${run.watch.source?.whyNotDetected() ?? `${rule.name} did not fire`} within ${formatMs(detectBudget)} of the fault (threshold ${rule.comparator} ${rule.threshold})`
         : `detected late: ${rule.name} fired ${formatMs(firedAt - faultAt)} after the fault, over the ${formatMs(detectBudget)} budget`,
     );
   if (run.recoveredAt === undefined) {

@@ -22,6 +22,8 @@ export const STAND_INS = {
   GAMEDAY_NODE_IMAGE: 'gameday-node:20',
   GAMEDAY_POSTGRES_IMAGE: 'gameday-postgres:15',
   GAMEDAY_TOXIPROXY_IMAGE: 'gameday-toxiproxy:local',
+  GAMEDAY_PROMETHEUS_IMAGE: 'gameday-prometheus:2.42',
+  GAMEDAY_ALERTMANAGER_IMAGE: 'gameday-alertmanager:0.25',
 } as const;
 
 /** A digest of every file in the build context: an image built from other sources is rebuilt. */
@@ -141,5 +143,15 @@ export async function ensureComposeStandIns(
     },
     onProgress,
   );
+  // Debian's Prometheus 2.42 and Alertmanager 0.25, as for PostgreSQL.
+  for (const [image, dir] of [
+    [STAND_INS.GAMEDAY_PROMETHEUS_IMAGE, 'prometheus'],
+    [STAND_INS.GAMEDAY_ALERTMANAGER_IMAGE, 'alertmanager'],
+  ] as const)
+    await standIn(
+      image,
+      (context) => fs.cp(path.join(IMAGES, dir), context, { recursive: true }),
+      onProgress,
+    );
   return { ...STAND_INS };
 }

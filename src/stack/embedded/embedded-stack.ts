@@ -18,6 +18,7 @@ import {
 import type {
   BackendControl,
   Capability,
+  Companion,
   DatabaseControl,
   Secrets,
   Stack,
@@ -128,6 +129,7 @@ export class EmbeddedStack implements Stack {
   private pitr: PointInTimeRestore | undefined;
   private deployment!: BackendDeployment;
   private readonly services: ManagedProcess[] = [];
+  private readonly companions: Companion[] = [];
   private loadBalancerControl = '';
   private record!: StackRecord;
   private stopping: Promise<void> | undefined;
@@ -420,6 +422,17 @@ export class EmbeddedStack implements Stack {
     await stackRegistry.write(this.record);
   }
 
+  async companionDir(name: string): Promise<string> {
+    const dir = path.join(this.root, name);
+    await fs.mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async adopt(companion: Companion): Promise<void> {
+    this.companions.push(companion);
+    await this.track(companion.name, companion.pid, 'companion');
+  }
+
   async status(): Promise<StackComponentStatus[]> {
     const deployment = this.deployment?.status();
     return [
@@ -441,6 +454,8 @@ export class EmbeddedStack implements Stack {
 
   down(): Promise<void> {
     this.stopping ??= (async () => {
+      // Prometheus first: it would only record the stack's processes going away.
+      await Promise.all(this.companions.map((companion) => companion.stop().catch(() => undefined)));
       await this.deployment?.stop();
       await Promise.all(this.services.map((service) => service.stop(5_000)));
       await Promise.all([this.pitr?.closeAll(), this.cluster?.stop()]);

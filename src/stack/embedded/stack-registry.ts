@@ -10,8 +10,8 @@ export interface TrackedProcess {
   name: string;
   pid: number;
   startTime: number;
-  /** PostgreSQL wants SIGINT for a fast shutdown; node processes take SIGTERM. */
-  kind: 'postgres' | 'node';
+  /** PostgreSQL wants SIGINT for a fast shutdown; node processes and companions take SIGTERM. */
+  kind: 'postgres' | 'node' | 'companion';
 }
 
 export interface StackRecord {
@@ -142,7 +142,9 @@ export async function cleanupLeftover(record: StackRecord): Promise<CleanupRepor
   const stopped: string[] = [];
   const groups = [
     record.processes.filter((p) => p.kind === 'node' && p.name.startsWith('chat-backend')),
-    record.processes.filter((p) => p.kind === 'node' && !p.name.startsWith('chat-backend')),
+    record.processes.filter(
+      (p) => p.kind === 'companion' || (p.kind === 'node' && !p.name.startsWith('chat-backend')),
+    ),
     record.processes.filter((p) => p.kind === 'postgres'),
   ];
   for (const group of groups) {

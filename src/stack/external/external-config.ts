@@ -91,6 +91,35 @@ export const externalConfigSchema = z
       .partial()
       .strict()
       .default({}),
+    /**
+     * The team's own alerting, for `--alert-source prometheus|alertmanager` (the command line's
+     * --prometheus-url/--alertmanager-url win). Its Prometheus scrapes gameday's PostgreSQL exporter
+     * and deployment state where `exporters` says they listen (postgres_exporter's and
+     * kube-state-metrics' usual ports), only while gameday runs. Intervals are its scrape and rule
+     * evaluation intervals, as its prometheus.yml sets them: the parity's tolerance is their sum.
+     */
+    monitoring: z
+      .object({
+        prometheusUrl: httpUrl.optional(),
+        alertmanagerUrl: httpUrl.optional(),
+        scrapeIntervalMs: z.number().int().positive().default(250),
+        evaluationIntervalMs: z.number().int().positive().default(250),
+        exporters: z
+          .object({
+            postgres: z
+              .string()
+              .regex(/^127\.0\.0\.1:\d+$/, 'expected 127.0.0.1:PORT')
+              .optional(),
+            kubeState: z
+              .string()
+              .regex(/^127\.0\.0\.1:\d+$/, 'expected 127.0.0.1:PORT')
+              .optional(),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

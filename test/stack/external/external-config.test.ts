@@ -59,6 +59,14 @@ describe('the external stack config', () => {
       'reset',
       'rollout',
     ]);
+    // Its Prometheus and Alertmanager, for --alert-source, at the intervals its prometheus.yml sets.
+    expect(config.monitoring).toEqual({
+      prometheusUrl: 'http://127.0.0.1:9090',
+      alertmanagerUrl: 'http://127.0.0.1:9093',
+      scrapeIntervalMs: 250,
+      evaluationIntervalMs: 250,
+      exporters: { postgres: '127.0.0.1:9187', kubeState: '127.0.0.1:9188' },
+    });
   });
 
   it('names the file, each wrong field and the fix, all at once', async () => {
