@@ -42,6 +42,8 @@ export interface RunFlags {
   /** The summary table goes to stderr, leaving stdout to the caller. */
   quiet?: boolean;
   load: string;
+  /** local: gameday carries the faults out; fis: as AWS FIS experiments. */
+  faults?: string;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -80,6 +82,11 @@ function parseFlags(flags: RunFlags) {
   if (flags.stackConfig && flags.stack !== 'external') {
     problems.push(`--stack-config: only with --stack external (got --stack ${flags.stack})`);
   }
+  const faults = flags.faults ?? 'local';
+  if (faults !== 'local' && faults !== 'fis')
+    problems.push(
+      `--faults: expected local (gameday carries them out) or fis (AWS FIS experiments), got "${faults}"`,
+    );
   if (!['builtin', 'k6'].includes(flags.load))
     problems.push(`--load: expected builtin (gameday's own traffic) or k6, got "${flags.load}"`);
   if (problems.length > 0) throw new InputError(problems);
@@ -89,6 +96,7 @@ function parseFlags(flags: RunFlags) {
     stack: flags.stack as 'embedded' | 'containers' | 'external',
     mode: mode as 'auto' | 'gameday',
     timeBoxMs,
+    faults: faults as 'local' | 'fis',
   };
 }
 
@@ -121,6 +129,11 @@ export function registerRunCommand(program: Command): void {
       'builtin',
     )
     .option(
+      '--faults <by>',
+      'local: gameday carries the faults out; fis: as AWS FIS experiments (the local stacks serve a FIS endpoint)',
+      'local',
+    )
+    .option(
       '--skip-remedy',
       'inject and detect, but nobody responds: each scenario should end "not resolved"',
     )
@@ -131,7 +144,7 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs, faults } = parseFlags(flags);
   // Before anything starts: a missing k6 is exit 3 with the install hint.
   const k6 = flags.load === 'k6' ? await requireK6() : undefined;
   const controller = new AbortController();
@@ -175,6 +188,7 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
       allowRemoteTargets: flags.allowRemoteTargets,
       skipRemedy: flags.skipRemedy,
       verifyRunbook: flags.verifyRunbook,
+      faults,
       onEvent: (scenario, event) =>
         view.line(`${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}`),
       onStatus: (status) => {

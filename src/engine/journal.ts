@@ -50,6 +50,8 @@ interface FieldsByKind {
   recovered: { recoveredAt: number };
   checkpoint: { checkpoint: string; source: string };
   'responder-action': { action: string; changes: boolean };
+  /** A fault carried out as an AWS FIS experiment (--faults fis): its id and state as it moves. */
+  'fault-experiment': { experimentId: string; status: string };
 }
 
 export type JournalKind = PlainKind | keyof FieldsByKind;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
+import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
 import { type ParsedRunbook, readRunbook } from '../runbooks/parse-runbook.ts';
@@ -13,6 +14,8 @@ import { ExternalStack } from '../stack/external/external-stack.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
+import { planFisRun } from './fis-plan.ts';
+import { type FisSession, fisSettingsOf, startFisSession } from './fis-session.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { nobodyResponds } from './responses/nobody-responds.ts';
@@ -60,6 +63,13 @@ export interface GameDayOptions {
   responders?: { desk: ResponderDesk; timeBoxMs?: number };
   /** Other parts in place of gameday's own (k6 for the traffic, …), over localServices. */
   services?: (clock: Clock) => Partial<ScenarioServices>;
+  /**
+   * Who carries the faults out: gameday itself (local, the default), or AWS FIS (fis): each scenario
+   * whose faults have a FIS equivalent runs them as experiments, the others are skipped and listed.
+   * The local stacks get gameday's own FIS endpoint for the run; an external stack's config may point
+   * at AWS.
+   */
+  faults?: 'local' | 'fis';
 }
 
 /** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
@@ -106,6 +116,8 @@ export function newRunId(): string {
  */
 export async function runGameDay(options: GameDayOptions): Promise<GameDayResult> {
   const progress = options.onProgress ?? (() => undefined);
+  // Before anything else: a killed run's FIS experiment may still be doing damage.
+  for (const line of await stopLeftoverExperiments()) progress(line);
   const signal = options.signal ?? new AbortController().signal;
   const runbookFile = options.runbookFile ?? DEFAULT_RUNBOOK;
   const runbooks = await readRunbook(runbookFile);
@@ -118,7 +130,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   // Before anything connects: the external stack's commands run on whatever the config points at.
   if (external)
     assertLoopbackTargets(ExternalStack.endpointsOf(external), options.allowRemoteTargets ?? false);
-  const scenarios = runOrder(
+  let scenarios = runOrder(
     await loadScenarios({
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
@@ -129,12 +141,34 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       ...(external ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
   );
+  const fisSettings = options.faults === 'fis' ? fisSettingsOf(external) : undefined;
+  const fisPlan =
+    fisSettings &&
+    planFisRun(scenarios, fisSettings.config, {
+      ids: options.ids,
+      configName: fisSettings.configName,
+      timeScale: options.timeScale,
+      ...(options.responders?.timeBoxMs === undefined ? {} : { timeBoxMs: options.responders.timeBoxMs }),
+    });
+  if (fisPlan) {
+    for (const { id, reason } of fisPlan.skipped)
+      progress(`${id}: skipped, FIS has no equivalent (${reason})`);
+    scenarios = scenarios.filter((resolved) => fisPlan.runnable.some((p) => p.resolved === resolved));
+  }
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
   const clock = new Clock(options.timeScale);
   const started = clock.now();
   const results: ScenarioResult[] = [];
-  const services = { ...localServices(clock, options.scrapeIntervalMs ?? 250), ...options.services?.(clock) };
+  // Every template is made (and checked by FIS itself) before any stack starts.
+  const fis: FisSession | undefined =
+    fisPlan && (await startFisSession(fisPlan, fisSettings!, { timeScale: options.timeScale }));
+  if (fis) progress(`faults through FIS at ${fis.endpoint === 'aws' ? 'AWS' : fis.endpoint}`);
+  const services = {
+    ...localServices(clock, options.scrapeIntervalMs ?? 250),
+    ...(fis ? { faults: fis.faults } : {}),
+    ...options.services?.(clock),
+  };
   /** Who responds to each scenario's fault. */
   const responseFor = (resolved: ResolvedScenario, runbook: ParsedRunbook | undefined): Response => {
     if (options.responders)
@@ -172,6 +206,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         id: stack.id,
         ...(external ? { config: external.file } : {}),
       });
+      fis?.attach({ stack, ledger, scenario: resolved.scenario.id });
       const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
       const result = await runScenario(
         resolved,
@@ -190,6 +225,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         },
         responseFor(resolved, runbook),
       );
+      fis?.attach(undefined);
       await ledger.close();
       results.push(result);
       await supply.afterScenario(resolved);
@@ -198,6 +234,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
     }
   } finally {
+    // The endpoint first: it stops what still runs while the stack is there to undo it on.
+    await fis?.close();
     await supply.release();
   }
   const aborted = signal.aborted || results.some((r) => r.status === 'aborted');
@@ -206,6 +244,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     timeScale: options.timeScale,
     stack: kind,
     mode: options.responders ? 'gameday' : 'auto',
+    ...(fis ? { faults: { by: 'fis' as const, endpoint: fis.endpoint, skipped: fisPlan!.skipped } } : {}),
     runbookFile,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
