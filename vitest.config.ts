@@ -16,6 +16,8 @@ const scenarioFiles = [
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',
   'test/engine/gameday-mode.test.ts',
+  'test/engine/fis-game-day.test.ts',
+  'test/engine/fis-crash.test.ts',
   'test/package/packed-package.test.ts',
 ];
 
