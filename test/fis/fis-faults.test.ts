@@ -10,7 +10,7 @@ import { freePort } from '../../src/core/free-port.ts';
 import type { ExperimentUpdate, Undo, Verify } from '../../src/faults/fault.ts';
 import type { ResolvedFault } from '../../src/faults/fault-backend.ts';
 import { connectFis } from '../../src/faults/fis/fis-connection.ts';
-import { FisFaults, type FisLedgerRecord } from '../../src/faults/fis/fis-faults.ts';
+import { activeExperiments, FisFaults, type FisLedgerRecord } from '../../src/faults/fis/fis-faults.ts';
 import type { Capability } from '../../src/stack/stack.ts';
 import { FakeStack } from '../support/fakes/fake-stack.ts';
 import { latencyTemplate, startTestEndpoint } from './fis-client.ts';
@@ -140,6 +140,20 @@ describe('faults through FIS', () => {
     // Registered all the same; this stack cannot be looked at for the fault, so the failure stands.
     await seen.undo!();
     expect(await seen.verify!()).toMatch(/failed: Action latency/);
+  });
+
+  it('after a crash, finds the experiment by its template when StartExperiment never answered', async () => {
+    const { injecting, seen, client } = await inject();
+    await injecting;
+    const { experimentId, ...withoutId } = seen.registered!.recorded.fis;
+    expect(experimentId).toBeUndefined();
+    // The ledger as a run killed before StartExperiment answered left it.
+    const id = seen.experiment[0]!.experimentId;
+    expect(await activeExperiments(client, { fis: withoutId })).toEqual([id]);
+    await seen.undo!();
+    await seen.verify!();
+    expect(await activeExperiments(client, { fis: withoutId })).toEqual([]);
+    expect(await activeExperiments(client, { fis: { ...withoutId, experimentId: id } })).toEqual([]);
   });
 
   it('an endpoint that does not answer is the stack unavailable (exit 3), after the undo is registered', async () => {

@@ -66,7 +66,6 @@ export const LOCAL_ARNS = {
   cluster: arn('rds', 'cluster:gameday'),
   task: (replica: string) => arn('ecs', `task/${LOCAL_NAMES.cluster}/${replica}`),
   subnet: (role: SubnetRole) => arn('ec2', `subnet/subnet-gameday-${role}`),
-  alarm: (name: string) => arn('cloudwatch', `alarm:${name}`),
 } as const;
 
 /** The stack's parts as they are now (a replica replaced since is a new task). */
