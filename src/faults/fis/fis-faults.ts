@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-fis';
 import { AbortedError, abortReason } from '../../core/aborted.ts';
 import { sleep } from '../../core/wait.ts';
+import type { FaultContext, RegisterFault } from '../fault.ts';
 import type { FaultBackend, ResolvedFault } from '../fault-backend.ts';
 import { FAULT_KINDS } from '../registry.ts';
 import { answered, type FisConnection, fisUnavailable } from './fis-connection.ts';
@@ -74,11 +75,7 @@ export class FisFaults implements FaultBackend {
     this.pollMs = options.pollMs ?? (options.connection.local ? 50 : 2_000);
   }
 
-  async inject(
-    fault: ResolvedFault,
-    context: Parameters<FaultBackend['inject']>[1],
-    register: Parameters<FaultBackend['inject']>[2],
-  ) {
+  async inject(fault: ResolvedFault, context: FaultContext, register: RegisterFault): Promise<void> {
     const prepared = this.options.templateFor(fault);
     if (!prepared) throw new Error(`no FIS experiment template was prepared for "${fault.description}"`);
     const { connection } = this.options;
@@ -102,11 +99,13 @@ export class FisFaults implements FaultBackend {
           status: ended.state?.status ?? 'unknown',
           detail: `FIS experiment ${ended.id} ${describe(ended)}`,
         });
-        if (ended.state?.status === 'failed')
-          return `FIS experiment ${ended.id} failed: ${ended.state.reason}`;
-        // The stack as the local fault's own check sees it, where this stack can be looked at that way.
+        // The stack decides, as the local fault's own check sees it, where it can be looked at that
+        // way; elsewhere a failed experiment (an action or its undo that failed) may have left it.
         const checkable = kind?.requires.every((need) => context.stack.capabilities.has(need));
-        return checkable ? kind?.reverted?.(fault.params, context.stack) : undefined;
+        if (checkable && kind?.reverted) return kind.reverted(fault.params, context.stack);
+        return ended.state?.status === 'failed'
+          ? `FIS experiment ${ended.id} failed: ${ended.state.reason}`
+          : undefined;
       },
     );
     const started = await this.call(() =>
