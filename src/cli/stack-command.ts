@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
 import { sleep } from '../core/wait.ts';
 import { LocalFisExecutor } from '../faults/fis/local-executor.ts';
-import { LOCAL_ACCOUNT, LOCAL_ARNS, LOCAL_NAMES, LOCAL_SOURCES } from '../faults/fis/local-resources.ts';
+import { LOCAL_ACCOUNT, DEFAULT_LOCAL_NAMES as NAMES } from '../faults/fis/local-resources.ts';
 import { startFisEndpoint } from '../fis/fis-api.ts';
 import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
@@ -127,11 +127,11 @@ export function registerStackCommand(program: Command): void {
         for (const [name, value] of lines) process.stdout.write(`  ${String(name).padEnd(30)} ${value}\n`);
         process.stdout.write(
           [
-            `FIS targets here (region ${LOCAL_ACCOUNT.region}, any credentials): aws:rds:db ${LOCAL_ARNS.primary};`,
-            `aws:ecs:task tag gameday:component=chat-backend (cluster ${LOCAL_NAMES.cluster});`,
-            `aws:eks:pod cluster ${LOCAL_NAMES.cluster}, namespace ${LOCAL_NAMES.namespace}, deployment ${LOCAL_NAMES.deployment};`,
+            `FIS targets here (region ${LOCAL_ACCOUNT.region}, any credentials): aws:rds:db ${NAMES.primary};`,
+            `aws:ecs:task tag gameday:component=chat-backend (cluster ${NAMES.tasks.cluster});`,
+            `aws:eks:pod cluster ${NAMES.pods.clusterIdentifier}, namespace ${NAMES.pods.namespace}, deployment ${NAMES.pods.deployment};`,
             'aws:ec2:subnet tag gameday:subnet=database|replica|backend;',
-            `latency sources ${Object.values(LOCAL_SOURCES).join(', ')}.`,
+            `latency sources ${Object.values(NAMES.sources).join(', ')}.`,
           ].join(' ') + '\n',
         );
         process.stdout.write('Press Ctrl-C or run `gameday stack down` to stop.\n');

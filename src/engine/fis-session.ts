@@ -15,7 +15,13 @@ import {
 } from '../faults/fis/fis-connection.ts';
 import { FisFaults, type PreparedTemplate } from '../faults/fis/fis-faults.ts';
 import { LocalFisExecutor } from '../faults/fis/local-executor.ts';
-import { LOCAL_ACCOUNT, localFisConfig } from '../faults/fis/local-resources.ts';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_ROLE_ARN,
+  type LocalNames,
+  localFisConfig,
+  localNamesFrom,
+} from '../faults/fis/local-resources.ts';
 import { type FisEndpoint, startFisEndpoint } from '../fis/fis-api.ts';
 import type { AlarmState } from '../fis/fis-service.ts';
 import { isoDurationMs } from '../fis/iso-duration.ts';
@@ -34,11 +40,14 @@ export interface FisSettings {
   configName: string;
   /** The local endpoint: how long a rebooted database stays down, in runbook ms. */
   rebootOutageMs?: number;
+  /** The local endpoint: what the stack's parts answer to (gameday's names, or the config's own). */
+  names?: LocalNames;
 }
 
 /**
- * The local stacks use gameday's own endpoint with their parts named as local-resources.ts names them;
- * an external stack's config may point at AWS (fis.endpoint "aws" or a URL) with its own targets.
+ * The local stacks use gameday's own endpoint with their parts named as local-resources.ts names them,
+ * or as the stack config's `fis.targets` names them (a team's own ARNs and tags, so its templates run
+ * locally unchanged); an external stack's config may point at AWS (fis.endpoint "aws" or a URL).
  */
 export function fisSettingsOf(external: ExternalConfig | undefined): FisSettings {
   const fis = external?.fis;
@@ -46,13 +55,16 @@ export function fisSettingsOf(external: ExternalConfig | undefined): FisSettings
     ? path.relative(process.cwd(), external.file) || external.file
     : 'the local stack';
   const alarms = fis?.stopConditionAlarms ?? [];
-  if (!fis || fis.endpoint === 'local')
+  if (!fis || fis.endpoint === 'local') {
+    const names = localNamesFrom(fis?.targets);
     return {
       service: { kind: 'local' },
-      config: localFisConfig(alarms),
+      config: localFisConfig(names, alarms, fis?.roleArn ?? LOCAL_ROLE_ARN),
       configName,
+      names,
       ...(fis?.rebootOutage ? { rebootOutageMs: isoDurationMs(fis.rebootOutage) } : {}),
     };
+  }
   return {
     service: {
       kind: 'aws',
@@ -104,6 +116,7 @@ export async function startFisSession(
         ledger: () => scope && { recorder: scope.ledger, scenario: scope.scenario },
         timeScale,
         ...(settings.rebootOutageMs === undefined ? {} : { rebootOutageMs: settings.rebootOutageMs }),
+        ...(settings.names ? { names: settings.names } : {}),
       }),
       timeScale,
       region: LOCAL_ACCOUNT.region,

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../src/core/http-client.ts';
 import { waitUntil } from '../../src/core/wait.ts';
 import { LocalFisExecutor } from '../../src/faults/fis/local-executor.ts';
-import { LOCAL_ARNS, LOCAL_SOURCES, localFisConfig } from '../../src/faults/fis/local-resources.ts';
+import {
+  LOCAL_ROLE_ARN,
+  localFisConfig,
+  localNamesFrom,
+  DEFAULT_LOCAL_NAMES as NAMES,
+  taskArn,
+} from '../../src/faults/fis/local-resources.ts';
 import { type FisEndpoint, startFisEndpoint } from '../../src/fis/fis-api.ts';
 import { fisTemplateFor } from '../../src/fis/templates.ts';
 import { EmbeddedStack } from '../../src/stack/embedded/embedded-stack.ts';
@@ -94,10 +100,10 @@ describe("gameday's FIS executor on a local stack", () => {
   it('resolves targets to the stack’s parts by ARN, tags and EKS parameters, and nothing else', async () => {
     const id = await start({
       description: 'resolution',
-      roleArn: LOCAL_ARNS.role,
+      roleArn: LOCAL_ROLE_ARN,
       stopConditions: [{ source: 'none' }],
       targets: {
-        primary: { resourceType: 'aws:rds:db', resourceArns: [LOCAL_ARNS.primary], selectionMode: 'ALL' },
+        primary: { resourceType: 'aws:rds:db', resourceArns: [NAMES.primary], selectionMode: 'ALL' },
         tasks: {
           resourceType: 'aws:ecs:task',
           resourceTags: { 'gameday:component': 'chat-backend' },
@@ -142,8 +148,8 @@ describe("gameday's FIS executor on a local stack", () => {
     const byTarget = (name: string) =>
       resolvedTargets!.filter((t) => t.targetName === name).map((t) => t.targetInformation?.identifier);
     const replicas = stack.backend.replicas().map((r) => r.name);
-    expect(byTarget('primary')).toEqual([LOCAL_ARNS.primary]);
-    expect(byTarget('tasks').sort()).toEqual(replicas.map((r) => LOCAL_ARNS.task(r)).sort());
+    expect(byTarget('primary')).toEqual([NAMES.primary]);
+    expect(byTarget('tasks').sort()).toEqual(replicas.map((r) => taskArn(NAMES, r)).sort());
     expect(byTarget('pods').sort()).toEqual([...replicas].sort());
 
     const unknown = await start({
@@ -169,7 +175,7 @@ describe("gameday's FIS executor on a local stack", () => {
       attributes: { latency: 300 },
     });
     template.targets!['backend-tasks']!.selectionMode = 'COUNT(1)';
-    expect(template.actions!['slow-database-link']!.parameters!.sources).toBe(LOCAL_SOURCES.database);
+    expect(template.actions!['slow-database-link']!.parameters!.sources).toBe(NAMES.sources.database);
     const id = await start(template);
     expect((await inPlace(id))!.state?.status).toBe('running');
     const [toxic] = await toxics('postgres');
@@ -247,10 +253,50 @@ describe("gameday's FIS executor on a local stack", () => {
       expect((await httpRequest(`${replica.url}/api/v1/health`)).status).toBe(200);
   }, 45_000);
 
+  it("runs a team's own template unchanged when the stack config gives the parts their real names", async () => {
+    const names = localNamesFrom({
+      dbInstance: 'arn:aws:rds:eu-west-1:210987654321:db:chat-primary',
+      ecsTasks: { tags: { service: 'chat-backend' } },
+      endpoints: { database: 'chat-primary.abc.eu-west-1.rds.amazonaws.com' },
+    });
+    const theirs = await startFisEndpoint({
+      executor: new LocalFisExecutor({ stack: () => stack, timeScale: 60, names }),
+      timeScale: 60,
+    });
+    try {
+      const theirClient = fisClient(theirs.url);
+      const made = fisTemplateFor(
+        {
+          id: 'their-template',
+          fault: { kind: 'proxy-toxic', proxy: 'database', type: 'latency', attributes: { latency: 250 } },
+        },
+        localFisConfig(names),
+        { duration: 'PT1M' },
+      );
+      if (made.status !== 'template') throw new Error(JSON.stringify(made));
+      expect(made.template.targets!['backend-tasks']!.resourceTags).toEqual({ service: 'chat-backend' });
+      const { experimentTemplate } = await theirClient.send(
+        new CreateExperimentTemplateCommand(made.template),
+      );
+      const { experiment } = await theirClient.send(
+        new StartExperimentCommand({ experimentTemplateId: experimentTemplate!.id }),
+      );
+      await waitUntil(async () => (await toxics('postgres')).length === 1, {
+        timeoutMs: 10_000,
+        what: 'the toxic',
+      });
+      expect((await toxics('postgres'))[0]).toMatchObject({ attributes: { latency: 250 }, toxicity: 1 });
+      await waitForStatus(theirClient, experiment!.id!, ['completed'], 10_000);
+      expect(await toxics('postgres')).toEqual([]);
+    } finally {
+      await theirs.close();
+    }
+  }, 30_000);
+
   it('an action the local stacks do not model fails the experiment with a reason that says so', async () => {
     const id = await start({
       description: 'cpu',
-      roleArn: LOCAL_ARNS.role,
+      roleArn: LOCAL_ROLE_ARN,
       stopConditions: [{ source: 'none' }],
       targets: {
         tasks: {

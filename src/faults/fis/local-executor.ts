@@ -5,8 +5,9 @@ import type { Stack } from '../../stack/stack.ts';
 import type { Undo, Verify } from '../fault.ts';
 import { FAULT_KINDS } from '../registry.ts';
 import {
+  DEFAULT_LOCAL_NAMES,
   type DependencyRole,
-  LOCAL_SOURCES,
+  type LocalNames,
   type LocalPart,
   localResources,
   matchTarget,
@@ -33,6 +34,8 @@ export interface LocalFisExecutorOptions {
   timeScale: number;
   /** How long a rebooted primary stays down, in runbook ms (default DEFAULT_REBOOT_OUTAGE_MS). */
   rebootOutageMs?: number;
+  /** What the stack's parts answer to (default: gameday's own names; a stack config may give its own). */
+  names?: LocalNames;
 }
 
 interface LocalFault {
@@ -66,15 +69,19 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * Other actions fail the experiment with a reason that says so.
  */
 export class LocalFisExecutor implements FisExecutor {
-  constructor(private readonly options: LocalFisExecutorOptions) {}
+  private readonly names: LocalNames;
+
+  constructor(private readonly options: LocalFisExecutorOptions) {
+    this.names = options.names ?? DEFAULT_LOCAL_NAMES;
+  }
 
   async resolveTargets(target: FisTarget): Promise<string[]> {
-    return matchTarget(localResources(this.stack()), target);
+    return matchTarget(localResources(this.stack(), this.names), target, this.names);
   }
 
   async start(action: FisActionStart): Promise<ActionRun> {
     const stack = this.stack();
-    const resources = localResources(stack);
+    const resources = localResources(stack, this.names);
     const parts = (key: string) =>
       (action.targets[key] ?? []).map((id) => {
         const part = partOf(resources, id);
@@ -126,7 +133,7 @@ export class LocalFisExecutor implements FisExecutor {
         return this.carryOut(
           action,
           stack,
-          sourcesOf(parameters.sources, stack).map((proxy) => ({
+          sourcesOf(parameters.sources, stack, this.names.sources).map((proxy) => ({
             kind: 'proxy-toxic',
             params: { proxy, type: 'latency', toxicity, attributes },
           })),
@@ -246,18 +253,20 @@ function numberParameter(
   return value;
 }
 
-/** The dependencies a latency action's `sources` names (ALL, or each by its LOCAL_SOURCES name). */
-function sourcesOf(sources: string | undefined, stack: Stack): DependencyRole[] {
-  const present = (Object.keys(LOCAL_SOURCES) as DependencyRole[]).filter(
-    (role) => stack.endpoints.proxies[role],
-  );
+/** The dependencies a latency action's `sources` names (ALL, or each by the name it answers to). */
+function sourcesOf(
+  sources: string | undefined,
+  stack: Stack,
+  names: Record<DependencyRole, string>,
+): DependencyRole[] {
+  const present = (Object.keys(names) as DependencyRole[]).filter((role) => stack.endpoints.proxies[role]);
   const asked = (sources ?? 'ALL').split(',').map((s) => s.trim());
   if (asked.some((s) => s.toUpperCase() === 'ALL')) return present;
   return asked.map((source) => {
-    const role = present.find((r) => LOCAL_SOURCES[r].toLowerCase() === source.toLowerCase());
+    const role = present.find((r) => names[r].toLowerCase() === source.toLowerCase());
     if (!role)
       throw new Error(
-        `source ${source} is none of the local stack's dependencies (${present.map((r) => LOCAL_SOURCES[r]).join(', ')}, or ALL)`,
+        `source ${source} is none of the local stack's dependencies (${present.map((r) => names[r]).join(', ')}, or ALL)`,
       );
     return role;
   });

@@ -36,7 +36,10 @@ export const fisConfigSchema = z
     region: z.string().min(1).optional(),
     /** The IAM role FIS assumes (AWS). */
     roleArn: z.string().min(20).optional(),
-    /** Where the faults land in the account (AWS): see FisExportConfig in src/fis/templates.ts. */
+    /**
+     * Where the faults land in the account (see FisExportConfig in src/fis/templates.ts); with the
+     * local endpoint, the names this stack's parts answer to there (a team's own, for its templates).
+     */
     targets: z
       .object({
         dbInstance: z.string().min(20).optional(),
