@@ -39,7 +39,16 @@ describe('a run killed in mid-experiment', () => {
   it('leaves the experiment and its fault in the ledger; cleanup deals with the experiment first, then reverts the stack', async () => {
     const child = spawn(
       process.execPath,
-      ['bin/gameday.js', 'run', 'database-hang', '--faults', 'fis', '--report-dir', reportDir],
+      [
+        'bin/gameday.js',
+        'run',
+        '--scenarios',
+        'test/engine/scenarios/fis-crash',
+        '--faults',
+        'fis',
+        '--report-dir',
+        reportDir,
+      ],
       { env: { ...process.env, GAMEDAY_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
