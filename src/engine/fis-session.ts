@@ -125,7 +125,7 @@ export async function startFisSession(
   let connection: FisConnection;
   try {
     connection = await connectFis(
-      endpoint ? { kind: 'local', url: endpoint.url } : (settings.service as FisService),
+      settings.service.kind === 'aws' ? settings.service : { kind: 'local', url: endpoint!.url },
     );
   } catch (error) {
     await endpoint?.close();
