@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
 import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
 import { readExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
 import { orphanedLedgers } from '../stack/fault-ledger.ts';
 
 /**
- * `gameday cleanup`: what a killed run left behind. Leftover stacks (their processes or containers) are stopped and deleted,
+ * `gameday cleanup`: what a killed run left behind. FIS experiments it left running are stopped
+ * first, before anything else is touched. Leftover stacks (their processes or containers) are stopped and deleted,
  * which also undoes every fault injected into them. An external stack given with --stack-config is put
  * back as new with its reset command; faults recorded against any other stack that still runs are
  * listed for a person to revert.
@@ -18,6 +20,10 @@ export function registerCleanupCommand(program: Command): void {
     .option('--stack-config <file>', 'an external stack to put back as new if a killed run left faults in it')
     .action(async (options: { stackConfig?: string }) => {
       let actions = 0;
+      for (const line of await stopLeftoverExperiments()) {
+        actions += 1;
+        process.stdout.write(`${line}\n`);
+      }
       if (options.stackConfig) {
         const config = await readExternalConfig(options.stackConfig);
         actions += await ExternalStack.recoverLeftovers(config, (line) => process.stdout.write(`${line}\n`));

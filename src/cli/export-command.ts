@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
 import { ruleFile } from '../detection/prometheus-config.ts';
+import { exportFis } from '../engine/export-fis.ts';
 import { loadScenarios } from '../engine/load-scenarios.ts';
 import type { GameDayResult } from '../engine/result.ts';
 import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
@@ -10,6 +11,7 @@ import { exportK6 } from '../k6/export-k6.ts';
 import { ruleTests } from '../reporting/rule-tests.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
+import { readExternalConfig } from '../stack/external/external-config.ts';
 import { SEED_PASSWORD } from '../stack/reference-backend.ts';
 
 interface ExportFlags {
@@ -21,26 +23,31 @@ interface ExportFlags {
   parallelism: string;
   password?: string;
   report?: string;
+  stackConfig?: string;
 }
 
-const WHAT = ['rules', 'rule-tests', 'k6'] as const;
+const WHAT = ['rules', 'rule-tests', 'k6', 'fis'] as const;
 
-/** `gameday export rules|k6`: what gameday knows, in the form other tools read. */
+/** `gameday export rules|k6|fis`: what gameday knows, in the form other tools read. */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      'export the alert rules as a Prometheus rule file, recorded runs as promtool rule tests, or the scenarios’ traffic as k6 scripts',
+      'export the alert rules as a Prometheus rule file, recorded runs as promtool rule tests, the scenarios’ traffic as k6 scripts, or their faults as AWS FIS experiment templates',
     )
     .argument('<what>', WHAT.join(' | '))
-    .argument('[ids...]', 'scenario ids (k6; default: every scenario)')
+    .argument('[ids...]', 'scenario ids (k6, fis; default: every scenario)')
     .option('--runbook <file>', 'runbook document', DEFAULT_RUNBOOK)
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
-    .option('--out <dir>', 'k6, rule-tests: where the files go (default k6/, rule-tests/)')
+    .option('--out <dir>', 'k6, rule-tests, fis: where the files go (default k6/, rule-tests/, fis/)')
     .option(
       '--report <file>',
       'rule-tests: the recorded run (report.json)',
       path.join('reports', 'latest', 'report.json'),
+    )
+    .option(
+      '--stack-config <file>',
+      "fis: the role, targets and alarms of the stack config's fis section (default: REPLACE-… placeholders)",
     )
     .option(
       '--target <url>',
@@ -79,6 +86,23 @@ export function registerExportCommand(program: Command): void {
         );
         process.stdout.write(
           `${written.files} promtool rule tests (${written.assertions} alert states) in ${written.outDir}; run: promtool test rules ${path.join(written.outDir, '*.test.yml')}\n`,
+        );
+        return;
+      }
+      if (what === 'fis') {
+        const exported = await exportFis({
+          ids,
+          outDir: path.resolve(flags.out ?? 'fis'),
+          scenariosDir: path.resolve(flags.scenarios),
+          runbooks: await readRunbook(path.resolve(flags.runbook)),
+          ...(flags.stackConfig
+            ? { stackConfig: await readExternalConfig(path.resolve(flags.stackConfig)) }
+            : {}),
+        });
+        for (const { id, reason } of exported.skipped)
+          process.stderr.write(`${id}: skipped, FIS has no equivalent (${reason})\n`);
+        process.stdout.write(
+          `${exported.files.length} experiment templates in ${path.resolve(flags.out ?? 'fis')}\n`,
         );
         return;
       }

@@ -47,6 +47,8 @@ export interface RunFlags {
   prometheusUrl?: string;
   alertmanagerUrl?: string;
   guard?: string[];
+  /** local: gameday carries the faults out; fis: as AWS FIS experiments. */
+  faults?: string;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -88,6 +90,11 @@ export function parseRunFlags(flags: RunFlags) {
   for (const guard of flags.guard ?? [])
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(guard))
       problems.push(`--guard: expected an alert name like ErrorRateHigh, got "${guard}"`);
+  const faults = flags.faults ?? 'local';
+  if (faults !== 'local' && faults !== 'fis')
+    problems.push(
+      `--faults: expected local (gameday carries them out) or fis (AWS FIS experiments), got "${faults}"`,
+    );
   if (!['builtin', 'k6'].includes(flags.load))
     problems.push(`--load: expected builtin (gameday's own traffic) or k6, got "${flags.load}"`);
   if (problems.length > 0) throw new InputError(problems);
@@ -97,6 +104,7 @@ export function parseRunFlags(flags: RunFlags) {
     stack: flags.stack as 'embedded' | 'containers' | 'external',
     mode: mode as 'auto' | 'gameday',
     timeBoxMs,
+    faults: faults as 'local' | 'fis',
   };
 }
 
@@ -142,6 +150,11 @@ export function registerRunCommand(program: Command): void {
       [] as string[],
     )
     .option(
+      '--faults <by>',
+      'local: gameday carries the faults out; fis: as AWS FIS experiments (the local stacks serve a FIS endpoint)',
+      'local',
+    )
+    .option(
       '--skip-remedy',
       'inject and detect, but nobody responds: each scenario should end "not resolved"',
     )
@@ -152,7 +165,7 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs } = parseRunFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs, faults } = parseRunFlags(flags);
   // Before anything starts: a missing k6 is exit 3 with the install hint.
   const k6 = flags.load === 'k6' ? await requireK6() : undefined;
   const controller = new AbortController();
@@ -196,6 +209,7 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
       allowRemoteTargets: flags.allowRemoteTargets,
       skipRemedy: flags.skipRemedy,
       verifyRunbook: flags.verifyRunbook,
+      faults,
       onEvent: (scenario, event) =>
         view.line(`${stamp()}   ${scenario} ${event.kind}${event.detail ? `: ${event.detail}` : ''}`),
       onStatus: (status) => {

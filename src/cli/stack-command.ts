@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
 import { sleep } from '../core/wait.ts';
+import { LocalFisExecutor } from '../faults/fis/local-executor.ts';
+import { LOCAL_ACCOUNT, DEFAULT_LOCAL_NAMES as NAMES } from '../faults/fis/local-resources.ts';
+import { startFisEndpoint } from '../fis/fis-api.ts';
 import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { cleanupLeftover, type StackRecord, stackRegistry } from '../stack/embedded/stack-registry.ts';
@@ -40,65 +43,101 @@ export function registerStackCommand(program: Command): void {
       'embedded (child processes) | containers (one container per process)',
       'embedded',
     )
-    .action(async (options: { replicas: string; seed: string; release: string; stack: string }) => {
-      const problems: string[] = [];
-      const replicas = positiveInt('--replicas', options.replicas, problems);
-      if (!(options.seed in SEED_PRESETS)) {
-        problems.push(
-          `--seed: unknown preset "${options.seed}"; use ${Object.keys(SEED_PRESETS).join(' or ')}`,
+    .option(
+      '--fis-time-scale <n>',
+      "divide the FIS endpoint's action durations by n (1: as FIS runs them)",
+      '1',
+    )
+    .action(
+      async (options: {
+        replicas: string;
+        seed: string;
+        release: string;
+        stack: string;
+        fisTimeScale: string;
+      }) => {
+        const problems: string[] = [];
+        const replicas = positiveInt('--replicas', options.replicas, problems);
+        const fisTimeScale = Number(options.fisTimeScale);
+        if (!(fisTimeScale > 0) || !Number.isFinite(fisTimeScale))
+          problems.push(`--fis-time-scale: expected a number > 0, got "${options.fisTimeScale}"`);
+        if (!(options.seed in SEED_PRESETS)) {
+          problems.push(
+            `--seed: unknown preset "${options.seed}"; use ${Object.keys(SEED_PRESETS).join(' or ')}`,
+          );
+        }
+        if (options.stack !== 'embedded' && options.stack !== 'containers')
+          problems.push(`--stack: expected embedded or containers, got "${options.stack}"`);
+        if (problems.length > 0) throw new InputError(problems);
+        const started = performance.now();
+        const say = (message: string) =>
+          process.stderr.write(
+            `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`,
+          );
+        const containers = options.stack === 'containers' ? await containersOption(say) : undefined;
+        const embedded = await EmbeddedStack.up({
+          ...(containers ? { containers } : {}),
+          replicas,
+          seed: options.seed as SeedPreset,
+          release: options.release,
+          onProgress: say,
+          stopsOnSigterm: true,
+        });
+        // FIS's API for this stack, so a team can rehearse its own templates here (AWS CLI or SDK).
+        const fis = await startFisEndpoint({
+          executor: new LocalFisExecutor({ stack: () => embedded, timeScale: fisTimeScale }),
+          timeScale: fisTimeScale,
+          region: LOCAL_ACCOUNT.region,
+          accountId: LOCAL_ACCOUNT.accountId,
+        });
+        await embedded.announce('FIS API (AWS_ENDPOINT_URL_FIS)', fis.url);
+        let stopping = false;
+        const stop = async (reason: string, code: number) => {
+          if (stopping) return;
+          stopping = true;
+          say(`${reason}: stopping the stack`);
+          // Experiments still running are stopped (their actions undone) while the stack is there.
+          await fis.close();
+          await embedded.down();
+          say('stopped; nothing left behind');
+          process.exit(code);
+        };
+        process.once('SIGINT', () => void stop('interrupted', 0));
+        process.once('SIGTERM', () => void stop('asked to stop', 0));
+        process.once('uncaughtException', (error) => {
+          process.stderr.write(`gameday: ${error.stack ?? error.message}\n`);
+          void stop('harness failure', 1);
+        });
+        say(`stack ${embedded.id} is up`);
+        const { endpoints } = embedded;
+        const lines = [
+          ['front (HTTP + Socket.IO)', endpoints.frontUrl],
+          ['fault proxy (Toxiproxy API)', endpoints.proxyApiUrl],
+          ['attachment store (via proxy)', endpoints.objectStoreUrl],
+          ['database (via proxy)', endpoints.database.appUrl.replace(/:[^:@/]+@/, ':***@')],
+          [
+            'backend replicas',
+            embedded.backend
+              .replicas()
+              .map((r) => r.url)
+              .join(' '),
+          ],
+          ['FIS API (AWS_ENDPOINT_URL_FIS)', fis.url],
+        ];
+        for (const [name, value] of lines) process.stdout.write(`  ${String(name).padEnd(30)} ${value}\n`);
+        process.stdout.write(
+          [
+            `FIS targets here (region ${LOCAL_ACCOUNT.region}, any credentials): aws:rds:db ${NAMES.primary};`,
+            `aws:ecs:task tag gameday:component=chat-backend (cluster ${NAMES.tasks.cluster});`,
+            `aws:eks:pod cluster ${NAMES.pods.clusterIdentifier}, namespace ${NAMES.pods.namespace}, deployment ${NAMES.pods.deployment};`,
+            'aws:ec2:subnet tag gameday:subnet=database|replica|backend;',
+            `latency sources ${Object.values(NAMES.sources).join(', ')}.`,
+          ].join(' ') + '\n',
         );
-      }
-      if (options.stack !== 'embedded' && options.stack !== 'containers')
-        problems.push(`--stack: expected embedded or containers, got "${options.stack}"`);
-      if (problems.length > 0) throw new InputError(problems);
-      const started = performance.now();
-      const say = (message: string) =>
-        process.stderr.write(
-          `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`,
-        );
-      const containers = options.stack === 'containers' ? await containersOption(say) : undefined;
-      const embedded = await EmbeddedStack.up({
-        ...(containers ? { containers } : {}),
-        replicas,
-        seed: options.seed as SeedPreset,
-        release: options.release,
-        onProgress: say,
-        stopsOnSigterm: true,
-      });
-      let stopping = false;
-      const stop = async (reason: string, code: number) => {
-        if (stopping) return;
-        stopping = true;
-        say(`${reason}: stopping the stack`);
-        await embedded.down();
-        say('stopped; nothing left behind');
-        process.exit(code);
-      };
-      process.once('SIGINT', () => void stop('interrupted', 0));
-      process.once('SIGTERM', () => void stop('asked to stop', 0));
-      process.once('uncaughtException', (error) => {
-        process.stderr.write(`gameday: ${error.stack ?? error.message}\n`);
-        void stop('harness failure', 1);
-      });
-      say(`stack ${embedded.id} is up`);
-      const { endpoints } = embedded;
-      const lines = [
-        ['front (HTTP + Socket.IO)', endpoints.frontUrl],
-        ['fault proxy (Toxiproxy API)', endpoints.proxyApiUrl],
-        ['attachment store (via proxy)', endpoints.objectStoreUrl],
-        ['database (via proxy)', endpoints.database.appUrl.replace(/:[^:@/]+@/, ':***@')],
-        [
-          'backend replicas',
-          embedded.backend
-            .replicas()
-            .map((r) => r.url)
-            .join(' '),
-        ],
-      ];
-      for (const [name, value] of lines) process.stdout.write(`  ${String(name).padEnd(30)} ${value}\n`);
-      process.stdout.write('Press Ctrl-C or run `gameday stack down` to stop.\n');
-      await new Promise(() => undefined);
-    });
+        process.stdout.write('Press Ctrl-C or run `gameday stack down` to stop.\n');
+        await new Promise(() => undefined);
+      },
+    );
 
   stack
     .command('status')

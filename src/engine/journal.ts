@@ -60,6 +60,8 @@ interface FieldsByKind {
     state: 'inactive' | 'pending' | 'firing';
     suppressedBy?: 'silence' | 'inhibition';
   };
+  /** A fault carried out as an AWS FIS experiment (--faults fis): its id and state as it moves. */
+  'fault-experiment': { experimentId: string; status: string };
 }
 
 export type JournalKind = PlainKind | keyof FieldsByKind;

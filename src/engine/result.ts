@@ -128,6 +128,8 @@ export interface GameDayResult {
   alertSource?: AlertSourceKind;
   /** auto: the harness remedies; gameday: people respond (see `gameday run --mode gameday`). */
   mode: 'auto' | 'gameday';
+  /** How the faults were carried out: by gameday (absent, or local) or as AWS FIS experiments. */
+  faults?: { by: 'local' } | { by: 'fis'; endpoint: string; skipped: { id: string; reason: string }[] };
   runbookFile: string;
   startedAt: string;
   durationMs: number;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
+import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
 import { type ParsedRunbook, readRunbook } from '../runbooks/parse-runbook.ts';
@@ -14,6 +15,8 @@ import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
 import { type AlertSourceChoice, AlertSupply } from './alert-supply.ts';
+import { planFisRun } from './fis-plan.ts';
+import { type FisSession, fisSettingsOf, startFisSession } from './fis-session.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { nobodyResponds } from './responses/nobody-responds.ts';
@@ -63,6 +66,13 @@ export interface GameDayOptions {
   services?: (clock: Clock) => Partial<ScenarioServices>;
   /** Where "the alert fired" is read, and the guards (default: gameday's own evaluator, no guards). */
   alertSource?: AlertSourceChoice;
+  /**
+   * Who carries the faults out: gameday itself (local, the default), or AWS FIS (fis): each scenario
+   * whose faults have a FIS equivalent runs them as experiments, the others are skipped and listed.
+   * The local stacks get gameday's own FIS endpoint for the run; an external stack's config may point
+   * at AWS.
+   */
+  faults?: 'local' | 'fis';
 }
 
 /** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
@@ -109,6 +119,8 @@ export function newRunId(): string {
  */
 export async function runGameDay(options: GameDayOptions): Promise<GameDayResult> {
   const progress = options.onProgress ?? (() => undefined);
+  // Before anything else: a killed run's FIS experiment may still be doing damage.
+  for (const line of await stopLeftoverExperiments()) progress(line);
   const signal = options.signal ?? new AbortController().signal;
   const runbookFile = options.runbookFile ?? DEFAULT_RUNBOOK;
   const runbooks = await readRunbook(runbookFile);
@@ -121,7 +133,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   // Before anything connects: the external stack's commands run on whatever the config points at.
   if (external)
     assertLoopbackTargets(ExternalStack.endpointsOf(external), options.allowRemoteTargets ?? false);
-  const scenarios = runOrder(
+  let scenarios = runOrder(
     await loadScenarios({
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
@@ -132,6 +144,20 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       ...(external ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
   );
+  const fisSettings = options.faults === 'fis' ? fisSettingsOf(external) : undefined;
+  const fisPlan =
+    fisSettings &&
+    planFisRun(scenarios, fisSettings.config, {
+      ids: options.ids,
+      configName: fisSettings.configName,
+      timeScale: options.timeScale,
+      ...(options.responders?.timeBoxMs === undefined ? {} : { timeBoxMs: options.responders.timeBoxMs }),
+    });
+  if (fisPlan) {
+    for (const { id, reason } of fisPlan.skipped)
+      progress(`${id}: skipped, FIS has no equivalent (${reason})`);
+    scenarios = scenarios.filter((resolved) => fisPlan.runnable.some((p) => p.resolved === resolved));
+  }
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
   const clock = new Clock(options.timeScale);
@@ -165,11 +191,16 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   });
   const started = clock.now();
   const results: ScenarioResult[] = [];
+  // Every template is made (and checked by FIS itself) before any stack starts.
+  const fis: FisSession | undefined =
+    fisPlan && (await startFisSession(fisPlan, fisSettings!, { timeScale: options.timeScale }));
+  if (fis) progress(`faults through FIS at ${fis.endpoint === 'aws' ? 'AWS' : fis.endpoint}`);
   const services = {
     ...localServices(clock, scrapeIntervalMs, {
       exporters: () => alerting.exporters(),
       guardRules: alerting.guardRuleList,
     }),
+    ...(fis ? { faults: fis.faults } : {}),
     ...options.services?.(clock),
   };
   /** Who responds to each scenario's fault. */
@@ -210,6 +241,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         id: stack.id,
         ...(external ? { config: external.file } : {}),
       });
+      fis?.attach({ stack, ledger, scenario: resolved.scenario.id });
       const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
       const result = await runScenario(
         resolved,
@@ -229,6 +261,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         },
         responseFor(resolved, runbook),
       );
+      fis?.attach(undefined);
       await ledger.close();
       results.push(result);
       await supply.afterScenario(resolved);
@@ -237,6 +270,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
     }
   } finally {
+    // The endpoint first: it stops what still runs while the stack is there to undo it on.
+    await fis?.close();
     await alerting.release();
     await supply.release();
   }
@@ -247,6 +282,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     stack: kind,
     alertSource: choice.kind,
     mode: options.responders ? 'gameday' : 'auto',
+    ...(fis ? { faults: { by: 'fis' as const, endpoint: fis.endpoint, skipped: fisPlan!.skipped } } : {}),
     runbookFile,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,

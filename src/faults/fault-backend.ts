@@ -1,4 +1,4 @@
-import type { FaultContext, Undo, Verify } from './fault.ts';
+import type { FaultContext, RegisterFault } from './fault.ts';
 import { FAULT_KINDS } from './registry.ts';
 
 /** A fault as a scenario resolved it: its kind, validated parameters and what it does in words. */
@@ -8,7 +8,7 @@ export interface ResolvedFault {
   description: string;
 }
 
-export type RegisterUndo = (undo: Undo, recorded?: unknown, verify?: Verify) => Promise<void>;
+export type { RegisterFault } from './fault.ts';
 
 /**
  * How faults are carried out: directly on the stack (local), or by another system that does it for us
@@ -16,7 +16,7 @@ export type RegisterUndo = (undo: Undo, recorded?: unknown, verify?: Verify) => 
  */
 export interface FaultBackend {
   readonly name: string;
-  inject(fault: ResolvedFault, context: FaultContext, registerUndo: RegisterUndo): Promise<void>;
+  inject(fault: ResolvedFault, context: FaultContext, registerUndo: RegisterFault): Promise<void>;
 }
 
 /** Faults carried out by gameday itself, through the fault kinds' registry. */

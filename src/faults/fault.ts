@@ -7,6 +7,27 @@ export type Undo = () => Promise<void>;
 /** Looks at the stack after the undo: undefined when the fault is gone, else what is still wrong. */
 export type Verify = () => Promise<string | undefined>;
 
+/** What a fault can change about its entry once registered (what it recorded, how it reads). */
+export interface UndoHandle {
+  update(changes: { recorded?: unknown; description?: string }): Promise<void>;
+}
+
+/** Registers a fault's undo (on disk too) and the check that it is gone; called BEFORE any damage. */
+export type RegisterUndo = (undo: Undo, recorded?: unknown, verify?: Verify) => Promise<unknown>;
+
+/**
+ * The same, for a fault back-end (fault-backend.ts): it gets a handle to add what it learns later
+ * (an experiment's id) to its entry.
+ */
+export type RegisterFault = (undo: Undo, recorded?: unknown, verify?: Verify) => Promise<UndoHandle>;
+
+/** A FIS experiment a fault runs, as it moves through its states (the timeline names it). */
+export interface ExperimentUpdate {
+  experimentId: string;
+  status: string;
+  detail: string;
+}
+
 export interface FaultContext {
   stack: Stack;
   /** Aborted when the run is interrupted: a long injection may stop early (its undo still runs). */
@@ -23,6 +44,8 @@ export interface FaultContext {
    * to judge the runbook's queries by (`gameday runbook verify`).
    */
   evidence?: (values: (string | RegExp)[], description: string) => void;
+  /** A fault carried out as a FIS experiment tells where its experiment is (started, running, ended). */
+  experiment?: (update: ExperimentUpdate) => void;
 }
 
 /**
@@ -37,11 +60,12 @@ export interface FaultKind<Params extends object = Record<string, unknown>, Kind
   params: z.ZodType<Params, unknown>;
   requires: Capability[];
   describe(params: Params): string;
-  inject(
-    params: Params,
-    context: FaultContext,
-    registerUndo: (undo: Undo, recorded?: unknown, verify?: Verify) => Promise<void>,
-  ): Promise<void>;
+  inject(params: Params, context: FaultContext, registerUndo: RegisterUndo): Promise<void>;
+  /**
+   * Looks at the stack: undefined when this fault is not in effect, else what still is. The local
+   * undo's verify uses it, and so does a back-end that carried the fault out another way (FIS).
+   */
+  reverted?(params: Params, stack: Stack): Promise<string | undefined>;
 }
 
 export function defineFaultKind<const Kind extends string, Schema extends z.ZodType<object, unknown>>(

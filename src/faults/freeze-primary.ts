@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import type { Stack } from '../stack/stack.ts';
 import { defineFaultKind } from './fault.ts';
+
+const thawed = async (stack: Stack) =>
+  stack.database.primaryFrozen() ? 'the primary database is still frozen' : undefined;
 
 /**
  * The primary database hangs (runbook 4's "database unreachable or overloaded"): every one of its
@@ -12,6 +16,7 @@ export const freezePrimary = defineFaultKind({
   params: z.object({}).strict(),
   requires: ['database-freeze'],
   describe: () => 'freeze the primary database (connections open, nothing answers)',
+  reverted: (_, stack) => thawed(stack),
   async inject(_, { stack, evidence }, registerUndo) {
     await registerUndo(
       async () => {
@@ -21,7 +26,7 @@ export const freezePrimary = defineFaultKind({
           await stack.database.stopPrimary('fast');
       },
       undefined,
-      async () => (stack.database.primaryFrozen() ? 'the primary database is still frozen' : undefined),
+      () => thawed(stack),
     );
     await stack.database.freezePrimary();
     evidence?.(

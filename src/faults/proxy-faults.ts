@@ -32,6 +32,7 @@ export const proxyDown = defineFaultKind({
   params: z.object({ proxy: proxyName }).strict(),
   requires: ['fault-proxy'],
   describe: ({ proxy }) => `cut the network to the ${proxy} (Toxiproxy enabled=false)`,
+  reverted: ({ proxy }, stack) => verifyEnabled(stack, proxy),
   async inject({ proxy }, { stack }, registerUndo) {
     await registerUndo(
       () => setEnabled(stack, proxy, true),
@@ -61,6 +62,19 @@ export const proxyBlip = defineFaultKind({
   },
 });
 
+const toxicName = (type: string, stream: string) => `gameday_${type}_${stream}`;
+
+async function toxicOn(stack: Stack, role: ProxyRole, name: string) {
+  return (await proxyFor(stack, role)).getToxic(name).then(
+    (toxic) => toxic,
+    () => undefined,
+  );
+}
+
+async function toxicGone(stack: Stack, role: ProxyRole, name: string): Promise<string | undefined> {
+  return (await toxicOn(stack, role, name)) ? `toxic ${name} is still on the ${role} proxy` : undefined;
+}
+
 /** Any Toxiproxy toxic (latency, timeout, bandwidth…) on one of the stack's proxies. */
 export const proxyToxic = defineFaultKind({
   kind: 'proxy-toxic',
@@ -78,20 +92,16 @@ export const proxyToxic = defineFaultKind({
     `${type} toxic on the ${proxy} (${stream}, ${Object.entries(attributes)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')})`,
+  reverted: ({ proxy, type, stream }, stack) => toxicGone(stack, proxy, toxicName(type, stream)),
   async inject({ proxy, type, stream, toxicity, attributes }, { stack }, registerUndo) {
     const target = await proxyFor(stack, proxy);
-    const name = `gameday_${type}_${stream}`;
-    const present = async () =>
-      (await proxyFor(stack, proxy)).getToxic(name).then(
-        (toxic) => toxic,
-        () => undefined,
-      );
+    const name = toxicName(type, stream);
     await registerUndo(
       async () => {
-        await (await present())?.remove();
+        await (await toxicOn(stack, proxy, name))?.remove();
       },
       undefined,
-      async () => ((await present()) ? `toxic ${name} is still on the ${proxy} proxy` : undefined),
+      () => toxicGone(stack, proxy, name),
     );
     await target.addToxic({ name, type, stream, toxicity, attributes } as never);
   },

@@ -8,6 +8,7 @@ import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
 import { freezePrimary } from './freeze-primary.ts';
 import { holdLock } from './hold-lock.ts';
+import { killReplica } from './kill-replica.ts';
 import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
 import { runawayQuery } from './runaway-query.ts';
 import { socketStorm } from './socket-storm.ts';
@@ -28,6 +29,7 @@ const KINDS = [
   runawayQuery,
   badCleanupJob,
   connectionLeak,
+  killReplica,
 ] as const;
 
 type Kinds = (typeof KINDS)[number];

@@ -1,5 +1,14 @@
 import { z } from 'zod';
+import type { Stack } from '../stack/stack.ts';
 import { defineFaultKind } from './fault.ts';
+
+/** A primary runs again, or the replica took over (then the old one stays down on purpose). */
+async function primaryBack(stack: Stack): Promise<string | undefined> {
+  return stack.database.primaryRunning() ||
+    stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl
+    ? undefined
+    : 'no primary database is running';
+}
 
 /**
  * The primary database goes down (runbook 4). `fast` is a clean stop (what a managed database's reboot
@@ -10,6 +19,7 @@ export const stopPrimary = defineFaultKind({
   params: z.object({ mode: z.enum(['fast', 'immediate']).default('fast') }).strict(),
   requires: ['database-lifecycle'],
   describe: ({ mode }) => `stop the primary database (${mode === 'fast' ? 'clean stop' : 'crash'})`,
+  reverted: (_, stack) => primaryBack(stack),
   async inject({ mode }, { stack, note, evidence }, registerUndo) {
     await registerUndo(
       async () => {
@@ -23,11 +33,7 @@ export const stopPrimary = defineFaultKind({
         if (!stack.database.primaryRunning()) await stack.database.startPrimary();
       },
       undefined,
-      async () =>
-        stack.database.primaryRunning() ||
-        stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl
-          ? undefined
-          : 'no primary database is running',
+      () => primaryBack(stack),
     );
     await stack.database.stopPrimary(mode);
     // What shows it: a connection attempt refused, or cut off as the server shuts down.

@@ -45,6 +45,7 @@ function eventClass(event: TimelineEvent): string {
     case 'fault-injecting':
     case 'fault-note':
     case 'fault-injected':
+    case 'fault-experiment':
     case 'fault-reverted':
     case 'revert-failed':
     case 'time-box':

@@ -24,8 +24,11 @@ export interface LedgerFile {
   entries: LedgerEntry[];
 }
 
-/** What a scenario needs of the ledger: a fault registered before its damage, settled by its revert. */
-export type FaultRecorder = Pick<FaultLedger, 'register' | 'settle'>;
+/**
+ * What a scenario needs of the ledger: a fault registered before its damage, completed with what it
+ * learns later (an experiment's id), settled by its revert.
+ */
+export type FaultRecorder = Pick<FaultLedger, 'register' | 'update' | 'settle'>;
 
 const ledgerDir = () => path.join(stateDir(), 'faults');
 
@@ -55,6 +58,14 @@ export class FaultLedger {
     this.entries.push({ ...entry, id, state: 'active', registeredAt: new Date().toISOString() });
     await this.save();
     return id;
+  }
+
+  /** Adds what a fault learned after it was registered (an experiment's id) to its entry. */
+  async update(id: number, changes: Pick<Partial<LedgerEntry>, 'recorded' | 'description'>): Promise<void> {
+    const entry = this.entries.find((e) => e.id === id);
+    if (!entry) return;
+    Object.assign(entry, changes);
+    await this.save();
   }
 
   async settle(id: number, state: 'reverted' | 'revert-failed', error?: string): Promise<void> {
@@ -112,4 +123,25 @@ export async function orphanedLedgers(): Promise<(LedgerFile & { path: string })
     }
   }
   return orphans;
+}
+
+/**
+ * Settles one entry of a killed run's ledger (a leftover FIS experiment stopped before anything else),
+ * so what is done is not done twice and the rest is still listed.
+ */
+export async function settleLeftover(
+  file: string,
+  id: number,
+  state: 'reverted' | 'revert-failed',
+  error?: string,
+): Promise<void> {
+  const ledger = JSON.parse(await fs.readFile(file, 'utf8')) as LedgerFile;
+  const entry = ledger.entries.find((e) => e.id === id);
+  if (!entry) return;
+  entry.state = state;
+  entry.error = error;
+  entry.revertedAt = new Date().toISOString();
+  const temporary = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(ledger, null, 2));
+  await fs.rename(temporary, file);
 }

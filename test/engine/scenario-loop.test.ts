@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent, JournalKind } from '../../src/engine/journal.ts';
+import { eventsOf, type JournalEvent, type JournalKind } from '../../src/engine/journal.ts';
 import type { ResolvedScenario } from '../../src/engine/resolve-scenario.ts';
 import { nobodyResponds } from '../../src/engine/responses/nobody-responds.ts';
 import { peopleAtTheDesk } from '../../src/engine/responses/people-at-the-desk.ts';
@@ -7,6 +7,8 @@ import type { Response } from '../../src/engine/responses/response.ts';
 import { runbookRemedy } from '../../src/engine/responses/runbook-remedy.ts';
 import { runScenario } from '../../src/engine/run-scenario.ts';
 import type { ScenarioAlerting } from '../../src/engine/scenario-run.ts';
+import type { Undo } from '../../src/faults/fault.ts';
+import { type FaultBackend, localFaults } from '../../src/faults/fault-backend.ts';
 import { ResponderDesk } from '../../src/responders/responder-desk.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 import { FakeAlertSource } from '../support/fakes/fake-alert-source.ts';
@@ -191,6 +193,58 @@ describe('the scenario loop (fake clock, fake stack)', () => {
     ]);
     expect(result.detection).toMatchObject({ fired: false, timeToDetectMs: null });
     expect(kinds(result.timeline)).not.toContain('remedy-step');
+    expectReverted(h);
+  });
+
+  it('a fault carried out by another back-end (a FIS experiment): the timeline names it, the revert reads as it updated', async () => {
+    const h = harness();
+    // A back-end that runs the fault "as an experiment": its undo registered first, its id learned after.
+    const byExperiment: FaultBackend = {
+      name: 'experiment',
+      async inject(fault, context, register) {
+        let undoDamage: Undo | undefined;
+        const handle = await register(async () => undoDamage?.(), { experiment: 'pending' });
+        context.experiment?.({ experimentId: 'EXPfake', status: 'initiating', detail: 'EXPfake started' });
+        await handle.update({ description: `${fault.description} (FIS experiment EXPfake)` });
+        await localFaults.inject(fault, context, async (undo) => {
+          undoDamage = undo;
+          return { update: async () => undefined };
+        });
+        context.experiment?.({ experimentId: 'EXPfake', status: 'running', detail: 'EXPfake in place' });
+      },
+    };
+    const result = await runScenario(
+      badDeploy(),
+      {
+        stack: h.stack,
+        clock: h.clock,
+        ledger: h.ledger,
+        signal: h.controller.signal,
+        services: {
+          ...fakeServices(h.clock, h.load, () => [
+            { name: 'fake_error_share', labels: {}, value: h.stack.errorShare() },
+          ]),
+          faults: byExperiment,
+        },
+      },
+      runbookRemedy,
+    );
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    const experiments = eventsOf(result.timeline, 'fault-experiment');
+    expect(experiments.map((e) => [e.experimentId, e.status])).toEqual([
+      ['EXPfake', 'initiating'],
+      ['EXPfake', 'running'],
+    ]);
+    const [injected] = eventsOf(result.timeline, 'fault-injected');
+    expect(injected!.detail).toMatch(/^deploy release 1\.5\.0 by FIS experiment EXPfake \(in place after/);
+    // TTD counts from the fault in place, after the experiment's last word on it.
+    expect(injected!.at).toBeGreaterThanOrEqual(experiments[1]!.at);
+    expect(eventsOf(result.timeline, 'fault-reverted')[0]!.detail).toBe(
+      'deploy release 1.5.0 (FIS experiment EXPfake)',
+    );
+    expect(h.ledger.entries.map((e) => e.description)).toEqual([
+      'deploy release 1.5.0 (FIS experiment EXPfake)',
+    ]);
     expectReverted(h);
   });
 

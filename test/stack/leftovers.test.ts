@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ListActionsCommand } from '@aws-sdk/client-fis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../src/core/wait.ts';
 import {
@@ -9,6 +10,7 @@ import {
   type StackRecord,
   stackRegistry,
 } from '../../src/stack/embedded/stack-registry.ts';
+import { fisClient } from '../fis/fis-client.ts';
 import { runCli } from '../support/run-cli.ts';
 
 let stateDir: string;
@@ -74,6 +76,12 @@ describe('leftovers of a killed harness', () => {
 
     const second = await stackUp();
     expect(second.stderr()).toContain(`removed leftovers of stack ${record!.id}: stopped `);
+    // `stack up` serves FIS's API for its stack and lists it: the AWS SDK answers through it.
+    const [upRecord] = await stackRegistry.running();
+    const fisUrl = upRecord!.endpoints['FIS API (AWS_ENDPOINT_URL_FIS)']!;
+    expect(fisUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { actions } = await fisClient(fisUrl).send(new ListActionsCommand({}));
+    expect(actions!.map((a) => a.id)).toContain('aws:rds:reboot-db-instances');
     expect(second.stderr()).toMatch(/stopped .*chat-backend-1 \(pid \d+\).*postgres-primary \(pid \d+\)/);
     expect(await alive(record!)).toEqual([]);
     await expect(fs.access(record!.root)).rejects.toMatchObject({ code: 'ENOENT' });

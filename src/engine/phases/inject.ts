@@ -11,6 +11,8 @@ export async function inject(run: ScenarioRun): PhaseOutcome {
   const { stack, ledger, services } = run.context;
   run.watch.faultBegins();
   const description = faults.map((fault) => fault.description).join(' + ');
+  /** FIS experiments that carry the faults out (--faults fis): named when the fault is in place. */
+  const experiments = new Set<string>();
   const started = run.note('fault-injecting', description);
   run.injectionStartedAt = started;
   run.enter('injecting');
@@ -26,6 +28,10 @@ export async function inject(run: ScenarioRun): PhaseOutcome {
           run.damageOnset = at.getTime();
           run.note('fault-note', `the damage began at ${at.toISOString()}`);
         },
+        experiment: ({ experimentId, status, detail }) => {
+          experiments.add(experimentId);
+          run.note('fault-experiment', detail, { experimentId, status });
+        },
       },
       async (undo, recorded, verify) => {
         const id = await ledger.register({
@@ -35,16 +41,25 @@ export async function inject(run: ScenarioRun): PhaseOutcome {
           params: fault.params,
           recorded,
         });
-        run.undos.push({ id, description: fault.description, undo, verify });
+        const registered = { id, description: fault.description, undo, verify };
+        run.undos.push(registered);
+        return {
+          async update(changes) {
+            // The revert's timeline entries read the description as it is then (with an experiment's id).
+            if (changes.description) registered.description = changes.description;
+            await ledger.update(id, changes);
+          },
+        };
       },
     );
     // The revert waits for it (bounded), so no damage lands after its undo.
     run.injecting = injecting;
     await run.step(`injecting ${fault.description}`, STEP_DEADLINES.inject, () => injecting);
   }
+  const by = experiments.size ? ` by FIS experiment ${[...experiments].join(', ')}` : '';
   run.injectedAt = run.note(
     'fault-injected',
-    `${description} (in place after ${formatMs(run.clock.now() - started)})`,
+    `${description}${by} (in place after ${formatMs(run.clock.now() - started)})`,
   );
   return undefined;
 }

@@ -417,6 +417,12 @@ export class EmbeddedStack implements Stack {
     await stackRegistry.write(this.record);
   }
 
+  /** An endpoint served beside the stack (the FIS API of `gameday stack up`), listed by `stack status`. */
+  async announce(name: string, url: string): Promise<void> {
+    this.record.endpoints = { ...this.record.endpoints, [name]: url };
+    await stackRegistry.write(this.record);
+  }
+
   private async untrack(name: string): Promise<void> {
     this.record.processes = this.record.processes.filter((p) => p.name !== name);
     await stackRegistry.write(this.record);

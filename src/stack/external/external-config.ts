@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
+import { isoDurationMs } from '../../fis/iso-duration.ts';
 import { SEED_PASSWORD } from '../reference-backend.ts';
 
 const httpUrl = z
@@ -12,6 +13,74 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/[^/]+\/\w/, 'expected a postgresql://user:password@host:port/database URL');
 const command = z.string().trim().min(1, 'expected a shell command');
+
+/** Resources as FIS finds them: by ARNs (at most 5, FIS's limit) or by tags. */
+const fisSelector = z
+  .object({
+    arns: z.array(z.string().min(20)).min(1).max(5).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+/**
+ * `--faults fis`: where FIS answers and what its templates target. "local" (the default) is gameday's
+ * own endpoint, acting on this stack; "aws" is AWS FIS (region and credentials from the environment
+ * or the AWS profile, as the AWS CLI finds them), or a URL for another FIS endpoint.
+ */
+export const fisConfigSchema = z
+  .object({
+    endpoint: z
+      .string()
+      .regex(/^(local|aws|https?:\/\/\S+)$/, 'expected "local", "aws" or an http(s):// URL')
+      .default('local'),
+    region: z.string().min(1).optional(),
+    /** The IAM role FIS assumes (AWS). */
+    roleArn: z.string().min(20).optional(),
+    /**
+     * Where the faults land in the account (see FisExportConfig in src/fis/templates.ts); with the
+     * local endpoint, the names this stack's parts answer to there (a team's own, for its templates).
+     */
+    targets: z
+      .object({
+        dbInstance: z.string().min(20).optional(),
+        dbCluster: z.string().min(20).optional(),
+        ecsTasks: fisSelector
+          .extend({ cluster: z.string().optional(), service: z.string().optional() })
+          .optional(),
+        eksPods: z
+          .object({
+            clusterIdentifier: z.string().min(1),
+            namespace: z.string().min(1),
+            selectorType: z.enum(['labelSelector', 'deploymentName', 'podName']),
+            selectorValue: z.string().min(1),
+            kubernetesServiceAccount: z.string().min(1),
+          })
+          .strict()
+          .optional(),
+        subnets: z
+          .object({ database: fisSelector, replica: fisSelector, backend: fisSelector })
+          .partial()
+          .strict()
+          .optional(),
+        endpoints: z
+          .object({ database: z.string(), replica: z.string(), objectStore: z.string() })
+          .partial()
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** CloudWatch alarm ARNs that stop every experiment (the guards' alarms; FIS takes at most 5). */
+    stopConditionAlarms: z.array(z.string()).max(5, 'FIS takes at most 5 stop conditions').default([]),
+    /** The local endpoint only: how long a rebooted database stays down (ISO 8601, runbook time). */
+    rebootOutage: z
+      .string()
+      .refine((text) => isoDurationMs(text) !== undefined, 'expected an ISO 8601 duration such as PT2M')
+      .optional(),
+  })
+  .strict();
+
+export type FisConfig = z.infer<typeof fisConfigSchema>;
 
 /**
  * What gameday needs to know about a stack someone else runs (`--stack external --stack-config FILE`):
@@ -120,6 +189,7 @@ export const externalConfigSchema = z
       })
       .strict()
       .optional(),
+    fis: fisConfigSchema.optional(),
   })
   .strict();
 
@@ -184,6 +254,11 @@ export async function readExternalConfig(file: string): Promise<ExternalConfig> 
       problems.push('commands: stopPrimary and startPrimary go together (a stopped primary must come back)');
     if (Boolean(commands.freezePrimary) !== Boolean(commands.thawPrimary))
       problems.push('commands: freezePrimary and thawPrimary go together (a frozen primary must come back)');
+    const fis = parsed.data.fis;
+    if (fis && fis.endpoint !== 'local' && !fis.roleArn)
+      problems.push('fis.roleArn: required when fis.endpoint is not "local" (the IAM role FIS assumes)');
+    if (fis?.rebootOutage && fis.endpoint !== 'local')
+      problems.push('fis.rebootOutage: only for the local endpoint (AWS reboots its instances itself)');
   }
   if (problems.length > 0 || !parsed.success) throw new InputError(problems.map((p) => `${shown}: ${p}`));
   return { ...parsed.data, file: path.resolve(file) };

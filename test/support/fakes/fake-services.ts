@@ -81,6 +81,11 @@ export class MemoryLedger implements FaultRecorder {
     return id;
   }
 
+  async update(id: number, changes: { description?: string }): Promise<void> {
+    const entry = this.entries.find((e) => e.id === id)!;
+    if (changes.description) entry.description = changes.description;
+  }
+
   async settle(id: number, state: 'reverted' | 'revert-failed', error?: string): Promise<void> {
     const entry = this.entries.find((e) => e.id === id)!;
     entry.state = state;
