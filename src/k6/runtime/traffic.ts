@@ -19,6 +19,9 @@ import { SocketIoClient, type SocketIoConnect } from './socket-io.ts';
 
 // Runs inside k6 (inlined into every exported script): only k6 modules, no Node globals.
 
+/** k6's console: a global of its runtime that @types/k6 leaves undeclared. */
+declare const console: { log(...values: unknown[]): void };
+
 const socketConnects = new Rate('socketio_connects');
 const ackTime = new Trend('socketio_ack_time', true);
 const received = new Counter('socketio_messages_received');
