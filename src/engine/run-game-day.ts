@@ -13,6 +13,7 @@ import { ExternalStack } from '../stack/external/external-stack.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
+import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { nobodyResponds } from './responses/nobody-responds.ts';
@@ -24,7 +25,7 @@ import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
 import { runScenario } from './run-scenario.ts';
 import type { ScenarioServices } from './scenario-run.ts';
 import { localServices } from './scenario-services.ts';
-import { externalStack, stackSignature, startedStacks } from './stack-supply.ts';
+import { externalStack, stackSignature, startedStacks, testcontainersStacks } from './stack-supply.ts';
 
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 export const DEFAULT_RUNBOOK = REFERENCE_RUNBOOK;
@@ -37,7 +38,7 @@ export interface GameDayOptions {
    * Where the stack runs: child processes here (default), each process in a container, or a stack
    * someone else runs (external, described by `stackConfig`).
    */
-  stack?: 'embedded' | 'containers' | 'external';
+  stack?: 'embedded' | 'containers' | 'testcontainers' | 'external';
   /** The external stack's config file. */
   stackConfig?: string;
   timeScale: number;
@@ -123,10 +124,15 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
       ids: options.ids,
-      capabilities: external ? ExternalStack.capabilitiesOf(external) : EmbeddedStack.capabilities,
+      capabilities: external
+        ? ExternalStack.capabilitiesOf(external)
+        : kind === 'testcontainers'
+          ? TestcontainersStack.capabilities
+          : EmbeddedStack.capabilities,
       stackKind: kind,
       ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),
-      ...(external ? { skipUnsupported: { onSkip: progress } } : {}),
+      // Stacks that cannot do everything skip what they cannot, unless it was asked for by id.
+      ...(external || kind === 'testcontainers' ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
   );
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
@@ -159,7 +165,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const supply =
     kind === 'external'
       ? externalStack(external!, backendEnvFor(options.timeScale), progress)
-      : startedStacks(kind, backendEnvFor(options.timeScale), progress);
+      : kind === 'testcontainers'
+        ? testcontainersStacks(backendEnvFor(options.timeScale), progress)
+        : startedStacks(kind, backendEnvFor(options.timeScale), progress);
 
   try {
     for (const [index, resolved] of scenarios.entries()) {

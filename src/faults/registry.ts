@@ -8,6 +8,7 @@ import { dropIndex } from './drop-index.ts';
 import type { FaultKind } from './fault.ts';
 import { freezePrimary } from './freeze-primary.ts';
 import { holdLock } from './hold-lock.ts';
+import { partitionPrimary } from './partition-primary.ts';
 import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
 import { runawayQuery } from './runaway-query.ts';
 import { socketStorm } from './socket-storm.ts';
@@ -24,6 +25,7 @@ const KINDS = [
   backendEnv,
   stopPrimary,
   freezePrimary,
+  partitionPrimary,
   socketStorm,
   runawayQuery,
   badCleanupJob,
