@@ -1,22 +1,26 @@
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { GenericContainer } from 'testcontainers';
 
-// TypeScript's mixin pattern asks for exactly this constructor signature.
-// biome-ignore lint/suspicious/noExplicitAny: the mixin constructor signature
-type ContainerClass = new (...args: any[]) => GenericContainer;
-
-/**
- * A container whose published ports listen on 127.0.0.1 only (testcontainers publishes on every
- * address): a stack's database with its superuser password is nobody else's business. Ports are
- * chosen by gameday and fixed, so a container stopped and started again, or cut off its network and
- * attached again, is found where it was.
- */
-export function onLoopback<Base extends ContainerClass>(Base: Base) {
-  return class extends Base {
-    protected override async beforeContainerCreated(): Promise<void> {
-      for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as { HostIp?: string }[][])
-        for (const binding of bindings) binding.HostIp = '127.0.0.1';
-    }
-  };
+/** Each published port listens on 127.0.0.1 only (testcontainers leaves the address empty: all). */
+function onLoopback(hostConfig: { PortBindings?: Record<string, { HostIp?: string }[]> }): void {
+  for (const bindings of Object.values(hostConfig.PortBindings ?? {}))
+    for (const binding of bindings) binding.HostIp = '127.0.0.1';
 }
 
-export const LoopbackContainer = onLoopback(GenericContainer);
+/**
+ * A container whose published ports listen on 127.0.0.1 only: a stack's database with its superuser
+ * password is nobody else's business. Ports are chosen by gameday and fixed, so a container stopped
+ * and started again, or cut off its network and attached again, is found where it was.
+ */
+export class LoopbackContainer extends GenericContainer {
+  protected override async beforeContainerCreated(): Promise<void> {
+    onLoopback(this.hostConfig);
+  }
+}
+
+/** @testcontainers/postgresql's container, its ports on 127.0.0.1 only (see LoopbackContainer). */
+export class LoopbackPostgreSqlContainer extends PostgreSqlContainer {
+  protected override async beforeContainerCreated(): Promise<void> {
+    onLoopback(this.hostConfig);
+  }
+}

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import {
   type ContainerRuntimeClient,
@@ -49,7 +48,7 @@ import type {
 import { ContainerDeployment, frontStats } from './container-deployment.ts';
 import { dockerEngine } from './docker-engine.ts';
 import { removeLabelledResources } from './labelled-resources.ts';
-import { LoopbackContainer, onLoopback } from './loopback-container.ts';
+import { LoopbackContainer, LoopbackPostgreSqlContainer } from './loopback-container.ts';
 import { backendImage, ensureImages, type StackImages, stackImages } from './stack-images.ts';
 
 export interface TestcontainersStackOptions {
@@ -379,8 +378,7 @@ export class TestcontainersStack implements Stack {
     port: number,
     passwords: { superuserPassword: string; appPassword: string; replicationPassword: string },
   ): Promise<StartedTestContainer> {
-    const Postgres = onLoopback(PostgreSqlContainer);
-    const container = await new Postgres(image)
+    const container = await new LoopbackPostgreSqlContainer(image)
       .withName(`${this.id}-postgres`)
       .withNetwork(this.dockerNetwork)
       .withNetworkAliases('postgres')
