@@ -27,11 +27,11 @@ import { startTestStack, type TestStackOptions } from './start-stack.ts';
 /** A fault kind's parameters, as `inject(kind, params)` takes them (typed from gameday's registry). */
 export type FaultParams<K extends FaultKindName> = Omit<Extract<FaultSpec, { kind: K }>, 'kind'>;
 
-/** An alert as a test waits for it: a scenario's alert with its threshold (no runbook gives it here). */
-export type AlertSpec = Omit<ScenarioInput['alert'], 'unit' | 'threshold'> & {
-  threshold: number;
-  unit?: ScenarioInput['alert']['unit'];
-};
+/**
+ * An alert as a test waits for it: a scenario's alert (`circuitBreakerAlert()`, or one of your own).
+ * Its `threshold` is required here, no runbook giving it: `{ ...sendErrorRateAlert(), threshold: 0.01 }`.
+ */
+export type AlertSpec = Omit<ScenarioInput['alert'], 'unit'> & { unit?: ScenarioInput['alert']['unit'] };
 
 /** A recovery check, as scenario files write them (`sendsSucceedCheck()`). */
 export type CheckSpec = NonNullable<NonNullable<ScenarioInput['recovered']>['checks']>[number];
