@@ -83,7 +83,13 @@ export function backendEnvFor(timeScale: number): Record<string, string> {
  * The order scenarios run in: those that share a stack configuration together (in the order they were
  * given), and within each, the ones that use the stack up (disposable) last, so the fewest stacks start.
  */
-export function runOrder(scenarios: ResolvedScenario[]): ResolvedScenario[] {
+export function runOrder(scenarios: ResolvedScenario[], kind = 'embedded'): ResolvedScenario[] {
+  // One testcontainers stack takes every scenario's settings by a rollout: only what uses it up waits.
+  if (kind === 'testcontainers')
+    return [
+      ...scenarios.filter((resolved) => !resolved.scenario.stack?.disposable),
+      ...scenarios.filter((resolved) => resolved.scenario.stack?.disposable),
+    ];
   const groups = new Map<string, ResolvedScenario[]>();
   for (const resolved of scenarios) {
     const key = stackSignature(resolved);
@@ -134,6 +140,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       // Stacks that cannot do everything skip what they cannot, unless it was asked for by id.
       ...(external || kind === 'testcontainers' ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
+    kind,
   );
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
