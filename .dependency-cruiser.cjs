@@ -12,7 +12,7 @@ const LAYERS = [
   ['responders'],
   ['engine'],
   ['reporting', 'k6'],
-  ['cli'],
+  ['cli', 'testing'],
 ];
 
 const folders = (layers) => `^src/(${layers.flat().join('|')})/`;

@@ -6,7 +6,7 @@ import { ensureComposeStandIns } from '../stack/containers/compose-images.ts';
 /**
  * `gameday images`: makes the container images the containers stack runs, here, without a registry
  * (CI runs it before the tests, so no test pays for the build). With --compose, also stand-ins for the
- * images docker-compose.yml pulls, and the settings that select them.
+ * images docker-compose.yml and the testcontainers stack pull, and the settings that select them.
  */
 export function registerImagesCommand(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function registerImagesCommand(program: Command): void {
     .description('build (or reuse) the container images of the containers stack')
     .option(
       '--compose',
-      "also build stand-ins for docker-compose.yml's pulled images and print their settings",
+      'also build stand-ins for the images docker-compose.yml and --stack testcontainers pull, and print their settings',
     )
     .action(async (options: { compose?: boolean }) => {
       const started = Date.now();

@@ -76,8 +76,8 @@ export function parseRunFlags(flags: RunFlags) {
   if (!Number.isInteger(scrapeIntervalMs) || scrapeIntervalMs < 10 || scrapeIntervalMs > 60_000) {
     problems.push(`--scrape-interval: expected milliseconds from 10 to 60000, got "${flags.scrapeInterval}"`);
   }
-  if (!['embedded', 'containers', 'external'].includes(flags.stack)) {
-    problems.push(`--stack: expected embedded, containers or external, got "${flags.stack}"`);
+  if (!['embedded', 'containers', 'testcontainers', 'external'].includes(flags.stack)) {
+    problems.push(`--stack: expected embedded, containers, testcontainers or external, got "${flags.stack}"`);
   }
   if (flags.stack === 'external' && !flags.stackConfig) {
     problems.push(
@@ -101,7 +101,7 @@ export function parseRunFlags(flags: RunFlags) {
   return {
     timeScale,
     scrapeIntervalMs,
-    stack: flags.stack as 'embedded' | 'containers' | 'external',
+    stack: flags.stack as 'embedded' | 'containers' | 'testcontainers' | 'external',
     mode: mode as 'auto' | 'gameday',
     timeBoxMs,
     faults: faults as 'local' | 'fis',
@@ -114,7 +114,7 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run scenarios (all, or the given ids) against a stack and write reports')
     .argument('[ids...]', 'scenario ids (default: all)')
-    .option('--stack <kind>', 'embedded | containers | external', 'embedded')
+    .option('--stack <kind>', 'embedded | containers | testcontainers | external', 'embedded')
     .option('--stack-config <file>', "the external stack's endpoints and commands (JSON)")
     .option(
       '--mode <mode>',

@@ -30,15 +30,26 @@ export async function loadScenarioFile(
   if (exported === undefined) {
     return { problems: [`${shown}: no default export; write \`export default defineScenario({ … })\``] };
   }
-  const parsed = scenarioSchema.safeParse(exported);
+  return validateScenario(exported, shown);
+}
+
+/**
+ * Validates a scenario value (a file's default export, or a `defineScenario` value handed over in
+ * code); problems name `shown` (the file, or where the value came from) and the field.
+ */
+export function validateScenario(
+  value: unknown,
+  shown: string,
+): { scenario?: Scenario; raw?: unknown; problems: string[] } {
+  const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
     return {
-      raw: exported,
+      raw: value,
       problems: parsed.error.issues.map((issue) => {
         const field = issue.path.join('.') || '(scenario)';
         const given = issue.path.reduce<unknown>(
-          (value, key) => (value as Record<string | number, unknown> | undefined)?.[key as string],
-          exported,
+          (at, key) => (at as Record<string | number, unknown> | undefined)?.[key as string],
+          value,
         );
         const got =
           issue.code === 'unrecognized_keys' || given === undefined ? '' : `, got ${describeValue(given)}`;

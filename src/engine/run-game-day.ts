@@ -14,6 +14,7 @@ import { ExternalStack } from '../stack/external/external-stack.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
+import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
 import { type AlertSourceChoice, AlertSupply } from './alert-supply.ts';
 import { planFisRun } from './fis-plan.ts';
 import { type FisSession, fisSettingsOf, startFisSession } from './fis-session.ts';
@@ -28,7 +29,7 @@ import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
 import { runScenario } from './run-scenario.ts';
 import type { ScenarioServices } from './scenario-run.ts';
 import { localServices } from './scenario-services.ts';
-import { externalStack, stackSignature, startedStacks } from './stack-supply.ts';
+import { externalStack, stackSignature, startedStacks, testcontainersStacks } from './stack-supply.ts';
 
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 export const DEFAULT_RUNBOOK = REFERENCE_RUNBOOK;
@@ -41,7 +42,7 @@ export interface GameDayOptions {
    * Where the stack runs: child processes here (default), each process in a container, or a stack
    * someone else runs (external, described by `stackConfig`).
    */
-  stack?: 'embedded' | 'containers' | 'external';
+  stack?: 'embedded' | 'containers' | 'testcontainers' | 'external';
   /** The external stack's config file. */
   stackConfig?: string;
   timeScale: number;
@@ -95,7 +96,13 @@ export function backendEnvFor(timeScale: number): Record<string, string> {
  * The order scenarios run in: those that share a stack configuration together (in the order they were
  * given), and within each, the ones that use the stack up (disposable) last, so the fewest stacks start.
  */
-export function runOrder(scenarios: ResolvedScenario[]): ResolvedScenario[] {
+export function runOrder(scenarios: ResolvedScenario[], kind = 'embedded'): ResolvedScenario[] {
+  // One testcontainers stack takes every scenario's settings by a rollout: only what uses it up waits.
+  if (kind === 'testcontainers')
+    return [
+      ...scenarios.filter((resolved) => !resolved.scenario.stack?.disposable),
+      ...scenarios.filter((resolved) => resolved.scenario.stack?.disposable),
+    ];
   const groups = new Map<string, ResolvedScenario[]>();
   for (const resolved of scenarios) {
     const key = stackSignature(resolved);
@@ -138,11 +145,17 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
       ids: options.ids,
-      capabilities: external ? ExternalStack.capabilitiesOf(external) : EmbeddedStack.capabilities,
+      capabilities: external
+        ? ExternalStack.capabilitiesOf(external)
+        : kind === 'testcontainers'
+          ? TestcontainersStack.capabilities
+          : EmbeddedStack.capabilities,
       stackKind: kind,
       ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),
-      ...(external ? { skipUnsupported: { onSkip: progress } } : {}),
+      // Stacks that cannot do everything skip what they cannot, unless it was asked for by id.
+      ...(external || kind === 'testcontainers' ? { skipUnsupported: { onSkip: progress } } : {}),
     }),
+    kind,
   );
   const fisSettings = options.faults === 'fis' ? fisSettingsOf(external) : undefined;
   const fisPlan =
@@ -227,7 +240,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const supply =
     kind === 'external'
       ? externalStack(external!, backendEnvFor(options.timeScale), progress)
-      : startedStacks(kind, backendEnvFor(options.timeScale), progress);
+      : kind === 'testcontainers'
+        ? testcontainersStacks(backendEnvFor(options.timeScale), progress)
+        : startedStacks(kind, backendEnvFor(options.timeScale), progress);
 
   try {
     for (const [index, resolved] of scenarios.entries()) {

@@ -3,7 +3,9 @@ import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import type { ExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
+import type { SeedPreset } from '../stack/reference-backend.ts';
 import type { Stack } from '../stack/stack.ts';
+import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 
 /**
@@ -106,6 +108,58 @@ export function externalStack(
       progress('stack: putting the external stack back as new (commands.reset)');
       await stack.reset();
       current = undefined;
+    },
+    async release() {
+      await stack?.down();
+      stack = undefined;
+    },
+  };
+}
+
+/**
+ * The testcontainers stack: one stack as long as the seed stays the same, rolled to each scenario's
+ * settings (release, environment, replicas) as an external stack is, since starting one costs tens of
+ * seconds; a new one after a scenario that used it up. The seed is the scenario's, else
+ * GAMEDAY_SEED_PRESET (as for docker-compose.yml), else the game-day preset.
+ */
+export function testcontainersStacks(baseEnv: BaseEnv, progress: (line: string) => void): StackSupply {
+  let stack: TestcontainersStack | undefined;
+  let seeded: string | undefined;
+  const defaultSeed = (process.env.GAMEDAY_SEED_PRESET as SeedPreset | undefined) ?? 'gameday';
+  return {
+    async forScenario(resolved) {
+      const settings = resolved.scenario.stack ?? {};
+      const seed = settings.seed ?? defaultSeed;
+      if (stack && seeded === seed) {
+        progress('stack: rolling the backend to the scenario’s settings');
+        await stack.configure({
+          release: settings.release,
+          env: settings.env ?? {},
+          replicas: settings.replicas ?? 2,
+        });
+        return stack;
+      }
+      await stack?.down();
+      stack = undefined;
+      try {
+        stack = await TestcontainersStack.up({
+          seed,
+          replicas: settings.replicas ?? 2,
+          release: settings.release,
+          env: settings.env,
+          backendEnv: baseEnv,
+          onProgress: (line) => progress(`stack: ${line}`),
+        });
+      } catch (error) {
+        throw unavailable('testcontainers', error);
+      }
+      seeded = seed;
+      return stack;
+    },
+    async afterScenario(resolved) {
+      if (!resolved.scenario.stack?.disposable) return;
+      await stack?.down();
+      stack = undefined;
     },
     async release() {
       await stack?.down();

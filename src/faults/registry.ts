@@ -9,6 +9,7 @@ import type { FaultKind } from './fault.ts';
 import { freezePrimary } from './freeze-primary.ts';
 import { holdLock } from './hold-lock.ts';
 import { killReplica } from './kill-replica.ts';
+import { partitionPrimary } from './partition-primary.ts';
 import { proxyBlip, proxyDown, proxyToxic } from './proxy-faults.ts';
 import { runawayQuery } from './runaway-query.ts';
 import { socketStorm } from './socket-storm.ts';
@@ -25,6 +26,7 @@ const KINDS = [
   backendEnv,
   stopPrimary,
   freezePrimary,
+  partitionPrimary,
   socketStorm,
   runawayQuery,
   badCleanupJob,

@@ -103,6 +103,7 @@ const isRole = (value: unknown): value is Role =>
  * remedy. Several faults become parallel actions, all in place together.
  *   stop-primary            → aws:rds:reboot-db-instances (or aws:rds:failover-db-cluster)
  *   freeze-primary          → aws:network:disrupt-connectivity (scope all) on the database's subnets
+ *   partition-primary       → the same: a partition is what disrupt-connectivity makes
  *   proxy-down              → aws:network:disrupt-connectivity: database or replica subnets (scope all),
  *                             the object store from the backend's subnets (scope s3)
  *   proxy-toxic (latency)   → aws:ecs:task-network-latency (aws:eks:pod-network-latency) to that dependency
@@ -181,6 +182,8 @@ function mapFault(fault: GamedayFault, config: FisExportConfig, duration: string
     case 'freeze-primary':
       // Denied traffic is dropped, not refused: connections stay open and nothing answers, as in a hang.
       return cutSubnets('freeze-primary', 'database', 'all', targets.subnets?.database, duration);
+    case 'partition-primary':
+      return cutSubnets('partition-primary', 'database', 'all', targets.subnets?.database, duration);
     case 'proxy-down': {
       if (!isRole(fault.proxy)) return { problems: ['proxy must be database, replica or objectStore'] };
       if (fault.proxy === 'objectStore')

@@ -47,6 +47,26 @@ const expr = z.discriminatedUnion('fn', [
 
 const comparator = z.enum(['>', '>=', '<', '<=']);
 
+/** An alert as scenario files (and tests, through gameday/testing) write it. */
+export const alertSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an alert name like ErrorRateHigh'),
+    expr,
+    /** What the expression measures, so the runbook's "1%" or "500ms" converts to it. */
+    unit: z.enum(['ratio', 'seconds', 'count', 'state']),
+    /** Overrides the runbook's threshold (reported as such). */
+    threshold: z.number().optional(),
+    comparator: comparator.optional(),
+    /** Overrides the runbook's "sustained" duration. */
+    for: duration.optional(),
+  })
+  .strict();
+
+/** A recovery check: the expression must meet the bound. */
+export const recoveryCheckSchema = z
+  .object({ name: z.string(), expr, comparator, threshold: z.number() })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case words joined by dashes'),
@@ -101,19 +121,7 @@ export const scenarioSchema = z
       z.object({ kind: z.string() }).passthrough(),
       z.array(z.object({ kind: z.string() }).passthrough()).min(1),
     ]),
-    alert: z
-      .object({
-        name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an alert name like ErrorRateHigh'),
-        expr,
-        /** What the expression measures, so the runbook's "1%" or "500ms" converts to it. */
-        unit: z.enum(['ratio', 'seconds', 'count', 'state']),
-        /** Overrides the runbook's threshold (reported as such). */
-        threshold: z.number().optional(),
-        comparator: comparator.optional(),
-        /** Overrides the runbook's "sustained" duration. */
-        for: duration.optional(),
-      })
-      .strict(),
+    alert: alertSchema,
     /**
      * Guard alerts (stop conditions): alerts outside this scenario's blast radius. One firing while the
      * fault is in place aborts the scenario at once, every fault reverted (`gameday run --guard` adds more).
@@ -129,9 +137,7 @@ export const scenarioSchema = z
     /** What "recovered" means besides the alert resolving: each check must hold. */
     recovered: z
       .object({
-        checks: z
-          .array(z.object({ name: z.string(), expr, comparator, threshold: z.number() }).strict())
-          .default([]),
+        checks: z.array(recoveryCheckSchema).default([]),
         /** How long the checks must keep holding (runbook time). */
         hold: duration.optional(),
         /**

@@ -20,6 +20,9 @@ const fixture = (relative: string) => fileURLToPath(new URL(`../../fixtures/${re
 /** The backend's entry point, run by every replica of the embedded and containers stacks. */
 export const BACKEND_ENTRY = fixture('chat-backend/src/main.ts');
 
+/** The backend's image build: fixtures/Dockerfile and its context, as docker-compose.yml builds it. */
+export const BACKEND_BUILD_CONTEXT = fixture('');
+
 /** The attachment store the backend uploads to. */
 export const OBJECT_STORE_ENTRY = fixture('object-store/main.ts');
 

@@ -1,11 +1,12 @@
 /**
  * The system under test, as gameday sees it, whatever runs it: the embedded provider (child processes
- * on this machine), the containers provider (Docker) or an external stack someone else runs. A
+ * on this machine), the containers provider (Docker), the testcontainers provider (containers on their
+ * own bridge network, for a team's CI) or an external stack someone else runs. A
  * provider that cannot do something (an external stack cannot stop its own database) leaves that
  * capability out, and scenarios that need it are refused before anything is touched.
  */
 
-export type StackKind = 'embedded' | 'containers' | 'external';
+export type StackKind = 'embedded' | 'containers' | 'testcontainers' | 'external';
 
 export type Capability =
   /** deploy / rollout history / undo / restart / set env */
@@ -31,7 +32,12 @@ export type Capability =
   /** a memory limit on each backend replica, which a leak runs into (an OOM kill in a container) */
   | 'memory-limit'
   /** put the whole stack back as new after a scenario that uses it up (a failover) */
-  | 'reset';
+  | 'reset'
+  /**
+   * cut a part of the stack off its network and put it back (`docker network disconnect`): only a
+   * stack on its own bridge network can; on the host's network every part shares one loopback
+   */
+  | 'network-partition';
 
 export interface DatabaseEndpoints {
   /** Superuser URL of the primary, for faults and diagnostics. Contains a password: never log it. */
@@ -138,6 +144,19 @@ export interface RestoredDatabase {
   close(): Promise<void>;
 }
 
+/** A part of the stack that can be cut off its network. */
+export type NetworkPart = 'primary';
+
+/** The stack's own network, on a stack that has one (capability `network-partition`). */
+export interface NetworkControl {
+  /** Cuts the part off the network: nothing reaches it and it reaches nothing (its name stops resolving). */
+  disconnect(part: NetworkPart): Promise<void>;
+  /** Attaches it again under the same names, so everything that knew it finds it again. */
+  reconnect(part: NetworkPart): Promise<void>;
+  /** Whether the part is attached to the network now, as the container engine reports it. */
+  connected(part: NetworkPart): Promise<boolean>;
+}
+
 export interface StackComponentStatus {
   name: string;
   state: 'running' | 'stopped';
@@ -159,6 +178,8 @@ export interface Stack {
   readonly secrets: Secrets;
   readonly backend: BackendControl;
   readonly database: DatabaseControl;
+  /** Present on a stack with its own network (capability `network-partition`). */
+  readonly network?: NetworkControl;
   status(): Promise<StackComponentStatus[]>;
   /** Stops everything the stack started and removes its files. Safe to call twice. */
   down(): Promise<void>;

@@ -71,7 +71,9 @@ describe('invalid input is refused before anything is touched', () => {
     expect(flags.code).toBe(2);
     expect(flags.stderr).toContain('--time-scale: expected a number > 0');
     expect(flags.stderr).toContain('--scrape-interval: expected milliseconds from 10 to 60000, got "0"');
-    expect(flags.stderr).toContain('--stack: expected embedded, containers or external, got "cloud"');
+    expect(flags.stderr).toContain(
+      '--stack: expected embedded, containers, testcontainers or external, got "cloud"',
+    );
     const id = await run(['run', 'no-such-scenario']);
     expect(id.code).toBe(2);
     expect(id.stderr).toContain('no-such-scenario: no such scenario');

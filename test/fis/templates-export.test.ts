@@ -45,6 +45,7 @@ const onEks: FisExportConfig = {
 const faults: [string, GamedayFault | GamedayFault[], string[]][] = [
   ['database-outage', { kind: 'stop-primary', mode: 'fast' }, ['aws:rds:reboot-db-instances']],
   ['database-hang', { kind: 'freeze-primary' }, ['aws:network:disrupt-connectivity']],
+  ['database-partition', { kind: 'partition-primary' }, ['aws:network:disrupt-connectivity']],
   ['dependency-down', { kind: 'proxy-down', proxy: 'objectStore' }, ['aws:network:disrupt-connectivity']],
   ['replica-down', { kind: 'proxy-down', proxy: 'replica' }, ['aws:network:disrupt-connectivity']],
   [

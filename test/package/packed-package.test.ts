@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GameDayResult } from '../../src/engine/result.ts';
+import { STAND_INS } from '../../src/stack/containers/compose-images.ts';
+import { docker, GAMEDAY_LABEL } from '../../src/stack/containers/docker-cli.ts';
 
 /**
  * gameday as a team uses it: `npm pack`, installed into a project of their own elsewhere, with their
@@ -16,6 +18,7 @@ const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 let project: string;
+let tarball: string;
 
 const TEAM_SCENARIO = `import { defineScenario } from 'gameday';
 
@@ -41,13 +44,19 @@ const MISSPELT_SCENARIO = TEAM_SCENARIO.replace("id: 'team-brute-force'", "id: '
   "fault: { kind: 'auth-attack', sourceAdresses",
 );
 
-async function inProject(command: string, args: string[], timeout = 300_000) {
+async function inProject(
+  command: string,
+  args: string[],
+  timeout = 300_000,
+  where = project,
+  env: Record<string, string> = {},
+) {
   try {
     const { stdout, stderr } = await exec(command, args, {
-      cwd: project,
+      cwd: where,
       timeout,
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, GAMEDAY_STATE_DIR: path.join(project, '.gameday-state') },
+      env: { ...process.env, GAMEDAY_STATE_DIR: path.join(where, '.gameday-state'), ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -65,7 +74,7 @@ beforeAll(async () => {
     cwd: root,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const tarball = path.join(project, packed.stdout.trim().split('\n').at(-1)!);
+  tarball = path.join(project, packed.stdout.trim().split('\n').at(-1)!);
   const ours = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
   await fs.writeFile(
     path.join(project, 'package.json'),
@@ -151,4 +160,79 @@ describe('the packed package in a team’s own project', () => {
     ]);
     expect(run.code).toBe(0);
   });
+});
+
+/**
+ * examples/resilience-tests as a team runs it: its own package, gameday installed from the packed
+ * tarball, `vitest run` with nothing gameday-specific in its config, on the testcontainers stack (the
+ * images docker-compose.yml names replaced by the stand-ins `gameday images --compose` builds).
+ */
+describe('examples/resilience-tests against the packed package', () => {
+  let example: string;
+
+  beforeAll(async () => {
+    example = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-resilience-'));
+    await fs.chmod(example, 0o755);
+    await fs.cp(path.join(root, 'examples/resilience-tests'), example, {
+      recursive: true,
+      filter: (source) => !source.includes('node_modules'),
+    });
+    const manifest = JSON.parse(await fs.readFile(path.join(example, 'package.json'), 'utf8'));
+    manifest.devDependencies.gameday = `file:${tarball}`;
+    manifest.allowScripts = JSON.parse(
+      await fs.readFile(path.join(root, 'package.json'), 'utf8'),
+    ).allowScripts;
+    await fs.writeFile(path.join(example, 'package.json'), JSON.stringify(manifest, null, 2));
+    const install = await inProject(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund'],
+      300_000,
+      example,
+    );
+    if (install.code !== 0) throw new Error(`npm install failed:\n${install.stderr.slice(-3000)}`);
+  }, 600_000);
+
+  afterAll(() => fs.rm(example, { recursive: true, force: true }));
+
+  it('type-checks its tests against the packed declarations', async () => {
+    const result = await inProject(process.execPath, [tsc, '-p', '.'], 300_000, example);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('passes its tests (503s and recovery without a restart, a slow database, a failover without loss), leaving nothing behind', async () => {
+    const results = path.join(example, 'results.json');
+    const run = await inProject(
+      'npx',
+      ['vitest', 'run', '--reporter=json', `--outputFile=${results}`],
+      900_000,
+      example,
+      { ...STAND_INS },
+    );
+    const report = JSON.parse(
+      await fs.readFile(results, 'utf8').catch(() => {
+        throw new Error(
+          `no results; exit ${run.code}; output ends:\n${(run.stdout + run.stderr).slice(-3000)}`,
+        );
+      }),
+    ) as {
+      testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+    };
+    const tests = report.testResults.flatMap((file) => file.assertionResults);
+    expect(tests.map((test) => [test.title, test.status, test.failureMessages])).toEqual([
+      [expect.stringMatching(/^answers 503 within 5 s of losing its database/), 'passed', []],
+      [expect.stringMatching(/^keeps serving when every query takes 200 ms longer/), 'passed', []],
+      [expect.stringMatching(/^fails over to the replica without losing a message/), 'passed', []],
+    ]);
+    expect(run.code).toBe(0);
+    const left = await docker([
+      'ps',
+      '--all',
+      '--filter',
+      `label=${GAMEDAY_LABEL}`,
+      '--format',
+      `{{.Label "${GAMEDAY_LABEL}"}}`,
+    ]);
+    expect(left.split('\n').filter((id) => id.startsWith('gdtc-'))).toEqual([]);
+  }, 900_000);
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { sleep } from '../../core/wait.ts';
 import { removeLabelled } from '../containers/docker-cli.ts';
 import { signalTree } from '../process-tree.ts';
+import { dockerEngine } from '../testcontainers/docker-engine.ts';
+import { removeLabelledResources } from '../testcontainers/labelled-resources.ts';
 
 /** A process the stack started, identified by pid and kernel start time (so a reused pid is not ours). */
 export interface TrackedProcess {
@@ -16,7 +18,7 @@ export interface TrackedProcess {
 
 export interface StackRecord {
   id: string;
-  kind: 'embedded' | 'containers';
+  kind: 'embedded' | 'containers' | 'testcontainers';
   owner: { pid: number; startTime: number };
   createdAt: string;
   /** Everything on disk the stack owns; removed at teardown. */
@@ -158,6 +160,13 @@ export async function cleanupLeftover(record: StackRecord): Promise<CleanupRepor
   if (record.kind === 'containers') {
     const count = await removeLabelled(record.id).catch(() => 0);
     if (count > 0) removed.push(`${count} container(s) labelled ${record.id}`);
+  }
+  // The testcontainers stack's, through the engine's API (as it made them), its network too.
+  if (record.kind === 'testcontainers') {
+    const count = await dockerEngine()
+      .then((client) => removeLabelledResources(client, record.id))
+      .catch(() => 0);
+    if (count > 0) removed.push(`${count} container(s) and network labelled ${record.id}`);
   }
   try {
     await fs.access(record.root);
