@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { APP_SCHEMA_FILE } from '../stack/reference-backend.ts';
 import type { ParsedRunbook, RunbookDocument } from './parse-runbook.ts';
 import {
-  checkSql,
   loadSqlParser,
   mergeSchemas,
   postgresCatalog,
   type SqlSchema,
+  SqlSession,
   schemaFromSql,
+  splitSqlScript,
 } from './sql-check/index.ts';
 import { sqlOf } from './steps.ts';
 
@@ -16,7 +17,7 @@ export interface StaticFinding {
   /** Runbook number, or null for the document (the severity table). */
   runbook: number | null;
   line: number;
-  subject: 'alert' | 'severity' | 'sql' | 'shell' | 'verification' | 'decision';
+  subject: 'alert' | 'severity' | 'sql' | 'psql' | 'shell' | 'verification' | 'decision';
   verdict: 'ok' | 'broken' | 'warning' | 'manual';
   message: string;
   /** What to change, when there is something to change. */
@@ -104,10 +105,15 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
         message: `${alert.threshold.text}, ${alert.durationMs / 60_000} min, ${alert.severity}`,
       });
   }
+  let session: SqlSession | undefined;
+  let block: number | undefined;
   for (const step of runbook.steps) {
     const sql = sqlOf(step);
     if (sql !== undefined) {
-      const result = checkSql(sql, schema);
+      // A block's statements run in one session: a table created in one step is there in the next.
+      if (!session || step.block !== block) session = new SqlSession(schema);
+      block = step.block;
+      const result = session.check(sql);
       const offset = step.kind === 'sql' ? step.line - 1 : 0;
       if (result.findings.length === 0) {
         at({
@@ -121,7 +127,8 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
         at({
           line: step.kind === 'sql' ? offset + finding.line : step.line,
           subject: 'sql',
-          verdict: 'broken',
+          // A statement too deep to check is neither broken nor ok: a person looks at it.
+          verdict: finding.kind === 'unchecked' ? 'warning' : 'broken',
           message: finding.message,
           ...(fixFor(finding.kind, finding.message) ? { fix: fixFor(finding.kind, finding.message) } : {}),
         });
@@ -143,6 +150,17 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
           verdict: 'manual',
           message: `\`${step.tool}\`: no gameday action; a person does this step`,
         });
+    }
+  }
+  // psql's own commands in a SQL block are no SQL: said so, rather than skipped in silence.
+  for (const block of runbook.codeBlocks.filter((candidate) => candidate.lang === 'sql')) {
+    for (const part of splitSqlScript(block.code).filter((candidate) => candidate.kind === 'psql')) {
+      at({
+        line: block.line + part.line - 1,
+        subject: 'psql',
+        verdict: 'manual',
+        message: `psql meta-command \`${part.text.trim()}\`: psql carries it out, not the server; not checked`,
+      });
     }
   }
   for (const decision of runbook.decisions) {

@@ -1,3 +1,5 @@
+import { splitSqlScript } from './sql-check/index.ts';
+
 /** A fenced code block of the runbook, and where it sits. */
 export interface CodeBlock {
   /** First word of the fence's info string ('' for a bare fence). */
@@ -79,7 +81,7 @@ export function stepsOf(block: CodeBlock): RunbookStep[] {
   const lines = block.code.split('\n');
   const steps: RunbookStep[] = [];
   const base = { section: block.section, block: block.line, ...(block.label ? { label: block.label } : {}) };
-  const sqlFence = block.lang === 'sql';
+  if (block.lang === 'sql') return sqlSteps(block, base);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -89,12 +91,12 @@ export function stepsOf(block: CodeBlock): RunbookStep[] {
       continue;
     }
     const start = i;
-    if (sqlFence || SQL_START.test(line)) {
+    if (SQL_START.test(line)) {
       // A statement runs to the line that ends with ";" (or to a blank line / the block's end).
       const parts: string[] = [];
       while (i < lines.length) {
         const current = lines[i]!;
-        if (current.trim() === '' && !sqlFence) break;
+        if (current.trim() === '') break;
         if (!current.trim().startsWith('--')) parts.push(current.replace(/\s--.*$/, ''));
         i++;
         if (/;\s*(--.*)?$/.test(current)) break;
@@ -126,4 +128,23 @@ export function stepsOf(block: CodeBlock): RunbookStep[] {
     steps.push(step);
   }
   return steps;
+}
+
+/**
+ * A SQL fence: one step per statement, cut as psql cuts a file, with PostgreSQL's own scanner (a ";"
+ * in a string, a dollar-quoted body or a comment ends nothing; " --" in a string is no comment). The
+ * text is as written, comment lines inside a statement included, so that a line within the step is
+ * its line in the document. psql meta-commands (\d, \gset, \x) are not steps. The SQL parser must be
+ * loaded (`loadSqlParser`).
+ */
+function sqlSteps(block: CodeBlock, base: Pick<RunbookStep, 'section' | 'block' | 'label'>): RunbookStep[] {
+  return splitSqlScript(block.code)
+    .filter((part) => part.kind === 'statement')
+    .map((part) => ({
+      kind: 'sql',
+      text: part.text,
+      line: block.line + part.line - 1,
+      endLine: block.line + part.endLine - 1,
+      ...base,
+    }));
 }
