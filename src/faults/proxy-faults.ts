@@ -26,19 +26,27 @@ async function setEnabled(stack: Stack, role: ProxyRole, enabled: boolean): Prom
     await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
 }
 
+/** What shows a cut proxy, in a command's output or a query's cells, and what it is. */
+const SHOWS_CUT: Record<ProxyRole, [(string | RegExp)[], string]> = {
+  database: [[/ECONNREFUSED|connection refused|Connection terminated|timeout/i], 'the database cut off at the proxy'],
+  replica: [[/ECONNREFUSED|connection refused|Connection terminated/i], 'the replica cut off at the proxy'],
+  objectStore: [[/object store (unreachable|\w+ failed)/i], 'the attachment store cut off at the proxy'],
+};
+
 /** A dependency that is down: its proxy refuses connections and cuts the open ones (runbook 1, scenario C). */
 export const proxyDown = defineFaultKind({
   kind: 'proxy-down',
   params: z.object({ proxy: proxyName }).strict(),
   requires: ['fault-proxy'],
   describe: ({ proxy }) => `cut the network to the ${proxy} (Toxiproxy enabled=false)`,
-  async inject({ proxy }, { stack }, registerUndo) {
+  async inject({ proxy }, { stack, evidence }, registerUndo) {
     await registerUndo(
       () => setEnabled(stack, proxy, true),
       undefined,
       () => verifyEnabled(stack, proxy),
     );
     await setEnabled(stack, proxy, false);
+    evidence?.(...SHOWS_CUT[proxy]);
   },
 });
 
@@ -48,7 +56,7 @@ export const proxyBlip = defineFaultKind({
   params: z.object({ proxy: proxyName, durationMs: z.number().int().min(1).max(60_000) }).strict(),
   requires: ['fault-proxy'],
   describe: ({ proxy, durationMs }) => `cut the network to the ${proxy} for ${durationMs} ms`,
-  async inject({ proxy, durationMs }, { stack, note }, registerUndo) {
+  async inject({ proxy, durationMs }, { stack, note, evidence }, registerUndo) {
     await registerUndo(
       () => setEnabled(stack, proxy, true),
       undefined,
@@ -58,6 +66,11 @@ export const proxyBlip = defineFaultKind({
     await sleep(durationMs);
     await setEnabled(stack, proxy, true);
     note(`network to the ${proxy} restored after ${durationMs} ms`);
+    if (proxy === 'database')
+      evidence?.(
+        [/circuit breaker open/i, /"breaker":\s*"open"/],
+        'the breakers the blip opened, on a database that answers again',
+      );
   },
 });
 
@@ -78,7 +91,7 @@ export const proxyToxic = defineFaultKind({
     `${type} toxic on the ${proxy} (${stream}, ${Object.entries(attributes)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')})`,
-  async inject({ proxy, type, stream, toxicity, attributes }, { stack }, registerUndo) {
+  async inject({ proxy, type, stream, toxicity, attributes }, { stack, evidence }, registerUndo) {
     const target = await proxyFor(stack, proxy);
     const name = `gameday_${type}_${stream}`;
     const present = async () =>
@@ -94,5 +107,10 @@ export const proxyToxic = defineFaultKind({
       async () => ((await present()) ? `toxic ${name} is still on the ${proxy} proxy` : undefined),
     );
     await target.addToxic({ name, type, stream, toxicity, attributes } as never);
+    if (proxy === 'database' && type === 'latency')
+      evidence?.(
+        [/"waiting":\s*[1-9]/, /"latencyMs":\s*[1-9]\d{2,}/],
+        `requests waiting on the slow database link (${attributes.latency ?? '?'} ms added)`,
+      );
   },
 });

@@ -144,6 +144,14 @@ export interface StackComponentStatus {
   detail?: string;
 }
 
+/** The names a runbook's kubectl commands take on a stack that runs on Kubernetes. */
+export interface KubernetesTarget {
+  context?: string;
+  namespace?: string;
+  /** The backend's Deployment (a runbook's `deployment/chat-backend` becomes `deployment/<this>`). */
+  deployment?: string;
+}
+
 export interface Stack {
   readonly kind: StackKind;
   readonly id: string;
@@ -152,6 +160,8 @@ export interface Stack {
   readonly secrets: Secrets;
   readonly backend: BackendControl;
   readonly database: DatabaseControl;
+  /** Set when the stack runs on Kubernetes: a runbook's kubectl runs for real, with these names. */
+  readonly kubernetes?: KubernetesTarget;
   status(): Promise<StackComponentStatus[]>;
   /** Stops everything the stack started and removes its files. Safe to call twice. */
   down(): Promise<void>;

@@ -60,6 +60,15 @@ export const externalConfigSchema = z
         userPassword: z.string().min(1).default(SEED_PASSWORD),
       })
       .strict(),
+    /**
+     * The stack runs on Kubernetes: a runbook's kubectl commands (`runbook verify`) run with the real
+     * kubectl, this context, namespace and deployment name taking the place of the runbook's.
+     */
+    kubernetes: z
+      .object({ context: z.string().min(1), namespace: z.string().min(1), deployment: z.string().min(1) })
+      .partial()
+      .strict()
+      .optional(),
     backend: z
       .object({
         /** How long a rollout may take until every replica answers its health check. */

@@ -8,7 +8,14 @@ import { registerSecret } from '../../core/redact.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { stateDir } from '../embedded/stack-registry.ts';
 import { orphanedLedgers } from '../fault-ledger.ts';
-import type { Capability, Secrets, Stack, StackComponentStatus, StackEndpoints } from '../stack.ts';
+import type {
+  Capability,
+  KubernetesTarget,
+  Secrets,
+  Stack,
+  StackComponentStatus,
+  StackEndpoints,
+} from '../stack.ts';
 import { ExternalBackend } from './external-backend.ts';
 import type { ExternalConfig } from './external-config.ts';
 import { ExternalDatabase } from './external-database.ts';
@@ -78,6 +85,7 @@ export class ExternalStack implements Stack {
   readonly secrets: Secrets;
   readonly backend: ExternalBackend;
   readonly database: ExternalDatabase;
+  readonly kubernetes?: KubernetesTarget;
   private readonly commands: StackCommands;
 
   private constructor(
@@ -91,6 +99,7 @@ export class ExternalStack implements Stack {
     this.secrets = config.secrets;
     this.backend = new ExternalBackend(config, this.commands, stateDir);
     this.database = new ExternalDatabase(config, this.commands);
+    if (config.kubernetes) this.kubernetes = config.kubernetes;
   }
 
   static capabilitiesOf = capabilitiesOf;
