@@ -28,7 +28,10 @@ async function setEnabled(stack: Stack, role: ProxyRole, enabled: boolean): Prom
 
 /** What shows a cut proxy, in a command's output or a query's cells, and what it is. */
 const SHOWS_CUT: Record<ProxyRole, [(string | RegExp)[], string]> = {
-  database: [[/ECONNREFUSED|connection refused|Connection terminated|timeout/i], 'the database cut off at the proxy'],
+  database: [
+    [/ECONNREFUSED|connection refused|Connection terminated|timeout/i],
+    'the database cut off at the proxy',
+  ],
   replica: [[/ECONNREFUSED|connection refused|Connection terminated/i], 'the replica cut off at the proxy'],
   objectStore: [[/object store (unreachable|\w+ failed)/i], 'the attachment store cut off at the proxy'],
 };

@@ -58,8 +58,8 @@ function option(words: string[], name: string): string | undefined {
 }
 
 /** kubectl's --tail: a count, or -1 for every line. */
-function tailOf(value: string | undefined): number | undefined {
-  if (value === '-1') return undefined;
+function tailOf(value: string | undefined): number {
+  if (value === '-1') return Number.MAX_SAFE_INTEGER;
   return positiveInteger(value ?? '50', '--tail');
 }
 

@@ -40,6 +40,8 @@ function terms(text: string): string[] {
 interface Procedure {
   name: string;
   terms: Set<string>;
+  /** Heading level (deeper is more specific: "Scenario A" before its parent "Recovery Procedures"). */
+  level: number;
 }
 
 function proceduresOf(runbook: ParsedRunbook, changes: (step: RunbookStep) => boolean): Procedure[] {
@@ -51,13 +53,18 @@ function proceduresOf(runbook: ParsedRunbook, changes: (step: RunbookStep) => bo
       runbook.sections.slice(i + 1).find((next) => next.level <= section.level)?.line ??
       runbook.line + lines.length;
     const text = lines.slice(section.line - runbook.line, end - runbook.line).join(' ');
-    procedures.push({ name: section.title, terms: new Set(terms(text)) });
+    procedures.push({ name: section.title, terms: new Set(terms(text)), level: section.level });
   });
   for (const step of runbook.steps) {
     if (!changes(step) || !step.label) continue;
-    procedures.push({ name: step.label, terms: new Set(terms(`${step.label} ${step.comment ?? ''}`)) });
+    // A fix step's own label ("2. Kill Long-Running Queries"): after the sections, which are more telling.
+    procedures.push({
+      name: `${step.label} (${step.section})`,
+      terms: new Set(terms(`${step.label} ${step.comment ?? ''}`)),
+      level: 0,
+    });
   }
-  return procedures;
+  return procedures.sort((a, b) => b.level - a.level);
 }
 
 /**
@@ -76,7 +83,8 @@ export function coverageOf(
   if (!label || VERIFYING.test(labelOf(step) ?? '') || PROCEDURE_SECTION.test(step.section)) return undefined;
   const subject = labelOf(step)!;
   const procedures = proceduresOf(runbook, changes);
-  const names = procedures.map((procedure) => procedure.name);
+  // The sections, for the message: a fix step's label says less than its section.
+  const names = procedures.filter((procedure) => procedure.level > 0).map((procedure) => procedure.name);
   const block = runbook.codeBlocks.find((candidate) => candidate.line === step.block);
   // A branch in its own block: "If >80% of max connections → Database saturation (see Runbook 3)".
   const branch = block?.code.split('\n').find((line) => /→|->/.test(line) && /^\s*(#|--)/.test(line));

@@ -72,22 +72,32 @@ export function judgeConnectionBudget(
   line: number,
   numbers: ConnectionNumbers,
   carriedOut: { pool: number; replicas: number },
+  /** False for a step judged without being carried out (no remedy step of the scenario does it). */
+  carried = true,
 ): { judgement: Judgement; worked?: WhatWorked } {
   const { pool, replicas, maxConnections, others } = numbers;
   const podsWritten = replicas.written?.value ?? replicas.live;
   const poolWritten = pool.written?.value ?? pool.live;
   const demand = podsWritten * poolWritten + others;
   const available = maxConnections.live - maxConnections.reserved;
-  const raised = maxConnections.written ? maxConnections.written.value - maxConnections.reserved : undefined;
-  const limit = Math.max(available, raised ?? 0);
-  const carried = carriedOut.replicas * carriedOut.pool + others;
+  // A step that sets the limit is judged by the limit it sets; any other by the best the runbook
+  // offers (its own raise of the limit, when that is above what this database has).
+  const sets = maxConnections.written?.line === line;
+  const raised =
+    maxConnections.written && (sets || maxConnections.written.value > maxConnections.live)
+      ? maxConnections.written.value - maxConnections.reserved
+      : undefined;
+  const limit = sets ? raised! : Math.max(available, raised ?? 0);
+  const total = carriedOut.replicas * carriedOut.pool + others;
   const asWritten =
     `as written: ${podsWritten} pods (${where(replicas.written, line)}) × a pool of ${poolWritten} (${where(pool.written, line)}) + ${others} other session(s) = up to ${demand} connections, ` +
     `against the ${available} this database accepts (max_connections ${maxConnections.live} − ${maxConnections.reserved} reserved)` +
-    (raised !== undefined
-      ? ` and ${raised} after the runbook raises max_connections to ${maxConnections.written!.value} (${where(maxConnections.written, line)})`
-      : '');
-  const here = `carried out here: ${carriedOut.replicas} replica(s) × ${carriedOut.pool} + ${others} = up to ${carried} of ${available}`;
+    (raised === undefined
+      ? ''
+      : sets
+        ? `, and ${raised} with the max_connections of ${maxConnections.written!.value} this step sets`
+        : ` and ${raised} after the runbook raises max_connections to ${maxConnections.written!.value} (${where(maxConnections.written, line)})`);
+  const here = `${carried ? 'carried out here' : 'not carried out here; the stack as it runs'}: ${carriedOut.replicas} replica(s) × ${carriedOut.pool} + ${others} = up to ${total} of ${available}`;
   if (demand <= limit)
     return { judgement: { rule: 'numbers', status: 'ok', observed: `${asWritten}: it fits; ${here}` } };
   return {

@@ -37,7 +37,8 @@ function source(text: string): string {
 function expectedTerms(expectation: string): string[] {
   // "deployment 'chat-backend' successfully rolled out": the double quotes hold the text, single ones are in it.
   const doubled = [...expectation.matchAll(/["“]([^"”]+)["”]/g)].map((match) => match[1]!);
-  const quoted = doubled.length > 0 ? doubled : [...expectation.matchAll(/'([^']+)'/g)].map((match) => match[1]!);
+  const quoted =
+    doubled.length > 0 ? doubled : [...expectation.matchAll(/'([^']+)'/g)].map((match) => match[1]!);
   const ratios = [...expectation.matchAll(/\b\d+\/\d+\b/g)].map((match) => match[0]);
   return [...quoted, ...ratios];
 }

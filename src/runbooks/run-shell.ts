@@ -72,7 +72,8 @@ export async function runAsWritten(
     const result = await $({
       env,
       cwd: dir,
-      input: '',
+      // stdin is empty and closed: an interactive psql connects and ends, as `psql < /dev/null` would.
+      stdio: ['ignore', 'pipe', 'pipe'],
       nothrow: true,
       quiet: true,
       // A responder's terminal: no `set -euo pipefail`, the status is the pipeline's last program's.

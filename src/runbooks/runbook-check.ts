@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { APP_SCHEMA_FILE } from '../stack/reference-backend.ts';
+import { coverageOf } from './coverage.ts';
 import type { ParsedRunbook, RunbookDocument } from './parse-runbook.ts';
+import { planShellCommand } from './shell-command.ts';
 import {
   loadSqlParser,
   mergeSchemas,
@@ -10,14 +12,14 @@ import {
   schemaFromSql,
   splitSqlScript,
 } from './sql-check/index.ts';
-import { sqlOf } from './steps.ts';
+import { changesState, sqlOf } from './steps.ts';
 
 /** One finding of the static check; `ok` findings are kept so a clean step is visibly checked. */
 export interface StaticFinding {
   /** Runbook number, or null for the document (the severity table). */
   runbook: number | null;
   line: number;
-  subject: 'alert' | 'severity' | 'sql' | 'psql' | 'shell' | 'verification' | 'decision';
+  subject: 'alert' | 'severity' | 'sql' | 'psql' | 'shell' | 'coverage' | 'verification' | 'decision';
   verdict: 'ok' | 'broken' | 'warning' | 'manual';
   message: string;
   /** What to change, when there is something to change. */
@@ -136,21 +138,35 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
       continue;
     }
     if (step.kind === 'shell') {
-      if (step.action)
-        at({
-          line: step.line,
-          subject: 'shell',
-          verdict: 'ok',
-          message: `\`${step.tool}\` → gameday action ${step.action}`,
-        });
+      const plan = planShellCommand(step.text);
+      if (plan.kind === 'manual')
+        at({ line: step.line, subject: 'shell', verdict: 'manual', message: plan.reason });
       else
         at({
           line: step.line,
           subject: 'shell',
-          verdict: 'manual',
-          message: `\`${step.tool}\`: no gameday action; a person does this step`,
+          verdict: 'ok',
+          message:
+            plan.kind === 'parameter'
+              ? `\`${plan.via}\`: carried out as its local equivalent (ALTER SYSTEM SET ${plan.changes.map((c) => c.name).join(', ')} + reload) by runbook verify`
+              : `runs as written (${plan.programs.join(' | ')})${step.action ? `: ${step.action}` : ''}`,
         });
     }
+  }
+  // A check whose findings no procedure handles leaves the responder with a result and nothing to do.
+  for (const step of runbook.steps) {
+    if (changesState(step)) continue;
+    const plan = step.kind === 'shell' && !step.sql ? planShellCommand(step.text) : undefined;
+    if (plan && plan.kind !== 'run') continue;
+    const coverage = coverageOf(runbook, step, changesState);
+    if (coverage && !coverage.covered)
+      at({
+        line: step.line,
+        subject: 'coverage',
+        verdict: 'warning',
+        message: `"${coverage.subject}": no procedure of this runbook handles what it finds (its procedures: ${coverage.procedures.join('; ') || 'none'})`,
+        fix: 'add a procedure for its findings, or a branch after it ("If … → …")',
+      });
   }
   // psql's own commands in a SQL block are no SQL: said so, rather than skipped in silence.
   for (const block of runbook.codeBlocks.filter((candidate) => candidate.lang === 'sql')) {

@@ -298,6 +298,13 @@ export class RunbookVerifier {
       return undefined;
     }
     const did = `ran as written (${lines}) in ${run.durationMs} ms`;
+    // A reload reaches the sessions when they next read a command: give the signal a moment.
+    if (unit.some((s) => /pg_reload_conf/i.test(sqlOf(s) ?? ''))) await sleepMs(500);
+    // Seen at once, before the procedure's next step can change the same setting.
+    const observed = await probe?.observe().then(
+      () => true,
+      () => false,
+    );
     const judgements: Judgement[] = [{ rule: 'runs', status: 'ok', observed: did }];
     const worked: WhatWorked[] = [];
     const system = changes.filter((change) => change.scope === 'system');
@@ -324,24 +331,27 @@ export class RunbookVerifier {
       lifetime && lifetime !== '0'
         ? `DATABASE_POOL_MAX_LIFETIME_SECONDS=${lifetime}: a connection is replaced after ${lifetime} s`
         : 'DATABASE_POOL_MAX_LIFETIME_SECONDS is not set: never by age, only when one fails or idles out';
-    const later = probe
-      ? probe.judge({ windowMs: EFFECT_WINDOW_MS, replacement, context: contexts }).catch((error: Error) => ({
-          judgement: {
-            rule: 'effect' as const,
-            status: 'manual' as const,
-            observed: `its effect could not be measured: ${error.message}`,
-          },
-          worked: [],
-        }))
-      : Promise.resolve({
-          judgement: {
-            rule: 'effect' as const,
-            status: 'manual' as const,
-            observed:
-              'its effect on the application’s sessions could not be measured: no session as the application could be opened',
-          },
-          worked: [],
-        });
+    const later =
+      probe && observed
+        ? probe
+            .judge({ windowMs: EFFECT_WINDOW_MS, replacement, context: contexts })
+            .catch((error: Error) => ({
+              judgement: {
+                rule: 'effect' as const,
+                status: 'manual' as const,
+                observed: `its effect could not be measured: ${error.message}`,
+              },
+              worked: [],
+            }))
+        : Promise.resolve({
+            judgement: {
+              rule: 'effect' as const,
+              status: 'manual' as const,
+              observed:
+                'its effect on the application’s sessions could not be measured: no session as the application could be opened',
+            },
+            worked: [],
+          });
     this.pending.set(step.line, { base, judgements, worked, didIt: true, later });
     return did;
   }
@@ -539,6 +549,7 @@ export class RunbookVerifier {
   private async budgetJudgement(
     context: VerifyContext,
     step: RunbookStep,
+    carried = true,
   ): Promise<{ judgement: Judgement; worked?: WhatWorked } | undefined> {
     const own = numbersOf(step);
     if (own.pool === undefined && own.replicas === undefined && own.maxConnections === undefined)
@@ -574,10 +585,12 @@ export class RunbookVerifier {
       },
       others: live.others,
     };
-    return judgeConnectionBudget(step.line, numbers, {
-      pool: own.pool ?? livePool,
-      replicas: states.length,
-    });
+    return judgeConnectionBudget(
+      step.line,
+      numbers,
+      { pool: carried ? (own.pool ?? livePool) : livePool, replicas: states.length },
+      carried,
+    );
   }
 
   /**
@@ -618,7 +631,8 @@ export class RunbookVerifier {
     context: VerifyContext,
     outcome: { resolved: boolean; why: string; claims: readonly ClaimResult[] },
   ): Promise<void> {
-    if (outcome.resolved) await this.afterFix(context);
+    // A check that cannot run now (the database just failed over) must not cost the other verdicts.
+    if (outcome.resolved) await this.afterFix(context).catch(() => undefined);
     for (const pending of this.pending.values()) {
       const judgements = [...pending.judgements];
       const worked = [...pending.worked];
@@ -636,6 +650,21 @@ export class RunbookVerifier {
       this.add(verdictOf(pending.base, judgements, worked));
     }
     const reported = new Set(this.checks.map((check) => check.line));
+    // The procedure's numbers no remedy step carried out are judged as written all the same.
+    for (const step of this.runbook.steps) {
+      if (!inProcedure(step.section, this.scenario.procedure) || reported.has(step.line)) continue;
+      const budget =
+        Object.keys(numbersOf(step)).length > 0 && (await this.budgetJudgement(context, step, false));
+      if (!budget) continue;
+      this.add(
+        verdictOf(
+          { line: step.line, step: step.text, expected: 'numbers the system can take' },
+          [budget.judgement],
+          budget.worked ? [budget.worked] : [],
+        ),
+      );
+      reported.add(step.line);
+    }
     for (const step of this.runbook.steps) {
       if (
         !inProcedure(step.section, this.scenario.procedure) ||

@@ -158,12 +158,23 @@ export function judgeParameter(
     takesEffect: takesEffect === 'this-session' || takesEffect === 'never' ? 'restart' : takesEffect,
     how: why,
   };
-  if (after?.pendingRestart || takesEffect === 'restart')
+  if (after?.pendingRestart || takesEffect === 'restart') {
+    // A change the step itself says waits for a reboot is right to wait; one it says applies now is not.
+    if (change.applyMethod === 'pending-reboot')
+      return {
+        status: 'ok',
+        observed: `${change.name} = ${change.value} waits for the next restart, as the step asks (pending-reboot): it is still ${show(after)}, pending_restart ${after?.pendingRestart ? 'true' : 'false'} (context ${context})`,
+        worked,
+      };
+    const now = after?.pendingRestart
+      ? `after the change and a reload it is still ${show(after)} and pending_restart is true`
+      : `it is ${show(after)} here already, so nothing changed now; a different value would wait for a restart`;
     return {
       status: 'inaccurate',
-      observed: `${change.name} = ${change.value} does not apply now: after the change and a reload it is still ${show(after)} and pending_restart is ${after?.pendingRestart ? 'true' : 'false'} (context ${context}: ${why})${immediate ? '; ApplyMethod=immediate cannot be used for it (a static parameter needs pending-reboot and a reboot)' : ''}`,
+      observed: `${change.name} = ${change.value} does not apply when the step says: ${now} (context ${context}: ${why})${immediate ? '; ApplyMethod=immediate cannot be used for it (a static parameter needs pending-reboot and a reboot)' : ''}`,
       worked,
     };
+  }
   return {
     status: 'ok',
     observed: `${change.name} is ${show(after)} right after the change and a reload (was ${show(before)}; context ${context}: ${why})`,

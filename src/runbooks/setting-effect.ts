@@ -48,6 +48,9 @@ async function pooledSessions(target: ProbeTarget, since: string): Promise<{ old
  * ends. Open it before the change; `judge` after.
  */
 export class SettingProbe {
+  /** What the session opened before, and a new session, say right after the change (`observe`). */
+  private seen: { after: Record<string, string>; newSession: Record<string, string> } | undefined;
+
   private constructor(
     private readonly target: ProbeTarget,
     private readonly session: pg.Client,
@@ -75,24 +78,34 @@ export class SettingProbe {
   }
 
   /**
-   * After the change: what the session opened before it says, what a new session says, and how many
-   * of the backend's sessions still predate it after `windowMs`. `replacement` says when the backend
-   * replaces its connections (its pool's maximum lifetime), for the report.
+   * Right after the change, before anything else changes the same setting: what the session opened
+   * before it says, and what a new session says.
+   */
+  async observe(): Promise<void> {
+    const names = Object.keys(this.before);
+    const after = await show(this.session, names);
+    const fresh = new pg.Client({
+      connectionString: this.target.appUrl,
+      connectionTimeoutMillis: 10_000,
+      application_name: PROBE_NAME,
+    });
+    await fresh.connect();
+    const newSession = await show(fresh, names).finally(() => fresh.end());
+    this.seen = { after, newSession };
+  }
+
+  /**
+   * After `observe`: how many of the backend's sessions still predate the change after `windowMs`, and
+   * the verdict. `replacement` says when the backend replaces its connections (its pool's maximum
+   * lifetime), for the report.
    */
   async judge(options: { windowMs: number; replacement: string; context: Record<string, string> }): Promise<{
     judgement: Judgement;
     worked: WhatWorked[];
   }> {
-    const names = Object.keys(this.before);
     try {
-      const after = await show(this.session, names);
-      const fresh = new pg.Client({
-        connectionString: this.target.appUrl,
-        connectionTimeoutMillis: 10_000,
-        application_name: PROBE_NAME,
-      });
-      await fresh.connect();
-      const newSession = await show(fresh, names).finally(() => fresh.end());
+      if (!this.seen) await this.observe();
+      const { after, newSession } = this.seen!;
       const started = Date.now();
       let pooled = await pooledSessions(this.target, this.since);
       while (pooled.older > 0 && Date.now() - started < options.windowMs) {

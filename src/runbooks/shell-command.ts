@@ -138,6 +138,14 @@ function kubectlVerb(words: string[]): string {
   return kept.join(' ');
 }
 
+/** "set resources", "exec": the verb as people name it (with its sub-verb where kubectl has one). */
+function verbName(verb: string): string {
+  const [first, second] = verb.split(' ');
+  return /^(set|rollout|get|delete|create|config|top)$/.test(first ?? '') && second
+    ? `${first} ${second}`
+    : (first ?? '');
+}
+
 /** `--parameters "ParameterName=max_connections,ParameterValue=200,ApplyMethod=immediate"` (one or more). */
 export function parameterChangesOf(words: string[]): ParameterChange[] {
   const at = words.indexOf('--parameters');
@@ -187,7 +195,7 @@ export function planShellCommand(text: string): ShellPlan {
       if (!known)
         return {
           kind: 'manual',
-          reason: `\`kubectl ${verb.split(' ').slice(0, 2).join(' ')}\` has no equivalent on this stack`,
+          reason: `\`kubectl ${verbName(verb)}\` has no equivalent on this stack`,
         };
       if (!known.looks) looks = false;
     } else if (program === 'curl') {

@@ -53,6 +53,7 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
     async respond(run) {
       const undetected = await detect(run);
       if (undetected) return undetected;
+      const trying = run.clock.now();
       await bounded(
         run,
         'runbook-diagnostics-failed',
@@ -67,6 +68,7 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
         'the procedure’s settings changes',
         async () => verifier.procedureSettings(await contextOf(run)),
       );
+      run.verificationWorkMs += run.clock.now() - trying;
       return (await remediate(run, carryOutAsWritten)) ?? (await recover(run, lateRecoveryLimit(run)));
     },
     async conclude(run) {
