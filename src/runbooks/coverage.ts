@@ -5,6 +5,8 @@ import type { RunbookStep } from './steps.ts';
 /** Sections that say what to do about a finding, rather than how to look. */
 const PROCEDURE_SECTION =
   /scenario|procedure|mitigation|recovery|rollback|reset|fix|scaling|containment|remediation|failover|resolution/i;
+/** A label that says the step looks for something ("Check for …", "Find …", "(should be >99%)"). */
+const LOOKING_FOR = /\b(check|find|identify|detect|look for|count|assess|test)\b|\bshould be\b/i;
 /** A check whose label is about confirming a fix, not finding a problem. */
 const VERIFYING = /\b(verify|confirm|monitor|wait for|expected)\b/i;
 /** Words every label uses: they tell nothing about what a check finds. */
@@ -80,7 +82,8 @@ export function coverageOf(
   changes: (step: RunbookStep) => boolean,
 ): Coverage | undefined {
   const label = [step.comment, step.label].filter(Boolean).join(' ');
-  if (!label || VERIFYING.test(labelOf(step) ?? '') || PROCEDURE_SECTION.test(step.section)) return undefined;
+  const own = labelOf(step) ?? '';
+  if (!LOOKING_FOR.test(own) || VERIFYING.test(own) || PROCEDURE_SECTION.test(step.section)) return undefined;
   const subject = labelOf(step)!;
   const procedures = proceduresOf(runbook, changes);
   // The sections, for the message: a fix step's label says less than its section.

@@ -147,7 +147,7 @@ describe('gameday runbook verify on a runbook with planted defects', () => {
     for (const check of await allAt('SELECT sum(n_dead_tup) AS dead_tuples')) {
       expect(check.status).toBe('inaccurate');
       expect(judgement(check, 'coverage')?.observed).toMatch(
-        /no procedure of runbook 3 handles "Dead tuples left for autovacuum"/,
+        /no procedure of runbook 3 handles "Check for dead tuples left for autovacuum"/,
       );
     }
     for (const check of await allAt('SELECT count(*) AS waiting FROM pg_stat_activity')) {
