@@ -12,6 +12,7 @@ const scenarioFiles = [
   'test/engine/scenarios.test.ts',
   'test/engine/containers-scenarios.test.ts',
   'test/engine/compose-scenarios.test.ts',
+  'test/engine/kubernetes-example.test.ts',
   'test/engine/runbook-verify.test.ts',
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',

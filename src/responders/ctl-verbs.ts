@@ -21,7 +21,7 @@ export class CtlUsageError extends Error {
   }
 }
 
-export const CTL_USAGE = `gameday ctl: kubectl's verbs on the game day's stack (deployment/chat-backend, -n … accepted and ignored)
+export const CTL_USAGE = `gameday ctl: kubectl's verbs on the game day's stack (deployment/chat-backend, -n …, --context … accepted and ignored)
   get pods                              replicas, readiness, release, restarts
   rollout history | status | restart    revisions; whether the rollout is done; a rolling restart
   rollout undo [--to-revision=N]        roll back (to the previous revision by default)
@@ -39,8 +39,8 @@ function normalise(args: string[]): string[] {
   const words: string[] = [];
   for (let i = args[0] === 'kubectl' ? 1 : 0; i < args.length; i++) {
     const word = args[i]!;
-    if (word === '-n' || word === '--namespace') i++;
-    else if (word.startsWith('--namespace=') || /^(deployment|deploy)\/\S+$/.test(word)) continue;
+    if (word === '-n' || word === '--namespace' || word === '--context') i++;
+    else if (/^--(namespace|context)=/.test(word) || /^(deployment|deploy)\/\S+$/.test(word)) continue;
     else if ((word === 'deployment' || word === 'deploy') && args[i + 1]) i++;
     else words.push(word);
   }
@@ -149,6 +149,8 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
     requireRollout();
     const changes: Record<string, string | null> = {};
     for (const word of words.slice(2)) {
+      // kubectl's own flags (--overwrite, --containers=…) change nothing on this stack.
+      if (word.startsWith('--')) continue;
       const set = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
       const unset = /^([A-Za-z_][A-Za-z0-9_]*)-$/.exec(word);
       if (set) changes[set[1]!] = set[2]!;

@@ -146,7 +146,10 @@ export function judgeShellRun(
   }
   const lines = run.stdout.split('\n').filter((line) => line.trim());
   const http = run.calls.findLast((call) => call.httpStatus !== undefined);
-  const printed = `${lines.length} line(s)${http ? ` (HTTP ${http.httpStatus})` : ''}`;
+  const connected = lines.length === 0 && run.calls.some((call) => call.tool === 'psql' && call.exit === 0);
+  const printed = connected
+    ? "psql connected to the stack's database and ended (nothing to run in it)"
+    : `${lines.length} line(s)${http ? ` (HTTP ${http.httpStatus})` : ''}`;
   const shown = showingInText(context.evidence, lines);
   const judgements: Judgement[] = [];
   if (context.moment === 'after-fix') {

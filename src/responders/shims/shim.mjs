@@ -5,12 +5,39 @@
 // GAMEDAY_SHIM_LOG as a JSON line, so the judge knows what each tool did (plain JavaScript: it runs
 // with no loader, once per call).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const [tool, ...args] = process.argv.slice(2);
 const env = process.env;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The real `name` on PATH, past this directory: what a shim hands over to outside a gameday run. */
+function realTool(name) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || path.resolve(dir) === here) continue;
+    try {
+      accessSync(path.join(dir, name), constants.X_OK);
+      return path.join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Runs the real tool with the arguments as given: the shim has nothing to do here. */
+function passThrough(name) {
+  const real = realTool(name);
+  if (!real) {
+    process.stderr.write(`${name}: command not found\n`);
+    return 127;
+  }
+  return spawnSync(real, args, { stdio: 'inherit' }).status ?? 1;
+}
 
 const mask = (text) =>
   text
@@ -22,10 +49,72 @@ function log(entry) {
     appendFileSync(env.GAMEDAY_SHIM_LOG, `${JSON.stringify({ tool, args: args.map(mask), ...entry })}\n`);
 }
 
+/** `kubectl set env … -e -`: the KEY=VALUE lines on stdin become words, as kubectl reads them. */
+function envFromStdin(words) {
+  const at = words.findIndex((word, i) => (word === '-e' || word === '--env') && words[i + 1] === '-');
+  const inline = words.indexOf('--env=-');
+  if (at < 0 && inline < 0) return words;
+  const pairs = readFileSync(0, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const rest =
+    at >= 0 ? [...words.slice(0, at), ...words.slice(at + 2)] : words.filter((_, i) => i !== inline);
+  return [...rest, ...pairs];
+}
+
+async function ctl(words) {
+  const response = await fetch(`${env.GAMEDAY_CTL_URL}/ctl`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.GAMEDAY_CTL_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args: words }),
+    signal: AbortSignal.timeout(10 * 60_000),
+  });
+  return { response, body: await response.json().catch(() => ({ error: `HTTP ${response.status}` })) };
+}
+
+/** Where `seen` (the last lines printed) ends in `lines`, so the next lines are the new ones; -1 if cut off. */
+function after(lines, seen) {
+  if (seen.length === 0) return 0;
+  for (let end = lines.length; end >= seen.length; end--) {
+    if (seen.every((line, i) => lines[end - seen.length + i] === line)) return end;
+  }
+  return 0;
+}
+
+/**
+ * `kubectl logs -f`: the lines as they come. gameday ctl answers once, so it is asked every second and
+ * what follows the last lines printed is new (the stack keeps only so many lines: counting would not do).
+ */
+async function follow(words) {
+  const asked = words.filter((word) => !/^(-f|--follow(=true)?|--tail=.*)$/.test(word));
+  const lines = async () =>
+    (await ctl([...asked, '--tail=-1'])).body.output?.split('\n').filter(Boolean) ?? [];
+  const tail = words.find((word) => word.startsWith('--tail='))?.slice('--tail='.length);
+  const first = await lines();
+  const shown = tail === undefined || tail === '-1' ? first : first.slice(first.length - Number(tail));
+  for (const line of shown) process.stdout.write(`${line}\n`);
+  let seen = first.slice(-20);
+  for (;;) {
+    await sleep(1_000);
+    const now = await lines();
+    const fresh = now.slice(after(now, seen));
+    for (const line of fresh) process.stdout.write(`${line}\n`);
+    if (fresh.length > 0) seen = now.slice(-20);
+  }
+}
+
 async function kubectl() {
-  const words = [...args];
+  let words = envFromStdin([...args]);
+  if (
+    words.includes('logs') &&
+    words.some((word) => /^(-f|--follow(=true)?)$/.test(word)) &&
+    env.GAMEDAY_CTL_URL
+  )
+    return follow(words);
   // kubectl prints every line of the logs unless told otherwise; gameday ctl's own default is 50.
-  if (words.includes('logs') && !words.some((word) => word.startsWith('--tail'))) words.push('--tail=-1');
+  if (words.includes('logs') && !words.some((word) => word.startsWith('--tail')))
+    words = [...words, '--tail=-1'];
   if (env.GAMEDAY_REAL_KUBECTL) {
     // A stack on Kubernetes: the real kubectl (the command already names the config's context).
     const run = spawnSync(env.GAMEDAY_REAL_KUBECTL, args, { stdio: 'inherit' });
@@ -39,20 +128,15 @@ async function kubectl() {
     log({ exit: run.status ?? 1 });
     return run.status ?? 1;
   }
-  let response;
+  let answer;
   try {
-    response = await fetch(`${env.GAMEDAY_CTL_URL}/ctl`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${env.GAMEDAY_CTL_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ args: words }),
-      signal: AbortSignal.timeout(10 * 60_000),
-    });
+    answer = await ctl(words);
   } catch (error) {
     process.stderr.write(`error: the gameday stack did not answer: ${error.message}\n`);
     log({ exit: 1 });
     return 1;
   }
-  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  const { response, body } = answer;
   if (response.ok) {
     process.stdout.write(body.output ? `${body.output}\n` : '');
     log({ exit: 0, action: body.action });
@@ -89,6 +173,7 @@ const PSQL_VALUE = new Set([
 const PSQL_CONNECTION = new Set(['-h', '--host', '-U', '--username', '-d', '--dbname', '-p', '--port']);
 
 function psql() {
+  if (!env.GAMEDAY_DATABASE_URL) return passThrough('psql');
   if (!env.GAMEDAY_REAL_PSQL) {
     process.stderr.write('psql: not installed here (Debian: apt-get install postgresql-client)\n');
     log({ exit: 127, unsupported: 'psql is not installed where gameday runs' });
@@ -113,6 +198,7 @@ function psql() {
 }
 
 function curl() {
+  if (!env.GAMEDAY_FRONT_URL) return passThrough('curl');
   let asked;
   const rewritten = args.map((word) => {
     const url = /^https?:\/\/([^/\s]+)(\/\S*)?$/.exec(word);

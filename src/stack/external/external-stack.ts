@@ -27,6 +27,7 @@ function capabilitiesOf(config: ExternalConfig): Set<Capability> {
   const capabilities = new Set<Capability>(['database-superuser']);
   if (config.proxyApiUrl) capabilities.add('fault-proxy');
   if (commands.has('rollout')) capabilities.add('rollout');
+  if (commands.has('scale')) capabilities.add('scale');
   if (commands.has('stopPrimary')) capabilities.add('database-lifecycle');
   if (commands.has('freezePrimary')) capabilities.add('database-freeze');
   if (commands.has('killReplica')) capabilities.add('kill-replica');
@@ -197,8 +198,14 @@ export class ExternalStack implements Stack {
   }
 
   /** A scenario's stack settings: the backend's release and environment, rolled out if they differ. */
-  configure(settings: { release?: string; env: Record<string, string> }): Promise<void> {
-    return this.backend.configure(settings.release, settings.env);
+  async configure(settings: {
+    release?: string;
+    env: Record<string, string>;
+    replicas?: number;
+  }): Promise<void> {
+    await this.backend.configure(settings.release, settings.env);
+    if (settings.replicas !== undefined && this.capabilities.has('scale'))
+      await this.backend.scale(settings.replicas);
   }
 
   /** Puts the stack back as new (`commands.reset`) and waits until it answers as found. */
