@@ -64,7 +64,7 @@ function gameday(args: string[]): Promise<{ code: number | null; stderr: string 
 }
 
 describe('the Kubernetes example config', () => {
-  it("passes runbook 1's and 4's scenarios with kubectl's commands, and leaves the deployment as found", async () => {
+  it("passes a runbook 1 and a runbook 4 scenario with kubectl's commands, and leaves the deployment as found", async () => {
     // One scenario of each runbook: every rollout through kubectl is a real rolling update here.
     const ids = ['bad-deploy', 'breaker-stuck'];
     const { code, stderr } = await gameday([

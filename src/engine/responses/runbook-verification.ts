@@ -118,7 +118,7 @@ async function diagnose(
   const known = [...run.evidence];
   // What the database says independently; during an outage it says nothing, and that is the fault.
   const [blockers, stored] = await Promise.all([
-    blockerEvidence(run.stack.database.adminUrl()).catch(() => undefined),
+    blockerEvidence(run.stack.database.adminUrl()).catch(() => null),
     run.load.checkAcknowledged().catch(() => undefined),
   ]);
   if (blockers) known.push(blockers);
@@ -130,7 +130,7 @@ async function diagnose(
     });
   // What the harness knows is not happening: a check for it that finds nothing is right.
   const absent = [
-    ...(blockers ? [] : ['no session waits for a lock (pg_blocking_pids)']),
+    ...(blockers === undefined ? ['no session waits for a lock (pg_blocking_pids)'] : []),
     ...(stored && duplicated.length === 0 ? ['no acknowledged message is stored twice'] : []),
   ];
   const checks = await verifier.duringFault(await contextOf(run), known, absent);
