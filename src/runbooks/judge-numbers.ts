@@ -90,7 +90,7 @@ export function judgeConnectionBudget(
   const limit = sets ? raised! : Math.max(available, raised ?? 0);
   const total = carriedOut.replicas * carriedOut.pool + others;
   const asWritten =
-    `as written: ${podsWritten} pods (${where(replicas.written, line)}) × a pool of ${poolWritten} (${where(pool.written, line)}) + ${others} other session(s) = up to ${demand} connections, ` +
+    `as written: ${podsWritten} pods (${where(replicas.written, line)}) × a pool of ${poolWritten} (${where(pool.written, line)}) + ${others} other session(s) open now = up to ${demand} connections, ` +
     `against the ${available} this database accepts (max_connections ${maxConnections.live} − ${maxConnections.reserved} reserved)` +
     (raised === undefined
       ? ''

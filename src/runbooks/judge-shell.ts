@@ -176,10 +176,12 @@ export function judgeShellRun(
     judgements.push({ rule: 'shows-fault', status: 'inaccurate', observed: `${printed}, none showing it` });
   } else {
     const fault = context.evidence.map((e) => e.description).join('; ');
+    // A table's newest row says more than its header ("REVISION RELEASE …").
+    const example = /^[A-Z][A-Z-]*(\s+[A-Z][A-Z-]*)+$/.test(lines[0]?.trim() ?? '') ? lines.at(-1) : lines[0];
     judgements.push({
       rule: 'shows-fault',
       status: 'ok',
-      observed: `${printed}${lines[0] ? `, e.g. ${excerpt(lines[0])}` : ''}${fault ? ` (nothing of the fault here: ${fault})` : ''}`,
+      observed: `${printed}${example ? `, e.g. ${excerpt(example)}` : ''}${fault ? ` (what the harness knows of the fault is not in it: ${fault}; this step is not the fault's own procedure)` : ''}`,
     });
   }
   judgements.push(...judgeExpectations(step, run));

@@ -241,7 +241,7 @@ describe("the runbook's own numbers", () => {
     );
     expect(judgement.status).toBe('inaccurate');
     expect(judgement.observed).toMatch(
-      /as written: 10 pods \(line 334\) × a pool of 50 \(this step\) \+ 4 other session\(s\) = up to 504 connections, against the 97 this database accepts .* and 197 after the runbook raises max_connections to 200 \(line 517\)/,
+      /as written: 10 pods \(line 334\) × a pool of 50 \(this step\) \+ 4 other session\(s\) open now = up to 504 connections, against the 97 this database accepts .* and 197 after the runbook raises max_connections to 200 \(line 517\)/,
     );
     expect(judgement.observed).toMatch(/carried out here: 2 replica\(s\) × 50 \+ 4 = up to 104 of 97/);
     expect(worked).toEqual({
