@@ -64,7 +64,9 @@ describe('gameday runbook verify on a runbook with planted defects', () => {
   it('finds the claim ten times off, and passes the true one beside it', async () => {
     const planted = await at('# The breaker closes by itself, usually 10 seconds');
     expect(planted).toMatchObject({ status: 'inaccurate', scenario: 'database-outage' });
-    expect(planted!.seen).toMatch(/measured [\d.]+ (s|min) \((1[0-9]|2[0-4])× the claim\)/);
+    // Measured 53 s to 112 s at runbook scale over this project's runs (the breaker half-opens after
+    // 60 s and closes on the next good request): 5× to 11× the planted 10 s, so at least 3× is asked.
+    expect(planted!.seen).toMatch(/measured [\d.]+ (s|min) \(([3-9]|[1-9]\d)(\.\d+)?× the claim\)/);
     const trueClaim = await at('# The breaker closes by itself, usually 2 minutes');
     expect(trueClaim?.status).toBe('ok');
   });
