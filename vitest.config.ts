@@ -14,6 +14,7 @@ const scenarioFiles = [
   'test/engine/compose-scenarios.test.ts',
   'test/engine/testcontainers-scenarios.test.ts',
   'test/testing/testcontainers-testing.test.ts',
+  'test/engine/kubernetes-example.test.ts',
   'test/engine/runbook-verify.test.ts',
   'test/engine/runbook-verify-planted.test.ts',
   'test/engine/interrupt.test.ts',

@@ -2,8 +2,9 @@
 # What the test suite needs besides npm packages, made ready on this machine: a Docker engine (the
 # containers and compose stacks), Debian's docker-compose (v1) and debootstrap (gameday's base image,
 # built here: no registry is reachable), Chromium (report.html is checked in a real browser), Debian's
-# Prometheus (with promtool) and Alertmanager (the real alert sources, `promtool test rules`), and the
-# images those stacks run. Missing Debian packages are installed with apt-get (as root, or through
+# Prometheus (with promtool) and Alertmanager (the real alert sources, `promtool test rules`), psql
+# (runbook verify runs a runbook's psql commands as written, with the real client), and the images
+# those stacks run. Missing Debian packages are installed with apt-get (as root, or through
 # sudo without a password); anything that cannot be made ready is named with the command that would.
 # `npm test` runs this first; it is safe to run again (nothing is done twice).
 set -euo pipefail
@@ -20,7 +21,8 @@ as_root() {
 
 packages=()
 for tool in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap chromium:chromium \
-  prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager; do
+  prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager \
+  psql:postgresql-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
 done
 # Once each (prometheus ships promtool too).

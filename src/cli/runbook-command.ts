@@ -54,15 +54,28 @@ export function registerRunbookCommand(program: Command): void {
     .option('--time-scale <n>', 'divide every runbook duration by n', '60')
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
+    .option('--stack <kind>', 'embedded | containers | external (with --stack-config)', 'embedded')
+    .option(
+      '--stack-config <file>',
+      'an external stack: its endpoints, credentials, commands, Kubernetes names',
+    )
     .option('--json', 'print the runbook checks as JSON')
     .action(
       async (
         file: string,
         ids: string[],
-        flags: { timeScale: string; reportDir: string; scenarios: string; json?: boolean },
+        flags: {
+          timeScale: string;
+          reportDir: string;
+          scenarios: string;
+          stack: string;
+          stackConfig?: string;
+          json?: boolean;
+        },
       ) => {
         const result = await executeRun(ids, {
-          stack: 'embedded',
+          stack: flags.stack,
+          ...(flags.stackConfig ? { stackConfig: flags.stackConfig } : {}),
           timeScale: flags.timeScale,
           reportDir: flags.reportDir,
           runbook: file,

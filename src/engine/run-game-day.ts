@@ -230,10 +230,12 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       });
     if (schema)
       return runbookVerification(
-        new RunbookVerifier(runbook!, schema, {
-          id: resolved.scenario.id,
-          procedure: resolved.scenario.runbook.procedure,
-        }),
+        new RunbookVerifier(
+          runbook!,
+          schema,
+          { id: resolved.scenario.id, procedure: resolved.scenario.runbook.procedure },
+          runbooks,
+        ),
       );
     return options.skipRemedy ? nobodyResponds : runbookRemedy;
   };

@@ -299,8 +299,15 @@ export class ScenarioRun {
     });
   }
 
-  /** The remedy steps' own time, real work that the time scale does not compress. */
+  /**
+   * `runbook verify`: the time spent trying the runbook's diagnostics and settings steps during the
+   * fault. A responder reading the results takes the runbook's own time, which the time scale
+   * compresses; running them is real work that it does not.
+   */
+  verificationWorkMs = 0;
+
+  /** The remedy steps' own time (and the verification's), real work that the time scale does not compress. */
   remedyWorkMs(): number {
-    return this.remedyLog.reduce((total, step) => total + step.durationMs, 0);
+    return this.remedyLog.reduce((total, step) => total + step.durationMs, this.verificationWorkMs);
   }
 }

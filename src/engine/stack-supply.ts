@@ -98,7 +98,11 @@ export function externalStack(
       if (current !== stackSignature(resolved)) {
         const settings = resolved.scenario.stack ?? {};
         progress('stack: rolling the backend to the scenario’s settings');
-        await stack.configure({ release: settings.release, env: { ...baseEnv, ...settings.env } });
+        await stack.configure({
+          release: settings.release,
+          env: { ...baseEnv, ...settings.env },
+          ...(settings.replicas === undefined ? {} : { replicas: settings.replicas }),
+        });
         current = stackSignature(resolved);
       }
       return stack;

@@ -7,7 +7,7 @@ export const deployRelease = defineFaultKind({
   params: z.object({ release: z.string().min(1) }).strict(),
   requires: ['rollout'],
   describe: ({ release }) => `deploy release ${release} (rolling update)`,
-  async inject({ release }, { stack, note }, registerUndo) {
+  async inject({ release }, { stack, note, evidence }, registerUndo) {
     const original = stack.backend.history().at(-1)!;
     await registerUndo(
       async () => {
@@ -23,5 +23,6 @@ export const deployRelease = defineFaultKind({
     );
     note(`running release ${original.release} (revision ${original.revision}); deploying ${release}`);
     await stack.backend.deploy(release, `deploy release ${release}`);
+    evidence?.([release], `release ${release}, the deploy that brought the fault`);
   },
 });

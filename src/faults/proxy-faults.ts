@@ -26,6 +26,16 @@ async function setEnabled(stack: Stack, role: ProxyRole, enabled: boolean): Prom
     await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
 }
 
+/** What shows a cut proxy, in a command's output or a query's cells, and what it is. */
+const SHOWS_CUT: Record<ProxyRole, [(string | RegExp)[], string]> = {
+  database: [
+    [/ECONNREFUSED|connection refused|Connection terminated|timeout/i],
+    'the database cut off at the proxy',
+  ],
+  replica: [[/ECONNREFUSED|connection refused|Connection terminated/i], 'the replica cut off at the proxy'],
+  objectStore: [[/object store (unreachable|\w+ failed)/i], 'the attachment store cut off at the proxy'],
+};
+
 /** A dependency that is down: its proxy refuses connections and cuts the open ones (runbook 1, scenario C). */
 export const proxyDown = defineFaultKind({
   kind: 'proxy-down',
@@ -33,13 +43,14 @@ export const proxyDown = defineFaultKind({
   requires: ['fault-proxy'],
   describe: ({ proxy }) => `cut the network to the ${proxy} (Toxiproxy enabled=false)`,
   reverted: ({ proxy }, stack) => verifyEnabled(stack, proxy),
-  async inject({ proxy }, { stack }, registerUndo) {
+  async inject({ proxy }, { stack, evidence }, registerUndo) {
     await registerUndo(
       () => setEnabled(stack, proxy, true),
       undefined,
       () => verifyEnabled(stack, proxy),
     );
     await setEnabled(stack, proxy, false);
+    evidence?.(...SHOWS_CUT[proxy]);
   },
 });
 
@@ -49,7 +60,7 @@ export const proxyBlip = defineFaultKind({
   params: z.object({ proxy: proxyName, durationMs: z.number().int().min(1).max(60_000) }).strict(),
   requires: ['fault-proxy'],
   describe: ({ proxy, durationMs }) => `cut the network to the ${proxy} for ${durationMs} ms`,
-  async inject({ proxy, durationMs }, { stack, note }, registerUndo) {
+  async inject({ proxy, durationMs }, { stack, note, evidence }, registerUndo) {
     await registerUndo(
       () => setEnabled(stack, proxy, true),
       undefined,
@@ -59,6 +70,11 @@ export const proxyBlip = defineFaultKind({
     await sleep(durationMs);
     await setEnabled(stack, proxy, true);
     note(`network to the ${proxy} restored after ${durationMs} ms`);
+    if (proxy === 'database')
+      evidence?.(
+        [/circuit breaker open/i, /"breaker":\s*"open"/],
+        'the breakers the blip opened, on a database that answers again',
+      );
   },
 });
 
@@ -93,7 +109,7 @@ export const proxyToxic = defineFaultKind({
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')})`,
   reverted: ({ proxy, type, stream }, stack) => toxicGone(stack, proxy, toxicName(type, stream)),
-  async inject({ proxy, type, stream, toxicity, attributes }, { stack }, registerUndo) {
+  async inject({ proxy, type, stream, toxicity, attributes }, { stack, evidence }, registerUndo) {
     const target = await proxyFor(stack, proxy);
     const name = toxicName(type, stream);
     await registerUndo(
@@ -104,5 +120,10 @@ export const proxyToxic = defineFaultKind({
       () => toxicGone(stack, proxy, name),
     );
     await target.addToxic({ name, type, stream, toxicity, attributes } as never);
+    if (proxy === 'database' && type === 'latency')
+      evidence?.(
+        [/"waiting":\s*[1-9]/, /"latencyMs":\s*[1-9]\d{2,}/],
+        `requests waiting on the slow database link (${attributes.latency ?? '?'} ms added)`,
+      );
   },
 });

@@ -11,19 +11,24 @@ export interface CtlOutcome {
 }
 
 export class CtlUsageError extends Error {
-  constructor(problem: string) {
+  /** The command has no equivalent on the stack at all (`kubectl exec`), rather than a mistake in its words. */
+  readonly unsupported: boolean;
+
+  constructor(problem: string, { unsupported = false }: { unsupported?: boolean } = {}) {
     super(`${problem}\n\n${CTL_USAGE}`);
     this.name = 'CtlUsageError';
+    this.unsupported = unsupported;
   }
 }
 
-export const CTL_USAGE = `gameday ctl: kubectl's verbs on the game day's stack (deployment/chat-backend, -n … accepted and ignored)
+export const CTL_USAGE = `gameday ctl: kubectl's verbs on the game day's stack (deployment/chat-backend, -n …, --context … accepted and ignored)
   get pods                              replicas, readiness, release, restarts
   rollout history | status | restart    revisions; whether the rollout is done; a rolling restart
   rollout undo [--to-revision=N]        roll back (to the previous revision by default)
   set env KEY=VALUE … [KEY-]            roll out new settings (KEY- removes one)
   scale --replicas=N                    change the number of replicas
-  logs [POD] [--tail=N]                 recent log lines (all replicas by default)
+  delete pod POD                        kill a replica (it is started again, as a Deployment would)
+  logs [POD] [--tail=N]                 recent log lines (all replicas by default; --tail=-1: all lines)
   psql                                  connection strings for psql`;
 
 /**
@@ -34,8 +39,8 @@ function normalise(args: string[]): string[] {
   const words: string[] = [];
   for (let i = args[0] === 'kubectl' ? 1 : 0; i < args.length; i++) {
     const word = args[i]!;
-    if (word === '-n' || word === '--namespace') i++;
-    else if (word.startsWith('--namespace=') || /^(deployment|deploy)\/\S+$/.test(word)) continue;
+    if (word === '-n' || word === '--namespace' || word === '--context') i++;
+    else if (/^--(namespace|context)=/.test(word) || /^(deployment|deploy)\/\S+$/.test(word)) continue;
     else if ((word === 'deployment' || word === 'deploy') && args[i + 1]) i++;
     else words.push(word);
   }
@@ -50,6 +55,12 @@ function option(words: string[], name: string): string | undefined {
   const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words[index + 1];
   if (value === undefined || value === '') throw new CtlUsageError(`--${name}: expected a value`);
   return value;
+}
+
+/** kubectl's --tail: a count, or -1 for every line. */
+function tailOf(value: string | undefined): number {
+  if (value === '-1') return Number.MAX_SAFE_INTEGER;
+  return positiveInteger(value ?? '50', '--tail');
 }
 
 function positiveInteger(value: string, flag: string): number {
@@ -69,7 +80,9 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
   const backend = stack.backend;
   const requireRollout = () => {
     if (!stack.capabilities.has('rollout'))
-      throw new CtlUsageError('this stack has no rollout command: its config gives gameday none');
+      throw new CtlUsageError('this stack has no rollout command: its config gives gameday none', {
+        unsupported: true,
+      });
   };
   if (verb === 'get' && (sub === 'pods' || sub === 'pod' || sub === 'po')) {
     const rows = backend
@@ -136,6 +149,8 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
     requireRollout();
     const changes: Record<string, string | null> = {};
     for (const word of words.slice(2)) {
+      // kubectl's own flags (--overwrite, --containers=…) change nothing on this stack.
+      if (word.startsWith('--')) continue;
       const set = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
       const unset = /^([A-Za-z_][A-Za-z0-9_]*)-$/.exec(word);
       if (set) changes[set[1]!] = set[2]!;
@@ -151,7 +166,8 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
     };
   }
   if (verb === 'scale') {
-    if (!stack.capabilities.has('scale')) throw new CtlUsageError('this stack cannot be scaled by gameday');
+    if (!stack.capabilities.has('scale'))
+      throw new CtlUsageError('this stack cannot be scaled by gameday', { unsupported: true });
     const replicas = option(words, 'replicas');
     if (replicas === undefined) throw new CtlUsageError('scale: --replicas=N is required');
     await backend.scale(positiveInteger(replicas, '--replicas'));
@@ -173,11 +189,29 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
           .map((r) => r.name)
           .join(', ')})`,
       );
-    const lines = backend.logs({
-      replica: pod,
-      tail: tail === undefined ? 50 : positiveInteger(tail, '--tail'),
-    });
+    const lines = backend.logs({ replica: pod, tail: tailOf(tail) });
     return { output: lines.join('\n'), action: 'logs', changes: false };
+  }
+  if (verb === 'delete' && (sub === 'pod' || sub === 'pods' || sub === 'po')) {
+    if (!stack.capabilities.has('kill-replica'))
+      throw new CtlUsageError(
+        'this stack cannot delete a pod: its config gives gameday no killReplica command',
+        {
+          unsupported: true,
+        },
+      );
+    const names = words.slice(2).filter((word) => !word.startsWith('-'));
+    if (names.length === 0)
+      throw new CtlUsageError('delete pod: name the pod (gameday ctl get pods lists them)');
+    const known = backend.replicas().map((r) => r.name);
+    const unknown = names.find((name) => !known.includes(name));
+    if (unknown) throw new CtlUsageError(`delete pod: no pod named "${unknown}" (pods: ${known.join(', ')})`);
+    for (const name of names) backend.killReplica(name, 'SIGKILL');
+    return {
+      output: names.map((name) => `pod "${name}" deleted`).join('\n'),
+      action: 'delete-pod',
+      changes: true,
+    };
   }
   if (verb === 'psql') {
     const database = stack.endpoints.database;
@@ -191,5 +225,7 @@ export async function runCtl(args: string[], stack: Stack): Promise<CtlOutcome> 
       changes: false,
     };
   }
-  throw new CtlUsageError(`unknown command "${words.join(' ')}"`);
+  throw new CtlUsageError(`unknown command "${words.join(' ')}": it has no equivalent on this stack`, {
+    unsupported: true,
+  });
 }

@@ -5,7 +5,7 @@ import type { ParsedRunbook } from './parse-runbook.ts';
 import { inOtherProcedure } from './procedure-section.ts';
 import { runReadOnly } from './run-diagnostics.ts';
 import { type RunbookStep, sqlOf } from './steps.ts';
-import type { ClaimResult, StepVerdict } from './verdicts.ts';
+import { type ClaimResult, judged, type StepVerdict } from './verdicts.ts';
 
 /** The claims a scenario can speak to: its own procedure's, and those of the runbook's shared sections. */
 export function claimsFor(runbook: ParsedRunbook, procedure: string | undefined): RunbookClaim[] {
@@ -41,25 +41,37 @@ export function judgeMeasuredClaims(
   claims: readonly RunbookClaim[],
   measured: readonly ClaimResult[],
 ): StepVerdict[] {
-  const judged: StepVerdict[] = [];
+  const verdicts: StepVerdict[] = [];
   for (const claim of claims) {
     const unit = MEASURED_UNIT[claim.kind];
     const measurement = measured.find((result) => result.unit === unit);
     if (!unit || !measurement) continue;
     const base = { line: claim.line, step: claim.text, expected: `${claim.quantity} (${claim.bound})` };
     if (measurement.measured === null) {
-      judged.push({ ...base, status: 'manual', seen: `not measured: ${measurement.detail}` });
+      verdicts.push(judged(base, 'claim', 'manual', `not measured: ${measurement.detail}`));
       continue;
     }
     const ok = holds(claim, measurement.measured);
     const off = ok ? '' : ` (${howFarOff(measurement.measured / claim.value)})`;
-    judged.push({
-      ...base,
-      status: ok ? 'ok' : 'inaccurate',
-      seen: `measured ${formatClaimed(claim.kind, measurement.measured)}${off}: ${measurement.detail}`,
-    });
+    verdicts.push(
+      judged(
+        base,
+        'claim',
+        ok ? 'ok' : 'inaccurate',
+        `measured ${formatClaimed(claim.kind, measurement.measured)}${off}: ${measurement.detail}`,
+        [
+          {
+            kind: 'measured',
+            quantity: claim.quantity,
+            value: measurement.measured,
+            unit,
+            claimed: claim.value,
+          },
+        ],
+      ),
+    );
   }
-  return judged;
+  return verdicts;
 }
 
 /**
@@ -101,9 +113,9 @@ export async function judgeQueryClaim(
   let rows: Record<string, unknown>[];
   const started = performance.now();
   try {
-    rows = await runReadOnly(client, sql);
+    ({ rows } = await runReadOnly(client, sql));
   } catch (error) {
-    return { ...base, status: 'broken', seen: `line ${statement.line} failed: ${(error as Error).message}` };
+    return judged(base, 'runs', 'broken', `line ${statement.line} failed: ${(error as Error).message}`);
   }
   const elapsed = performance.now() - started;
   if (claim.kind === 'latency') {
@@ -113,23 +125,23 @@ export async function judgeQueryClaim(
     const wantsIndex = /index scan/i.test(claim.text);
     const usesIndex = INDEX_PLAN.test(plan);
     const ok = holds(claim, measured) && (!wantsIndex || usesIndex);
-    return {
-      ...base,
-      status: ok ? 'ok' : 'inaccurate',
-      seen: `${measured.toFixed(2)} ms${planTime ? ' (EXPLAIN ANALYZE)' : ''}${wantsIndex ? (usesIndex ? ', index scan' : ', no index scan in the plan') : ''}, after the fix`,
-    };
+    return judged(
+      base,
+      'claim',
+      ok ? 'ok' : 'inaccurate',
+      `${measured.toFixed(2)} ms${planTime ? ' (EXPLAIN ANALYZE)' : ''}${wantsIndex ? (usesIndex ? ', index scan' : ', no index scan in the plan') : ''}, after the fix`,
+      [{ kind: 'measured', quantity: claim.quantity, value: measured, unit: 'ms', claimed: claim.value }],
+    );
   }
   const values = rows.flatMap((row) => Object.values(row));
   const value = values.length === 1 ? Number(values[0]) : Number.NaN;
   if (Number.isNaN(value))
-    return {
-      ...base,
-      status: 'inaccurate',
-      seen: `the query returned ${values.length} values, not one ratio`,
-    };
-  return {
-    ...base,
-    status: holds(claim, value) ? 'ok' : 'inaccurate',
-    seen: `${formatClaimed('ratio', value)} on the recovered system`,
-  };
+    return judged(base, 'claim', 'inaccurate', `the query returned ${values.length} values, not one ratio`);
+  return judged(
+    base,
+    'claim',
+    holds(claim, value) ? 'ok' : 'inaccurate',
+    `${formatClaimed('ratio', value)} on the recovered system`,
+    [{ kind: 'measured', quantity: claim.quantity, value, unit: 'ratio', claimed: claim.value }],
+  );
 }

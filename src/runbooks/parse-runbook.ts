@@ -7,6 +7,7 @@ import { type DecisionPoint, findDecisionPoints } from './decision-points.ts';
 import { type Block, type FenceBlock, type HeadingBlock, scanMarkdown, sectionEnd } from './markdown.ts';
 import { quoteLine, RunbookParseError } from './parse-error.ts';
 import { parseSeverityTable, type Severity } from './severity-table.ts';
+import { loadSqlParser } from './sql-check/index.ts';
 import type { CodeBlock } from './steps.ts';
 
 export type { CodeBlock } from './steps.ts';
@@ -294,5 +295,7 @@ export async function readRunbook(path: string | URL): Promise<RunbookDocument> 
       `${file}: cannot read the runbook (${(error as NodeJS.ErrnoException).code}); pass --runbook FILE`,
     ]);
   }
+  // SQL blocks are cut into statements by PostgreSQL's own scanner.
+  await loadSqlParser();
   return parseRunbook(markdown, file);
 }

@@ -1,22 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { APP_SCHEMA_FILE } from '../stack/reference-backend.ts';
+import { coverageOf } from './coverage.ts';
 import type { ParsedRunbook, RunbookDocument } from './parse-runbook.ts';
+import { planShellCommand } from './shell-command.ts';
 import {
-  checkSql,
   loadSqlParser,
   mergeSchemas,
   postgresCatalog,
   type SqlSchema,
+  SqlSession,
   schemaFromSql,
+  splitSqlScript,
 } from './sql-check/index.ts';
-import { sqlOf } from './steps.ts';
+import { changesState, sqlOf } from './steps.ts';
 
 /** One finding of the static check; `ok` findings are kept so a clean step is visibly checked. */
 export interface StaticFinding {
   /** Runbook number, or null for the document (the severity table). */
   runbook: number | null;
   line: number;
-  subject: 'alert' | 'severity' | 'sql' | 'shell' | 'verification' | 'decision';
+  subject: 'alert' | 'severity' | 'sql' | 'psql' | 'shell' | 'coverage' | 'verification' | 'decision';
   verdict: 'ok' | 'broken' | 'warning' | 'manual';
   message: string;
   /** What to change, when there is something to change. */
@@ -104,10 +107,15 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
         message: `${alert.threshold.text}, ${alert.durationMs / 60_000} min, ${alert.severity}`,
       });
   }
+  let session: SqlSession | undefined;
+  let block: number | undefined;
   for (const step of runbook.steps) {
     const sql = sqlOf(step);
     if (sql !== undefined) {
-      const result = checkSql(sql, schema);
+      // A block's statements run in one session: a table created in one step is there in the next.
+      if (!session || step.block !== block) session = new SqlSession(schema);
+      block = step.block;
+      const result = session.check(sql);
       const offset = step.kind === 'sql' ? step.line - 1 : 0;
       if (result.findings.length === 0) {
         at({
@@ -121,7 +129,8 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
         at({
           line: step.kind === 'sql' ? offset + finding.line : step.line,
           subject: 'sql',
-          verdict: 'broken',
+          // A statement too deep to check is neither broken nor ok: a person looks at it.
+          verdict: finding.kind === 'unchecked' ? 'warning' : 'broken',
           message: finding.message,
           ...(fixFor(finding.kind, finding.message) ? { fix: fixFor(finding.kind, finding.message) } : {}),
         });
@@ -129,20 +138,45 @@ function checkOne(runbook: ParsedRunbook, document: RunbookDocument, schema: Sql
       continue;
     }
     if (step.kind === 'shell') {
-      if (step.action)
-        at({
-          line: step.line,
-          subject: 'shell',
-          verdict: 'ok',
-          message: `\`${step.tool}\` → gameday action ${step.action}`,
-        });
+      const plan = planShellCommand(step.text);
+      if (plan.kind === 'manual')
+        at({ line: step.line, subject: 'shell', verdict: 'manual', message: plan.reason });
       else
         at({
           line: step.line,
           subject: 'shell',
-          verdict: 'manual',
-          message: `\`${step.tool}\`: no gameday action; a person does this step`,
+          verdict: 'ok',
+          message:
+            plan.kind === 'parameter'
+              ? `\`${plan.via}\`: carried out as its local equivalent (ALTER SYSTEM SET ${plan.changes.map((c) => c.name).join(', ')} + reload) by runbook verify`
+              : `runs as written (${plan.programs.join(' | ')})${step.action ? `: ${step.action}` : ''}`,
         });
+    }
+  }
+  // A check whose findings no procedure handles leaves the responder with a result and nothing to do.
+  for (const step of runbook.steps) {
+    if (changesState(step)) continue;
+    const plan = step.kind === 'shell' && !step.sql ? planShellCommand(step.text) : undefined;
+    if (plan && plan.kind !== 'run') continue;
+    const coverage = coverageOf(runbook, step, changesState);
+    if (coverage && !coverage.covered)
+      at({
+        line: step.line,
+        subject: 'coverage',
+        verdict: 'warning',
+        message: `"${coverage.subject}": no procedure of this runbook handles what it finds (its procedures: ${coverage.procedures.join('; ') || 'none'})`,
+        fix: 'add a procedure for its findings, or a branch after it ("If … → …")',
+      });
+  }
+  // psql's own commands in a SQL block are no SQL: said so, rather than skipped in silence.
+  for (const block of runbook.codeBlocks.filter((candidate) => candidate.lang === 'sql')) {
+    for (const part of splitSqlScript(block.code).filter((candidate) => candidate.kind === 'psql')) {
+      at({
+        line: block.line + part.line - 1,
+        subject: 'psql',
+        verdict: 'manual',
+        message: `psql meta-command \`${part.text.trim()}\`: psql carries it out, not the server; not checked`,
+      });
     }
   }
   for (const decision of runbook.decisions) {

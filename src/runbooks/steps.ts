@@ -1,3 +1,5 @@
+import { checkSql, splitSqlScript } from './sql-check/index.ts';
+
 /** A fenced code block of the runbook, and where it sits. */
 export interface CodeBlock {
   /** First word of the fence's info string ('' for a bare fence). */
@@ -31,6 +33,28 @@ export interface RunbookStep {
   action?: string;
   /** Shell steps whose program runs SQL (`psql -c "…"`): that SQL. */
   sql?: string;
+  /** The comment lines just above the step, without their markers: what it says the step shows or does. */
+  comment?: string;
+  /** Comment lines after the step, up to the next step or numbered comment ("Expected: 200 OK"). */
+  after?: string[];
+}
+
+/** Shell actions that only look. */
+const LOOKING = new Set([
+  'health-check',
+  'metrics',
+  'logs',
+  'rollout-history',
+  'rollout-status',
+  'get-pods',
+  'sql',
+]);
+
+/** A step that changes the system (a fix), rather than looks at it. The SQL parser must be loaded. */
+export function changesState(step: RunbookStep): boolean {
+  const sql = sqlOf(step);
+  if (sql !== undefined) return !checkSql(sql, { tables: new Map() }).statementsReadOnly;
+  return step.action !== undefined && !LOOKING.has(step.action);
 }
 
 /** The SQL a step runs: a SQL statement as written, or the one a shell step hands to psql. */
@@ -76,10 +100,17 @@ function psqlCommand(command: string): string | undefined {
  * put psql sessions there) is a SQL step too. Comment lines are not steps.
  */
 export function stepsOf(block: CodeBlock): RunbookStep[] {
+  const base = { section: block.section, block: block.line, ...(block.label ? { label: block.label } : {}) };
+  const steps = block.lang === 'sql' ? sqlSteps(block, base) : scriptSteps(block, base);
+  return withComments(block, steps);
+}
+
+function scriptSteps(
+  block: CodeBlock,
+  base: Pick<RunbookStep, 'section' | 'block' | 'label'>,
+): RunbookStep[] {
   const lines = block.code.split('\n');
   const steps: RunbookStep[] = [];
-  const base = { section: block.section, block: block.line, ...(block.label ? { label: block.label } : {}) };
-  const sqlFence = block.lang === 'sql';
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -89,12 +120,12 @@ export function stepsOf(block: CodeBlock): RunbookStep[] {
       continue;
     }
     const start = i;
-    if (sqlFence || SQL_START.test(line)) {
+    if (SQL_START.test(line)) {
       // A statement runs to the line that ends with ";" (or to a blank line / the block's end).
       const parts: string[] = [];
       while (i < lines.length) {
         const current = lines[i]!;
-        if (current.trim() === '' && !sqlFence) break;
+        if (current.trim() === '') break;
         if (!current.trim().startsWith('--')) parts.push(current.replace(/\s--.*$/, ''));
         i++;
         if (/;\s*(--.*)?$/.test(current)) break;
@@ -126,4 +157,67 @@ export function stepsOf(block: CodeBlock): RunbookStep[] {
     steps.push(step);
   }
   return steps;
+}
+
+/**
+ * A SQL fence: one step per statement, cut as psql cuts a file, with PostgreSQL's own scanner (a ";"
+ * in a string, a dollar-quoted body or a comment ends nothing; " --" in a string is no comment). The
+ * text is as written, comment lines inside a statement included, so that a line within the step is
+ * its line in the document. psql meta-commands (\d, \gset, \x) are not steps. The SQL parser must be
+ * loaded (`loadSqlParser`).
+ */
+function sqlSteps(block: CodeBlock, base: Pick<RunbookStep, 'section' | 'block' | 'label'>): RunbookStep[] {
+  return splitSqlScript(block.code)
+    .filter((part) => part.kind === 'statement')
+    .map((part) => ({
+      kind: 'sql',
+      text: part.text,
+      line: block.line + part.line - 1,
+      endLine: block.line + part.endLine - 1,
+      ...base,
+    }));
+}
+
+const COMMENT = /^\s*(?:#|--)\s?(.*)$/;
+/** "# 3. Check error rate decreased": the next step's label, not something said about this one. */
+const NUMBERED = /^\d+\.\s/;
+
+/** Each step's comment above (contiguous comment lines) and the comment lines after it. */
+function withComments(block: CodeBlock, steps: RunbookStep[]): RunbookStep[] {
+  const lines = block.code.split('\n');
+  const commentAt = (line: number) => {
+    const text = lines[line - block.line];
+    const match = text === undefined ? null : COMMENT.exec(text);
+    return match ? match[1]!.trim() : undefined;
+  };
+  /** The first line of the run of comment lines just above `line`. */
+  const runAbove = (line: number) => {
+    let first = line;
+    while (first - 1 >= block.line && commentAt(first - 1) !== undefined) first--;
+    return first;
+  };
+  return steps.map((step, i) => {
+    const aboveFrom = runAbove(step.line);
+    const above: string[] = [];
+    for (let line = aboveFrom; line < step.line; line++) {
+      const comment = commentAt(line);
+      if (comment) above.push(comment);
+    }
+    const next = steps[i + 1]?.line;
+    // The comments just above the next step are its own, unless they follow this step directly.
+    let until = next ?? block.endLine + 1;
+    if (next !== undefined && runAbove(next) > steps[i]!.endLine + 1) until = runAbove(next);
+    const after: string[] = [];
+    for (let line = step.endLine + 1; line < until; line++) {
+      const comment = commentAt(line);
+      if (comment === undefined) continue;
+      if (NUMBERED.test(comment)) break;
+      if (comment) after.push(comment);
+    }
+    return {
+      ...step,
+      ...(above.length > 0 ? { comment: above.join(' ') } : {}),
+      ...(after.length > 0 ? { after } : {}),
+    };
+  });
 }

@@ -170,6 +170,14 @@ export interface Companion {
   stop(): Promise<unknown>;
 }
 
+/** The names a runbook's kubectl commands take on a stack that runs on Kubernetes. */
+export interface KubernetesTarget {
+  context?: string;
+  namespace?: string;
+  /** The backend's Deployment (a runbook's `deployment/chat-backend` becomes `deployment/<this>`). */
+  deployment?: string;
+}
+
 export interface Stack {
   readonly kind: StackKind;
   readonly id: string;
@@ -180,6 +188,8 @@ export interface Stack {
   readonly database: DatabaseControl;
   /** Present on a stack with its own network (capability `network-partition`). */
   readonly network?: NetworkControl;
+  /** Set when the stack runs on Kubernetes: a runbook's kubectl runs for real, with these names. */
+  readonly kubernetes?: KubernetesTarget;
   status(): Promise<StackComponentStatus[]>;
   /** Stops everything the stack started and removes its files. Safe to call twice. */
   down(): Promise<void>;

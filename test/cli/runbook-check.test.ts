@@ -42,9 +42,46 @@ describe('gameday runbook check (no stack)', () => {
         message: expect.stringMatching(/rollback/),
       }),
     );
-    // Runbook 2 never says how to tell the fix worked; runbook 1 does.
+    // Runbook 2 never says how to tell the fix worked; runbooks 1 and 3 do.
     const verification = findings.filter((finding) => finding.subject === 'verification');
     expect(verification.map((finding) => finding.runbook)).toEqual([2]);
+  });
+
+  it('finds the check no procedure follows up, and passes its twin that leads to one', async () => {
+    const { findings } = await check(PLANTED);
+    const coverage = findings.filter((finding) => finding.subject === 'coverage');
+    expect(coverage.map((finding) => [finding.line, finding.verdict])).toEqual([[72, 'warning']]);
+    expect(coverage[0]!.message).toMatch(
+      /"Check for bloated tables": no procedure of this runbook handles what it finds \(its procedures: Fix: Duplicate Messages\)/,
+    );
+  });
+
+  it('calls no SQL broken that PostgreSQL accepts, and notes psql’s own commands', async () => {
+    const { findings } = await check(PLANTED);
+    const block = findings.filter(
+      (finding) => finding.runbook === 3 && finding.line >= 80 && finding.line <= 89,
+    );
+    expect(block.filter((finding) => finding.subject === 'sql').map((f) => [f.line, f.verdict])).toEqual([
+      [80, 'ok'],
+      [84, 'ok'],
+      [85, 'ok'],
+      [86, 'ok'],
+      [89, 'ok'],
+    ]);
+    expect(block.filter((finding) => finding.subject === 'psql').map((f) => [f.line, f.verdict])).toEqual([
+      [88, 'manual'],
+      [89, 'manual'],
+    ]);
+    // A shell step gameday cannot carry out is a person's; one it can runs as written.
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        line: 95,
+        subject: 'shell',
+        verdict: 'manual',
+        message: '`kubectl exec` has no equivalent on this stack',
+      }),
+    );
+    expect(findings).toContainEqual(expect.objectContaining({ line: 96, subject: 'shell', verdict: 'ok' }));
   });
 
   it('passes every SQL statement of this project’s own runbook against the schema', async () => {

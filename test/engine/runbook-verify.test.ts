@@ -6,7 +6,9 @@ import { runVerifyCli, type VerifyRun } from '../support/runbook-verify-run.ts';
 /**
  * `gameday runbook verify` with the shared runbook: its diagnostic queries run during real faults and
  * are judged by what the harness knows independently (pg_blocking_pids, the runaway pids, the dropped
- * index); its SQL fixes run as written; its claims are compared with what was measured.
+ * index) and by what their labels promise; its SQL fixes run as written and their effect is checked on
+ * the sessions that serve users; its claims are compared with what was measured. Each verdict names
+ * its evidence.
  */
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url).pathname;
 let run: VerifyRun;
@@ -21,6 +23,8 @@ afterAll(() => run?.cleanup());
 
 const at = (scenario: string, line: number) =>
   checks.find((check) => check.scenario === scenario && check.line === line);
+const judgement = (check: RunbookCheck | undefined, rule: string) =>
+  check?.judgements.find((candidate) => candidate.rule === rule);
 
 describe('gameday runbook verify on the shared runbook', () => {
   it('runs the runbook 3 steps during all three live faults', () => {
@@ -46,8 +50,46 @@ describe('gameday runbook verify on the shared runbook', () => {
     expect(longRunning.expected).toMatch(/the session holding the lock/);
     // The same query does show the runaway queries, and the slow queries a missing index causes.
     expect(at('runaway-query', 423)?.status).toBe('ok');
-    expect(at('runaway-query', 538)?.status).toBe('ok');
     expect(at('missing-index', 423)?.status).toBe('ok');
+  });
+
+  it('holds labels against results: nothing in "CPU usage" or "Find CPU-intensive query" measures CPU', () => {
+    for (const scenario of ['lock-contention', 'runaway-query', 'missing-index']) {
+      const cpu = at(scenario, 443)!;
+      expect(cpu.status).toBe('inaccurate');
+      expect(judgement(cpu, 'label')?.observed).toMatch(
+        /^"CPU usage" promises CPU, but nothing in it measures CPU/,
+      );
+    }
+    // It does list the runaway queries first (oldest first); it cannot tell them from waiting ones.
+    const cpuIntensive = at('runaway-query', 538)!;
+    expect(cpuIntensive.status).toBe('inaccurate');
+    expect(judgement(cpuIntensive, 'shows-fault')).toMatchObject({
+      status: 'ok',
+      observed: expect.stringMatching(/the runaway queries/),
+    });
+    expect(judgement(cpuIntensive, 'label')?.status).toBe('inaccurate');
+    // "Find long-running queries" is what its columns show.
+    expect(judgement(at('missing-index', 423), 'label')?.status).toBe('ok');
+  });
+
+  it('finds the cache hit ratio check no procedure follows up', () => {
+    const cache = at('missing-index', 449)!;
+    expect(cache.status).toBe('inaccurate');
+    expect(judgement(cache, 'coverage')?.observed).toMatch(
+      /^it found cache_hit_ratio = [\d.]+ and no procedure of runbook 3 handles "Cache hit ratio \(should be >99%\)"/,
+    );
+  });
+
+  it('runs the steps that confirm a fix after it: EXPLAIN ANALYZE shows the index scan then', () => {
+    const explain = at('missing-index', 478)!;
+    expect(explain.status).toBe('ok');
+    expect(explain.seen).toMatch(/^after the fix, \d+ row\(s\) \(.*Index Scan.*\), none of the fault/);
+    // The interactive psql of "Connect to database" connects to the stack's database and ends.
+    expect(at('lock-contention', 420)).toMatchObject({
+      status: 'ok',
+      seen: expect.stringMatching(/psql connected/),
+    });
   });
 
   it('runs the index fix as written: CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT is refused', () => {
@@ -61,13 +103,41 @@ describe('gameday runbook verify on the shared runbook', () => {
     expect(claim.seen).toMatch(/index scan, after the fix/);
   });
 
-  it('reports the placeholder fixes broken and passes the fix that runs as written', () => {
-    expect(at('lock-contention', 504)).toMatchObject({ status: 'broken' });
-    expect(at('lock-contention', 504)!.seen).toMatch(/column "blocking_pid" does not exist/);
+  it('reports the placeholder fixes broken, with what did the job instead', () => {
+    const blocker = at('lock-contention', 504)!;
+    expect(blocker).toMatchObject({ status: 'broken' });
+    expect(blocker.seen).toMatch(/column "blocking_pid" does not exist/);
+    expect(blocker.worked).toContainEqual(
+      expect.objectContaining({ kind: 'harness-action', action: 'terminate-blockers' }),
+    );
     expect(at('runaway-query', 544)).toMatchObject({ status: 'broken' });
+    expect(at('runaway-query', 544)!.worked).toContainEqual(
+      expect.objectContaining({ kind: 'harness-action', action: 'terminate-long-queries' }),
+    );
+  });
+
+  it('runs the statement timeout as written and finds it never reaches the pooled connections', () => {
     const timeout = at('runaway-query', 547)!;
-    expect(timeout.status).toBe('ok');
-    expect(timeout.seen).toMatch(/^ran as written \(line 547\).*the incident resolved/);
+    expect(timeout.status).toBe('inaccurate');
+    expect(judgement(timeout, 'runs')?.observed).toMatch(/^ran as written \(line 547\)/);
+    expect(judgement(timeout, 'outcome')?.observed).toMatch(/the incident resolved/);
+    expect(judgement(timeout, 'effect')).toMatchObject({
+      status: 'inaccurate',
+      observed: expect.stringMatching(
+        /^only new sessions get statement_timeout = 30s: a session opened before it still has 0, and \d+ of the backend's \d+ pooled connections/,
+      ),
+    });
+    expect(timeout.worked).toContainEqual(
+      expect.objectContaining({ kind: 'setting', name: 'statement_timeout', takesEffect: 'new-sessions' }),
+    );
+  });
+
+  it('names the evidence for every verdict', () => {
+    for (const check of checks) {
+      expect(check.judgements.length, `line ${check.line}`).toBeGreaterThan(0);
+      for (const one of check.judgements) expect(one.observed.trim(), `line ${check.line}`).not.toBe('');
+      expect(check.seen.trim(), `line ${check.line}`).not.toBe('');
+    }
   });
 
   it('writes the accuracy table, and every scenario still passes', async () => {

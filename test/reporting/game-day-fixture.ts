@@ -79,6 +79,7 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
         status: 'ok',
         expected: 'rows',
         seen: '31 rows',
+        judgements: [{ rule: 'shows-fault', status: 'ok', observed: '31 rows' }],
       },
       {
         runbook: 1,
@@ -88,6 +89,7 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
         status: 'inaccurate',
         expected: 'a restart',
         seen: 'no deployment called chat-backend',
+        judgements: [{ rule: 'runs', status: 'inaccurate', observed: 'no deployment called chat-backend' }],
       },
     ],
     claims: [

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CodeBlock,
   parseDuration,
@@ -8,6 +8,10 @@ import {
   RunbookParseError,
   readRunbook,
 } from '../../src/runbooks/parse-runbook.ts';
+import { loadSqlParser } from '../../src/runbooks/sql-check/index.ts';
+
+// parseRunbook cuts SQL blocks with PostgreSQL's scanner.
+beforeAll(() => loadSqlParser());
 
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url);
 const FIXTURE = new URL('../../fixtures/runbook/chat-backend-runbooks.md', import.meta.url);

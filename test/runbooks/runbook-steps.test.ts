@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunbook, readRunbook } from '../../src/runbooks/parse-runbook.ts';
+import { loadSqlParser } from '../../src/runbooks/sql-check/index.ts';
+
+// parseRunbook cuts SQL blocks with PostgreSQL's scanner.
+beforeAll(() => loadSqlParser());
 
 const SHARED = new URL('../../../shared/runbooks/incident-response-runbooks.md', import.meta.url);
 

@@ -203,7 +203,13 @@ describe('psql meta-commands and variables', () => {
       'SELECT * FROM :"table_name" LIMIT 1;',
     ].join('\n');
     const check = checkSql(sql, schema);
-    expect(check).toMatchObject({ statements: 4, readOnly: false, findings: [] });
+    // Not to be sent as it is (psql's syntax), though no statement in it would change anything but one.
+    expect(check).toMatchObject({ statements: 4, readOnly: false, usesPsql: true, findings: [] });
+    expect(checkSql('SELECT max(id) AS last_id FROM messages \\gset', schema)).toMatchObject({
+      readOnly: false,
+      statementsReadOnly: true,
+      usesPsql: true,
+    });
     expect(check.psqlCommands).toEqual([
       { text: '\\x', line: 1 },
       { text: '\\d messages', line: 2 },

@@ -166,6 +166,8 @@ describe('the shared runbook’s SQL', () => {
     expect(checkSql(assessDamage, schema)).toEqual({
       statements: 2,
       readOnly: true,
+      statementsReadOnly: true,
+      usesPsql: false,
       findings: [],
       tables: ['messages', 'conversations'],
     });
@@ -395,7 +397,14 @@ describe('name resolution', () => {
 describe('schemas', () => {
   it('loads the parser once however often it is asked', async () => {
     await Promise.all([loadSqlParser(), loadSqlParser()]);
-    expect(checkSql('SELECT 1', schema)).toEqual({ statements: 1, readOnly: true, findings: [], tables: [] });
+    expect(checkSql('SELECT 1', schema)).toEqual({
+      statements: 1,
+      readOnly: true,
+      statementsReadOnly: true,
+      usesPsql: false,
+      findings: [],
+      tables: [],
+    });
   });
 
   it('reads the application schema from the fixture DDL, with the sequences of its bigserial columns', async () => {

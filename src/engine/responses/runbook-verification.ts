@@ -1,7 +1,9 @@
 import { AbortedError } from '../../core/aborted.ts';
 import { formatMs } from '../../core/format.ts';
+import { stackShell } from '../../responders/stack-shell.ts';
 import { blockerEvidence } from '../../runbooks/run-diagnostics.ts';
 import type { RunbookVerifier } from '../../runbooks/runbook-verifier.ts';
+import type { VerifyContext } from '../../runbooks/verify-context.ts';
 import { detect } from '../phases/detect.ts';
 import { lateRecoveryLimit, recover } from '../phases/recover.ts';
 import { type CarryOut, carryOutAction, remediate } from '../phases/remediate.ts';
@@ -16,11 +18,32 @@ import { prepareRemedy } from './runbook-remedy.ts';
  * "after the fix" numbers, measured on the fixed system before the revert.
  */
 export function runbookVerification(verifier: RunbookVerifier): Response {
+  let shell: Awaited<ReturnType<typeof stackShell>> | undefined;
+  /** The verifier's view of this run: the stack, its shell (started once), the run's undo list. */
+  const contextOf = async (run: ScenarioRun): Promise<VerifyContext> => {
+    shell ??= await stackShell(run.stack);
+    return {
+      stack: run.stack,
+      shell: shell.tools,
+      fixDeadlineMs: STEP_DEADLINES.remedyStep - 10_000,
+      registerUndo: async (description, undo, recorded) => {
+        const id = await run.context.ledger.register({
+          scenario: run.resolved.scenario.id,
+          kind: 'runbook-step',
+          description,
+          params: {},
+          recorded,
+        });
+        run.undos.push({ id, description, undo });
+      },
+    };
+  };
   const carryOutAsWritten: CarryOut = async (run, step) => {
-    const asWritten = await verifier.tryFix(run.stack.database.adminUrl(), step.runbookStep, step.action);
+    const context = await contextOf(run);
+    const asWritten = await verifier.tryFix(context, step.runbookStep, step.action);
     if (asWritten) return asWritten;
     const detail = await carryOutAction(run, step);
-    verifier.carriedOut(step.runbookStep, step.action, detail);
+    await verifier.carriedOut(context, step.runbookStep, step.action, detail);
     return detail;
   };
   return {
@@ -30,20 +53,29 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
     async respond(run) {
       const undetected = await detect(run);
       if (undetected) return undetected;
+      const trying = run.clock.now();
       await bounded(
         run,
         'runbook-diagnostics-failed',
         STEP_DEADLINES.diagnose,
         'the runbook’s diagnostics',
-        () => diagnose(run, verifier),
+        () => diagnose(run, verifier, contextOf),
       );
+      await bounded(
+        run,
+        'runbook-verify-failed',
+        STEP_DEADLINES.remedyStep,
+        'the procedure’s settings changes',
+        async () => verifier.procedureSettings(await contextOf(run)),
+      );
+      run.verificationWorkMs += run.clock.now() - trying;
       return (await remediate(run, carryOutAsWritten)) ?? (await recover(run, lateRecoveryLimit(run)));
     },
     async conclude(run) {
       const { injectedAt, recoveredAt } = run;
       if (injectedAt === undefined) return;
-      await bounded(run, 'runbook-verify-failed', STEP_DEADLINES.conclude, 'judging the runbook', () =>
-        verifier.conclude(run.stack.database.adminUrl(), {
+      await bounded(run, 'runbook-verify-failed', STEP_DEADLINES.conclude, 'judging the runbook', async () =>
+        verifier.conclude(await contextOf(run), {
           resolved: recoveredAt !== undefined,
           why:
             recoveredAt !== undefined
@@ -52,6 +84,10 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
           claims: run.watch.claimResults(),
         }),
       );
+    },
+    async close() {
+      await shell?.close();
+      shell = undefined;
     },
     report: () => ({ runbookChecks: verifier.results() }),
   };
@@ -74,11 +110,15 @@ async function bounded(
 }
 
 /** Runs the runbook's read-only steps against the live fault, judged by what the harness knows of it. */
-async function diagnose(run: ScenarioRun, verifier: RunbookVerifier): Promise<void> {
+async function diagnose(
+  run: ScenarioRun,
+  verifier: RunbookVerifier,
+  contextOf: (run: ScenarioRun) => Promise<VerifyContext>,
+): Promise<void> {
   const known = [...run.evidence];
   // What the database says independently; during an outage it says nothing, and that is the fault.
   const [blockers, stored] = await Promise.all([
-    blockerEvidence(run.stack.database.adminUrl()).catch(() => undefined),
+    blockerEvidence(run.stack.database.adminUrl()).catch(() => null),
     run.load.checkAcknowledged().catch(() => undefined),
   ]);
   if (blockers) known.push(blockers);
@@ -88,7 +128,12 @@ async function diagnose(run: ScenarioRun, verifier: RunbookVerifier): Promise<vo
       values: duplicated,
       description: `${duplicated.length} acknowledged message_id(s) stored twice`,
     });
-  const checks = await verifier.duringFault(run.stack, known);
+  // What the harness knows is not happening: a check for it that finds nothing is right.
+  const absent = [
+    ...(blockers === undefined ? ['no session waits for a lock (pg_blocking_pids)'] : []),
+    ...(stored && duplicated.length === 0 ? ['no acknowledged message is stored twice'] : []),
+  ];
+  const checks = await verifier.duringFault(await contextOf(run), known, absent);
   const count = (status: string) => checks.filter((check) => check.status === status).length;
   run.note(
     'runbook-diagnostics',

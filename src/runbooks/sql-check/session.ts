@@ -36,13 +36,15 @@ export class SqlSession {
     const split = splitSql(source);
     const cx = new CheckContext(source, this.state, split.placeholders, checkStatement);
     // psql syntax cannot be sent to the server as it is, so such a text is never a read-only probe.
-    let readOnly = split.psqlCommands.length === 0 && split.placeholders.size === 0;
+    const psql = split.psqlCommands.length > 0 || split.placeholders.size > 0;
+    let statementsReadOnly = true;
     let statements = 0;
     for (const statement of split.statements) {
       const checked = checkOne(cx, statement);
       statements += checked.statements;
-      if (!checked.readOnly) readOnly = false;
+      if (!checked.readOnly) statementsReadOnly = false;
     }
+    const readOnly = statementsReadOnly && !psql;
     const psqlCommands = split.psqlCommands.map(({ start, end }) => ({
       text: sql.slice(start, end),
       line: source.lineOf(start),
@@ -50,6 +52,8 @@ export class SqlSession {
     return {
       statements,
       readOnly: readOnly && statements > 0,
+      statementsReadOnly: statementsReadOnly && statements > 0,
+      usesPsql: psql,
       findings: cx.findings.sort((a, b) => a.line - b.line || a.column - b.column),
       tables: cx.tables,
       ...(psqlCommands.length > 0 ? { psqlCommands } : {}),

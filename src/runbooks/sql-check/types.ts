@@ -28,6 +28,10 @@ export interface SqlCheck {
    * that parses: no psql meta-command or variable, so it can be sent to the server as it is.
    */
   readOnly: boolean;
+  /** Every statement is read-only, psql's own syntax (meta-commands, variables) aside. */
+  statementsReadOnly: boolean;
+  /** psql meta-commands or variables (`:name`): the text is for psql, not for the server as it is. */
+  usesPsql: boolean;
   findings: SqlFinding[];
   /** Relations referenced (CTE names excluded), in order of first reference. */
   tables: string[];

@@ -117,11 +117,17 @@ export class BackendDeployment {
     return this.rollout({ ...this.current, release, env: { ...this.current.env } }, changeCause);
   }
 
-  /** `kubectl set env`: changes variables (null removes one) and rolls every replica. */
+  /**
+   * `kubectl set env`: changes variables (null removes one) and rolls every replica. APP_RELEASE is
+   * the release, as the backend reads it (the same image on Kubernetes takes its release from it);
+   * removing it goes back to the release first deployed.
+   */
   setEnv(changes: Record<string, string | null>, changeCause?: string): Promise<Revision> {
-    const env = withEnvChanges(this.current.env, changes);
+    const { APP_RELEASE: release, ...others } = changes;
+    const env = withEnvChanges(this.current.env, others);
     const cause = changeCause ?? `set env ${Object.keys(changes).join(', ')}`;
-    return this.rollout({ release: this.current.release, env }, cause);
+    const next = release === undefined ? this.current.release : (release ?? this.history[0]!.release);
+    return this.rollout({ release: next, env }, cause);
   }
 
   /** `kubectl rollout undo [--to-revision]`: rolls out an earlier template as a new revision. */

@@ -109,13 +109,24 @@ export class ExternalBackend implements BackendControl {
       // Mode 600: the environment may hold credentials (DATABASE_URL).
       await fs.writeFile(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     }
+    // What the running revision sets that this one does not: `KEY-` words, as `kubectl set env` takes them.
+    const before = { APP_RELEASE: this.current.release, ...this.current.env };
+    const after = asFound ? {} : { APP_RELEASE: release, ...env };
+    const unset = Object.keys(before)
+      .filter((name) => !(name in after) && !(name === 'APP_RELEASE' && this.current === found))
+      .map((name) => `${name}-`)
+      .join(' ');
     await this.commands.run('rollout', {
       GAMEDAY_BACKEND_ENV_FILE: envFile,
+      GAMEDAY_BACKEND_ENV_UNSET: unset,
       GAMEDAY_RELEASE: release,
       GAMEDAY_REVISION: String(revision.revision),
     });
     this.revisions.push(revision);
     await this.waitReady(release);
+    // Dated when it is in place: a slow rollout is real work the time scale does not compress, and
+    // "deployed within 30 minutes" must not read a fresh deploy as old because its rollout took a while.
+    revision.createdAt = new Date().toISOString();
     return { ...revision, env: { ...env } };
   }
 
@@ -176,8 +187,12 @@ export class ExternalBackend implements BackendControl {
     return this.rollout(this.current.release, env, `set env ${Object.keys(changes).join(', ')}`);
   }
 
-  async scale(): Promise<void> {
-    throw new Error('the external stack cannot scale its backend');
+  /** `commands.scale` with the count; done when the replicas answer with the running release. */
+  async scale(replicas: number): Promise<void> {
+    if (!this.commands.has('scale'))
+      throw new Error('the external stack has no scale command (commands.scale)');
+    await this.commands.run('scale', { GAMEDAY_REPLICAS: String(replicas) });
+    await this.waitReady(this.current.release);
   }
 
   logs(options: { replica?: string; tail?: number } = {}): string[] {

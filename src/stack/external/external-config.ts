@@ -129,6 +129,15 @@ export const externalConfigSchema = z
         userPassword: z.string().min(1).default(SEED_PASSWORD),
       })
       .strict(),
+    /**
+     * The stack runs on Kubernetes: a runbook's kubectl commands (`runbook verify`) run with the real
+     * kubectl, this context, namespace and deployment name taking the place of the runbook's.
+     */
+    kubernetes: z
+      .object({ context: z.string().min(1), namespace: z.string().min(1), deployment: z.string().min(1) })
+      .partial()
+      .strict()
+      .optional(),
     backend: z
       .object({
         /** How long a rollout may take until every replica answers its health check. */
@@ -139,12 +148,16 @@ export const externalConfigSchema = z
     /**
      * Run with `sh -c` in the config file's directory. They get GAMEDAY_* variables: rollout gets
      * GAMEDAY_BACKEND_ENV_FILE (the revision's release and environment, KEY=value lines; empty for the
-     * deployment as found), GAMEDAY_RELEASE and GAMEDAY_REVISION; killReplica gets GAMEDAY_REPLICA and
+     * deployment as found), GAMEDAY_BACKEND_ENV_UNSET (what the running revision sets and this one does
+     * not, as `KEY-` words for `kubectl set env`), GAMEDAY_RELEASE and GAMEDAY_REVISION; scale gets
+     * GAMEDAY_REPLICAS; killReplica gets GAMEDAY_REPLICA and
      * GAMEDAY_SIGNAL; stopPrimary gets GAMEDAY_STOP_MODE (fast | immediate).
      */
     commands: z
       .object({
         rollout: command,
+        /** Sets the number of backend replicas (`kubectl scale`); its rollout is waited for by health checks. */
+        scale: command,
         /** Runs for the whole session, printing the backend's log lines as they come. */
         logs: command,
         stopPrimary: command,

@@ -8,7 +8,14 @@ import { registerSecret } from '../../core/redact.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { stateDir } from '../embedded/stack-registry.ts';
 import { orphanedLedgers } from '../fault-ledger.ts';
-import type { Capability, Secrets, Stack, StackComponentStatus, StackEndpoints } from '../stack.ts';
+import type {
+  Capability,
+  KubernetesTarget,
+  Secrets,
+  Stack,
+  StackComponentStatus,
+  StackEndpoints,
+} from '../stack.ts';
 import { ExternalBackend } from './external-backend.ts';
 import type { ExternalConfig } from './external-config.ts';
 import { ExternalDatabase } from './external-database.ts';
@@ -20,6 +27,7 @@ function capabilitiesOf(config: ExternalConfig): Set<Capability> {
   const capabilities = new Set<Capability>(['database-superuser']);
   if (config.proxyApiUrl) capabilities.add('fault-proxy');
   if (commands.has('rollout')) capabilities.add('rollout');
+  if (commands.has('scale')) capabilities.add('scale');
   if (commands.has('stopPrimary')) capabilities.add('database-lifecycle');
   if (commands.has('freezePrimary')) capabilities.add('database-freeze');
   if (commands.has('killReplica')) capabilities.add('kill-replica');
@@ -78,6 +86,7 @@ export class ExternalStack implements Stack {
   readonly secrets: Secrets;
   readonly backend: ExternalBackend;
   readonly database: ExternalDatabase;
+  readonly kubernetes?: KubernetesTarget;
   private readonly commands: StackCommands;
 
   private constructor(
@@ -91,6 +100,7 @@ export class ExternalStack implements Stack {
     this.secrets = config.secrets;
     this.backend = new ExternalBackend(config, this.commands, stateDir);
     this.database = new ExternalDatabase(config, this.commands);
+    if (config.kubernetes) this.kubernetes = config.kubernetes;
   }
 
   static capabilitiesOf = capabilitiesOf;
@@ -188,8 +198,14 @@ export class ExternalStack implements Stack {
   }
 
   /** A scenario's stack settings: the backend's release and environment, rolled out if they differ. */
-  configure(settings: { release?: string; env: Record<string, string> }): Promise<void> {
-    return this.backend.configure(settings.release, settings.env);
+  async configure(settings: {
+    release?: string;
+    env: Record<string, string>;
+    replicas?: number;
+  }): Promise<void> {
+    await this.backend.configure(settings.release, settings.env);
+    if (settings.replicas !== undefined && this.capabilities.has('scale'))
+      await this.backend.scale(settings.replicas);
   }
 
   /** Puts the stack back as new (`commands.reset`) and waits until it answers as found. */
