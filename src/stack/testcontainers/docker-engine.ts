@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
 import { DockerUnavailableError } from '../containers/docker-cli.ts';
 
@@ -8,6 +9,11 @@ import { DockerUnavailableError } from '../containers/docker-cli.ts';
  */
 export async function dockerEngine(): Promise<ContainerRuntimeClient> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // testcontainers takes a /.dockerenv file to mean "inside a container" and reaches the engine's ports
+  // through the bridge's gateway; a machine that is itself a container but runs its own dockerd
+  // publishes them on its own loopback.
+  if (!process.env.DOCKER_HOST?.startsWith('tcp:') && dockerdRunsHere())
+    process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
   let client: ContainerRuntimeClient;
   try {
     client = await getContainerRuntimeClient();
@@ -20,4 +26,14 @@ export async function dockerEngine(): Promise<ContainerRuntimeClient> {
       `the engine testcontainers found runs on ${host}, and the testcontainers stack publishes its ports on this machine's loopback; point DOCKER_HOST at an engine here`,
     );
   return client;
+}
+
+/** The engine on the default socket is a dockerd process this machine runs (not a host's, mounted in). */
+function dockerdRunsHere(): boolean {
+  try {
+    const pid = fs.readFileSync('/var/run/docker.pid', 'utf8').trim();
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd';
+  } catch {
+    return false;
+  }
 }
