@@ -23,7 +23,9 @@ export default defineScenario({
     unit: 'count',
     comparator: '>',
     threshold: 0,
-    expr: { fn: 'rate', metric: RESTARTS_METRIC, window: '5m' },
+    // The window outlasts the alert's 5 min 'for', so one restart alone fires it (rate() sees a restart
+    // only while the scrape before it is still in the window); short enough to clear soon after a rollback.
+    expr: { fn: 'rate', metric: RESTARTS_METRIC, window: '8m' },
   },
   remedy: [
     { action: 'decide', question: 'recent-deploy', within: '30m', runbookStep: 'Check Recent Deployments' },

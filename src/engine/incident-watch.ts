@@ -190,9 +190,13 @@ export class IncidentWatch {
     const remedied = this.phase === 'remedied';
     // Judged by its checks alone (the alert's condition outlives a correct remedy), recovery can only
     // begin once the response is over.
+    // An alert whose signal vanished (no samples in its window: a stalled scrape, traffic that stopped)
+    // is inactive in Prometheus too, but that is not the all-clear: it must read below its threshold.
     const alertClear =
       (remedied || !this.options.recoveryNeedsRemedy) &&
-      (this.resolved.recoveryNeedsAlertResolved ? this.evaluator.state === 'inactive' : remedied);
+      (this.resolved.recoveryNeedsAlertResolved
+        ? this.evaluator.state === 'inactive' && this.evaluator.lastValue !== undefined
+        : remedied);
     if (alertClear && checksHold) this.recoveringSince ??= now;
     else this.recoveringSince = undefined;
   }

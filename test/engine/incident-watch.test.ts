@@ -66,7 +66,7 @@ function watch(options: { recoveryNeedsRemedy?: boolean; scenario?: Partial<Watc
     store.add([...gauge(errors), ...checkGauge(queue)], T0 + atMs, { target: 'test' });
     w.observe(T0 + atMs);
   };
-  return { w, notes, sample };
+  return { w, notes, sample, store };
 }
 
 describe('the incident watch', () => {
@@ -115,6 +115,24 @@ describe('the incident watch', () => {
     // A relapse resets it.
     sample(4_500, 0, 20);
     expect(w.recoveredSince(T0 + 6_000, 1_000)).toBeUndefined();
+  });
+
+  it('an alert whose signal vanished (no samples: a stalled scrape, traffic stopped) is not resolved', () => {
+    const { w, sample, store } = watch();
+    w.faultBegins();
+    sample(0, 0.9);
+    sample(1_000, 0.9);
+    expect(w.alertState).toBe('firing');
+    // Only the check's gauge answers from here on: the alert's series goes stale.
+    for (const at of [4_000, 5_000, 6_000]) {
+      store.add(checkGauge(0), T0 + at, { target: 'test' });
+      w.observe(T0 + at);
+    }
+    expect(w.alertState).toBe('inactive');
+    expect(w.alertValue).toBeUndefined();
+    expect(w.recoveredSince(T0 + 6_000, 0)).toBeUndefined();
+    sample(7_000, 0.1);
+    expect(w.recoveredSince(T0 + 7_000, 0)).toBe(T0 + 7_000);
   });
 
   it('with people responding, an alert that clears before anyone tried a fix is no recovery', () => {
