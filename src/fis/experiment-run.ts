@@ -1,3 +1,4 @@
+import { sleepUntilAborted } from '../core/wait.ts';
 import type { ActionRun, FisExecutor } from './executor.ts';
 import { isoDurationMs } from './iso-duration.ts';
 import { parseSelectionMode, select } from './selection.ts';
@@ -159,7 +160,7 @@ export class ExperimentRun {
     try {
       if (action.actionId === 'aws:fis:wait') {
         this.setAction(name, 'running', '');
-        await pause(durationMs ?? 0, signal);
+        await sleepUntilAborted(durationMs ?? 0, signal);
       } else {
         this.setAction(name, 'initiating', '');
         const run = await this.deps.executor.start({
@@ -179,7 +180,7 @@ export class ExperimentRun {
         this.held.push({ name, run });
         this.setAction(name, 'running', '');
         if (this.halted) return;
-        await pause(durationMs ?? 0, signal);
+        await sleepUntilAborted(durationMs ?? 0, signal);
         if (this.halted) return;
         this.held.splice(
           this.held.findIndex((h) => h.run === run),
@@ -242,17 +243,3 @@ export class ExperimentRun {
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-/** Sleeps, but wakes at once when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,3 +1,4 @@
+import { sleepUntilAborted } from '../../core/wait.ts';
 import type { ActionRun, FisActionStart, FisExecutor, FisTarget } from '../../fis/executor.ts';
 import { REMEDY_ACTIONS } from '../../remediation/registry.ts';
 import type { FaultRecorder } from '../../stack/fault-ledger.ts';
@@ -102,7 +103,7 @@ export class LocalFisExecutor implements FisExecutor {
         return {
           // What AWS does after the action: the instance comes back once rebooted (now, if stopped).
           undo: async () => {
-            await pause(outageMs, action.signal);
+            await sleepUntilAborted(outageMs, action.signal);
             await inPlace.undo();
           },
         };
@@ -288,19 +289,5 @@ function disruptions(subnets: LocalPart[], scope: string, stack: Stack): LocalFa
     // The database's and the replica's subnets reach no S3 here: nothing to deny.
     if (scope === 's3') return [];
     return part.role === 'database' ? [{ kind: 'freeze-primary', params: {} }] : [down('replica')];
-  });
-}
-
-/** Sleeps, but wakes at once when the signal aborts (the experiment stopped). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }

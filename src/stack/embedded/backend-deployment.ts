@@ -21,6 +21,19 @@ export interface Revision extends PodTemplate {
   createdAt: string;
 }
 
+/** Appends the next revision of `template` to a Deployment's history, as `kubectl rollout` records it. */
+export function recordRevision(history: Revision[], template: PodTemplate, changeCause: string): Revision {
+  const revision: Revision = {
+    revision: (history.at(-1)?.revision ?? 0) + 1,
+    release: template.release,
+    env: { ...template.env },
+    changeCause,
+    createdAt: new Date().toISOString(),
+  };
+  history.push(revision);
+  return revision;
+}
+
 export interface ReplicaStatus {
   name: string;
   pid: number | undefined;
@@ -94,7 +107,7 @@ export class BackendDeployment {
   /** Creates revision 1 with `replicas` replicas. */
   start(template: PodTemplate, replicas: number, changeCause = 'initial deploy'): Promise<void> {
     return this.serialise(async () => {
-      const revision = this.record(template, changeCause);
+      const revision = recordRevision(this.history, template, changeCause);
       this.desired = replicas;
       await Promise.all(Array.from({ length: replicas }, () => this.startReplica(revision)));
       await this.publishTargets();
@@ -218,22 +231,10 @@ export class BackendDeployment {
     await Promise.all(all.map((replica) => replica.process.stop()));
   }
 
-  private record(template: PodTemplate, changeCause: string): Revision {
-    const revision: Revision = {
-      revision: (this.history.at(-1)?.revision ?? 0) + 1,
-      release: template.release,
-      env: { ...template.env },
-      changeCause,
-      createdAt: new Date().toISOString(),
-    };
-    this.history.push(revision);
-    return revision;
-  }
-
   /** Replaces replicas one at a time: the new one must be ready before the old one is removed. */
   private rollout(template: PodTemplate, changeCause: string): Promise<Revision> {
     return this.serialise(async () => {
-      const revision = this.record(template, changeCause);
+      const revision = recordRevision(this.history, template, changeCause);
       this.progressing = true;
       try {
         const old = [...this.replicas];

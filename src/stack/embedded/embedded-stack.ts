@@ -25,6 +25,7 @@ import type {
   StackComponentStatus,
   StackEndpoints,
 } from '../stack.ts';
+import { stackSecret } from '../stack-secret.ts';
 import { BackendDeployment } from './backend-deployment.ts';
 import type { BackendTarget } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
@@ -90,13 +91,6 @@ const ALL_CAPABILITIES: Capability[] = [
   'reset',
 ];
 
-/**
- * A stack's secret: random, or chosen through GAMEDAY_SECRET_<NAME> (to connect tools of your own to
- * the stack, or for a test that plants its own and looks for them where they must never appear).
- */
-const secret = (name: 'ADMIN_TOKEN' | 'JWT_SECRET' | 'DATABASE_PASSWORD' | 'APP_PASSWORD') =>
-  process.env[`GAMEDAY_SECRET_${name}`] || randomBytes(16).toString('hex');
-
 async function httpReady(url: string): Promise<boolean> {
   return (await httpRequest(url, { timeoutMs: 1_000 }).catch(() => undefined))?.status === 200;
 }
@@ -118,8 +112,8 @@ export class EmbeddedStack implements Stack {
   private readonly launcher: Launcher;
   endpoints!: StackEndpoints;
   readonly secrets: Secrets = {
-    adminToken: secret('ADMIN_TOKEN'),
-    jwtSecret: secret('JWT_SECRET'),
+    adminToken: stackSecret('ADMIN_TOKEN'),
+    jwtSecret: stackSecret('JWT_SECRET'),
     userPassword: SEED_PASSWORD,
   };
   readonly backend: BackendControl;
@@ -225,8 +219,8 @@ export class EmbeddedStack implements Stack {
   private async start(options: EmbeddedStackOptions, progress: (message: string) => void): Promise<void> {
     const size = typeof options.seed === 'object' ? options.seed : SEED_PRESETS[options.seed ?? 'gameday'];
     const env = { GAMEDAY_STACK_ID: this.id };
-    const appPassword = secret('APP_PASSWORD');
-    const superuserPassword = secret('DATABASE_PASSWORD');
+    const appPassword = stackSecret('APP_PASSWORD');
+    const superuserPassword = stackSecret('DATABASE_PASSWORD');
     registerSecret(appPassword);
     registerSecret(superuserPassword);
     const logDir = path.join(this.root, 'logs');

@@ -3,7 +3,12 @@ import { type StartedNetwork, type StartedTestContainer, Wait } from 'testcontai
 import { freePort } from '../../core/free-port.ts';
 import { httpRequest } from '../../core/http-client.ts';
 import { GAMEDAY_LABEL } from '../containers/docker-cli.ts';
-import { type PodTemplate, type Revision, RolloutError } from '../embedded/backend-deployment.ts';
+import {
+  type PodTemplate,
+  type Revision,
+  RolloutError,
+  recordRevision,
+} from '../embedded/backend-deployment.ts';
 import type { BackendTarget } from '../embedded/load-balancer.ts';
 import { withEnvChanges } from '../env-changes.ts';
 import type { BackendControl, ReplicaInfo, RevisionInfo } from '../stack.ts';
@@ -53,7 +58,7 @@ export class ContainerDeployment implements BackendControl {
   /** Revision 1 with `replicas` replicas. */
   start(template: PodTemplate, replicas: number): Promise<void> {
     return this.serialise(async () => {
-      const revision = this.record(template, 'initial deploy');
+      const revision = recordRevision(this.revisions, template, 'initial deploy');
       await Promise.all(Array.from({ length: replicas }, () => this.startReplica(revision)));
       await this.publish();
     });
@@ -156,22 +161,10 @@ export class ContainerDeployment implements BackendControl {
     await Promise.all(all.map((replica) => this.stopReplica(replica).catch(() => undefined)));
   }
 
-  private record(template: PodTemplate, changeCause: string): Revision {
-    const revision: Revision = {
-      revision: (this.revisions.at(-1)?.revision ?? 0) + 1,
-      release: template.release,
-      env: { ...template.env },
-      changeCause,
-      createdAt: new Date().toISOString(),
-    };
-    this.revisions.push(revision);
-    return revision;
-  }
-
   /** Replaces the replicas one at a time: the new one answers its health check before an old one goes. */
   private rollout(template: PodTemplate, changeCause: string): Promise<RevisionInfo> {
     return this.serialise(async () => {
-      const revision = this.record(template, changeCause);
+      const revision = recordRevision(this.revisions, template, changeCause);
       for (const previous of [...this.running]) {
         await this.startReplica(revision).catch((error: Error) => {
           throw new RolloutError(`rollout of revision ${revision.revision} failed: ${error.message}`, {

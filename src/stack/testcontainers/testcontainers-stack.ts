@@ -45,6 +45,7 @@ import type {
   StackComponentStatus,
   StackEndpoints,
 } from '../stack.ts';
+import { stackSecret } from '../stack-secret.ts';
 import { ContainerDeployment, frontStats } from './container-deployment.ts';
 import { dockerEngine } from './docker-engine.ts';
 import { removeLabelledResources } from './labelled-resources.ts';
@@ -91,9 +92,6 @@ const CAPABILITIES: Capability[] = [
   'network-partition',
 ];
 
-const secret = (name: 'ADMIN_TOKEN' | 'JWT_SECRET' | 'DATABASE_PASSWORD' | 'APP_PASSWORD') =>
-  process.env[`GAMEDAY_SECRET_${name}`] || randomBytes(16).toString('hex');
-
 async function firstRow<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   // A server going away under the client is an answer here, not a crash.
@@ -123,8 +121,8 @@ export class TestcontainersStack implements Stack {
   readonly capabilities = TestcontainersStack.capabilities;
   endpoints!: StackEndpoints;
   readonly secrets: Secrets = {
-    adminToken: secret('ADMIN_TOKEN'),
-    jwtSecret: secret('JWT_SECRET'),
+    adminToken: stackSecret('ADMIN_TOKEN'),
+    jwtSecret: stackSecret('JWT_SECRET'),
     userPassword: SEED_PASSWORD,
   };
   readonly database: DatabaseControl;
@@ -263,8 +261,8 @@ export class TestcontainersStack implements Stack {
     progress: (line: string) => void,
   ): Promise<void> {
     const size = typeof options.seed === 'object' ? options.seed : SEED_PRESETS[options.seed ?? 'gameday'];
-    const superuserPassword = secret('DATABASE_PASSWORD');
-    const appPassword = secret('APP_PASSWORD');
+    const superuserPassword = stackSecret('DATABASE_PASSWORD');
+    const appPassword = stackSecret('APP_PASSWORD');
     const replicationPassword = randomBytes(16).toString('hex');
     for (const password of [superuserPassword, appPassword, replicationPassword]) registerSecret(password);
     const ports = {
