@@ -19,6 +19,7 @@ type PlainKind =
   | 'fault-injecting'
   | 'fault-note'
   | 'fault-injected'
+  | 'fault-not-injected'
   | 'not-detected'
   | 'runbook-diagnostics'
   | 'runbook-diagnostics-failed'
@@ -46,9 +47,9 @@ type PlainKind =
 
 /** Entries that carry fields besides their text, and which. */
 interface FieldsByKind {
-  'alert-inactive': { value: number | undefined };
-  'alert-pending': { value: number | undefined };
-  'alert-firing': { value: number | undefined };
+  'alert-inactive': { value: number | undefined; alert?: string };
+  'alert-pending': { value: number | undefined; alert?: string };
+  'alert-firing': { value: number | undefined; alert?: string };
   'remedy-step': { action: string; runbookStep?: string };
   'remedy-step-done': { action: string };
   'remedy-step-failed': { action: string };

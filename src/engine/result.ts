@@ -17,6 +17,16 @@ export type TimelineEvent = JournalEvent;
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'aborted';
 
+/** Whether an alert fired, and how long after its fault was in place. */
+export interface Detection {
+  alert: string;
+  fired: boolean;
+  timeToDetectMs: number | null;
+  budgetMs: number;
+  /** The same at runbook scale (wall × time scale). */
+  timeToDetectAtRunbookScaleMs: number | null;
+}
+
 export interface ScenarioResult {
   id: string;
   title: string;
@@ -35,13 +45,8 @@ export interface ScenarioResult {
     forMs: number;
     origin: string;
   };
-  detection: {
-    alert: string;
-    fired: boolean;
-    timeToDetectMs: number | null;
-    budgetMs: number;
-    /** The same at runbook scale (wall × time scale). */
-    timeToDetectAtRunbookScaleMs: number | null;
+  /** The first alert (the page): TTD from the fault in place. */
+  detection: Detection & {
     /** Where "fired" was read: gameday's own evaluator, or the team's Prometheus or Alertmanager. */
     source: AlertSourceKind;
     /** With a real source: gameday's evaluator (always run) beside it. */
@@ -65,6 +70,14 @@ export interface ScenarioResult {
       failedReads: number;
     };
   };
+  /**
+   * A compound incident's other alerts, each judged from its own fault in place (`fault`: its index in
+   * `faults`) by gameday's own evaluator, whatever the source of the first; absent when the scenario
+   * has one alert.
+   */
+  otherDetections?: (Detection & { fault: number; runbook: number })[];
+  /** A compound incident's faults, each with its offset and whether it came before the scenario ended. */
+  faults?: { kind: string; description: string; afterMs: number; injected: boolean }[];
   /** Guard alerts watched during the fault (a guard firing aborts the scenario). */
   guards?: string[];
   resolution: {

@@ -46,6 +46,7 @@ function eventClass(event: TimelineEvent): string {
     case 'fault-note':
     case 'fault-injected':
     case 'fault-experiment':
+    case 'fault-not-injected':
     case 'fault-reverted':
     case 'revert-failed':
     case 'time-box':

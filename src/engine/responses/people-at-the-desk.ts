@@ -11,8 +11,11 @@ export interface DeskOptions {
   desk: ResponderDesk;
   /** The harness reverts the fault itself this long after it was in place (wall ms). */
   timeBoxMs: number;
-  /** The runbook's steps, to say in the post-mortem which the responders used. */
-  runbookSteps: readonly RunbookStep[];
+  /**
+   * The runbooks' steps, each with the procedure the incident follows in it (a compound incident's
+   * alerts may belong to several), to say in the post-mortem which the responders used.
+   */
+  runbooks: readonly { steps: readonly RunbookStep[]; procedure?: string }[];
 }
 
 /**
@@ -21,7 +24,7 @@ export interface DeskOptions {
  * they have tried a fix (a change, or "fix deployed" marked), and takes the fault back itself when the
  * time box runs out.
  */
-export function peopleAtTheDesk({ desk, timeBoxMs, runbookSteps }: DeskOptions): Response {
+export function peopleAtTheDesk({ desk, timeBoxMs, runbooks }: DeskOptions): Response {
   let responded: NonNullable<ScenarioResult['responders']> | undefined;
   return {
     mode: 'gameday',
@@ -40,10 +43,14 @@ export function peopleAtTheDesk({ desk, timeBoxMs, runbookSteps }: DeskOptions):
       await prepareRemedy(run);
     },
     respond: (run) => respond(run, desk, timeBoxMs),
-    async close(run, aborted) {
+    async close(_run, aborted) {
       const record = await desk.close({ aborted });
-      const procedure = run.resolved.scenario.runbook.procedure;
-      responded = { ...record, runbookSteps: runbookStepUse(runbookSteps, procedure, record.actions) };
+      responded = {
+        ...record,
+        runbookSteps: runbooks.flatMap(({ steps, procedure }) =>
+          runbookStepUse(steps, procedure, record.actions),
+        ),
+      };
     },
     live: () => ({ checkpoints: desk.recorded(), timeBoxMs }),
     report: () => (responded ? { responders: responded } : {}),
