@@ -60,7 +60,8 @@ type Watched = Pick<ResolvedScenario, 'rule' | 'recoveryChecks' | 'claims' | 're
 export class IncidentWatch {
   /** One evaluator per alert; the first is the page. */
   private readonly evaluators: AlertEvaluator[];
-  private readonly firedAts = new Map<string, number>();
+  /** Each alert's transitions to and from firing since the fault began, in order. */
+  private readonly firings = new Map<string, { at: number; firing: boolean }[]>();
   private readonly series = new SeriesRecorder(
     ['alert', ...KEY_METRICS.map((metric) => metric.id)],
     MAX_SERIES_POINTS,
@@ -100,7 +101,7 @@ export class IncidentWatch {
 
   /** The first time gameday's own evaluator saw the first alert (the page) fire after the fault began. */
   get builtinFiredAt(): number | undefined {
-    return this.firedAts.get(this.rule.name);
+    return this.builtinFiredAtOf(this.rule.name);
   }
 
   /** When the first alert (the page) fired after the fault began, as the chosen source saw it. */
@@ -132,11 +133,25 @@ export class IncidentWatch {
   }
 
   /**
-   * The first time the named alert fired after the incident began: the page as the chosen source saw
-   * it; a compound incident's other alerts as gameday's own evaluator saw them.
+   * When the named alert fired for a fault that began at `since` (epoch ms; default: the first fault):
+   * the page as the chosen source saw it (its first firing after the fault began); a compound
+   * incident's other alerts as gameday's own evaluator saw them: `since` itself when it was already
+   * firing then (a later fault, whose alert an earlier one had set off), else its first firing after it.
    */
-  firedAtOf(name: string): number | undefined {
-    return name === this.rule.name ? this.firedAt : this.firedAts.get(name);
+  firedAtOf(name: string, since = Number.NEGATIVE_INFINITY): number | undefined {
+    if (name === this.rule.name && this.options.source) return this.options.source.firedAt;
+    return this.builtinFiredAtOf(name, since);
+  }
+
+  /** As `firedAtOf`, as gameday's own evaluator saw it. */
+  private builtinFiredAtOf(name: string, since = Number.NEGATIVE_INFINITY): number | undefined {
+    let firingAtSince = false;
+    for (const { at, firing } of this.firings.get(name) ?? []) {
+      if (at <= since) firingAtSince = firing;
+      else if (firingAtSince) return since;
+      else if (firing) return at;
+    }
+    return firingAtSince ? since : undefined;
   }
 
   /** Every alert as it stands, the first first. */
@@ -213,9 +228,14 @@ export class IncidentWatch {
         value: transition.value,
         alert: name,
       });
-      if (transition.to !== 'firing') return;
-      if (this.phase === 'baseline') this.builtinFiredDuringBaseline = true;
-      else if (!this.firedAts.has(name)) this.firedAts.set(name, now);
+      if (this.phase === 'baseline') {
+        if (transition.to === 'firing') this.builtinFiredDuringBaseline = true;
+        return;
+      }
+      const firing = transition.to === 'firing';
+      const firings = this.firings.get(name) ?? [];
+      if ((firings.at(-1)?.firing ?? false) !== firing) firings.push({ at: now, firing });
+      this.firings.set(name, firings);
     });
     for (const guard of this.guardEvaluators) {
       guard.evaluator.evaluate(context);

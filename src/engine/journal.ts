@@ -43,7 +43,8 @@ type PlainKind =
   | 'source-unreachable'
   | 'source-reachable'
   | 'guard-fired'
-  | 'parity';
+  | 'parity'
+  | 'revealed';
 
 /** Entries that carry fields besides their text, and which. */
 interface FieldsByKind {
@@ -63,6 +64,7 @@ interface FieldsByKind {
   };
   /** A fault carried out as an AWS FIS experiment (--faults fis): its id and state as it moves. */
   'fault-experiment': { experimentId: string; status: string };
+  diagnosis: { verdict: string };
 }
 
 export type JournalKind = PlainKind | keyof FieldsByKind;

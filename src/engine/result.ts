@@ -3,9 +3,10 @@ import type { AlertState } from '../detection/alert-rule.ts';
 import type { AlertSourceKind } from '../detection/alert-source.ts';
 import type { KeyMetric } from '../detection/key-metrics.ts';
 import type { TrafficTotals } from '../load/load-source.ts';
-import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
+import type { RecordedCheckpoint, RecordedDiagnosis, ResponderAction } from '../responders/responder-desk.ts';
 import type { RunbookStepUse } from '../responders/runbook-step-use.ts';
 import type { ClaimResult, RunbookCheck } from '../runbooks/verdicts.ts';
+import type { DrillScore } from './drill-score.ts';
 import type { JournalEvent } from './journal.ts';
 import type { SeriesPoint } from './series-recorder.ts';
 
@@ -117,6 +118,10 @@ export interface ScenarioResult {
     checkpoints: RecordedCheckpoint[];
     actions: ResponderAction[];
     runbookSteps: RunbookStepUse[];
+    /** Each root cause they stated, judged against what was injected. */
+    diagnoses?: RecordedDiagnosis[];
+    /** The drill's scorecard: TTD, time to acknowledge, to the right diagnosis, TTR, steps, wrong turns. */
+    score?: DrillScore;
   };
   /**
    * The harness itself: its measuring thread's event-loop delay over the scenario (a stall longer than

@@ -1,4 +1,5 @@
 import { toPromQL } from '../detection/expr.ts';
+import { firedFor } from './phases/detect.ts';
 import type { InvariantsOutcome } from './phases/invariants.ts';
 import type { Response } from './responses/response.ts';
 import type { Detection, ScenarioResult, ScenarioStatus } from './result.ts';
@@ -15,7 +16,7 @@ export function scenarioResult(
   const { resolved, watch, clock, injectedAt, recoveredAt } = run;
   const { scenario, rule, faults } = resolved;
   const detections = resolved.alerts.map((alert): Detection => {
-    const firedAt = watch.firedAtOf(alert.rule.name);
+    const firedAt = firedFor(run, alert);
     const faultAt = run.faultInPlaceAt[alert.fault];
     // An alert with no "for" can fire while a slow injection is still finishing (or, in a compound
     // incident, on an earlier fault's account before its own is in place): that counts as 0.

@@ -119,6 +119,8 @@ export class ScenarioRun {
   recoveredAt: number | undefined;
   /** The injection under way, awaited before the revert so no fault lands after its undo. */
   injecting: Promise<void> | undefined;
+  /** When each fault (by its index in `resolved.faults`) began to be injected; undefined until then. */
+  readonly faultStartedAt: (number | undefined)[] = [];
   /** When each fault (by its index in `resolved.faults`) was in place; a later one stays undefined until then. */
   readonly faultInPlaceAt: (number | undefined)[] = [];
   /** A compound incident's faults still to come, injected during the response (see phases/later-faults.ts). */

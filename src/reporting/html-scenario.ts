@@ -38,6 +38,8 @@ function eventClass(event: TimelineEvent): string {
     case 'recovered':
       return 'ev-recovered';
     case 'checkpoint':
+    case 'diagnosis':
+    case 'revealed':
       return 'ev-checkpoint';
     case 'responder-action':
     case 'responder-action-failed':

@@ -711,6 +711,24 @@ describe('a compound incident (fake clock, fake stack)', () => {
     expectCompoundReverted(h);
   });
 
+  it('a step answering a later page waits for that fault to be fully in place, even when its alert already fires', async () => {
+    const h = harness();
+    const resolved = compound();
+    // B's page watches A's symptom: it fires long before fault[1], so only the fault's own rollout can hold the step.
+    const ruleB = { ...resolved.alerts[1]!.rule, expr: resolved.rule.expr };
+    const result = await runCompound(h, {
+      ...resolved,
+      alerts: [resolved.alerts[0]!, { ...resolved.alerts[1]!, rule: ruleB }],
+      remedy: [resolved.remedy[1]!],
+    });
+    const laterIn = eventsOfKind(result.timeline, 'fault-injected')[1]!;
+    const step = result.timeline.find((e) => e.kind === 'remedy-step')!;
+    expect(step.at).toBeGreaterThanOrEqual(laterIn.at);
+    // Already firing when its fault began: detected then, 0 after it was in place.
+    expect(result.otherDetections![0]).toMatchObject({ fired: true, timeToDetectMs: 0 });
+    expectCompoundReverted(h);
+  });
+
   it('following only the first alert’s procedure leaves it "not resolved", naming the alert still firing', async () => {
     const h = harness();
     const result = await runCompound(h, compound({ remedy: 'first' }));

@@ -14,23 +14,36 @@ export function detectionDeadline(run: ScenarioRun, alert: ResolvedAlert): numbe
   return faultAt === undefined ? undefined : faultAt + run.scale(alert.detectWithinMs);
 }
 
+/**
+ * When the alert fired for its own fault: at or after that fault began (or at once, if an earlier
+ * fault already had it firing); undefined before its fault begins.
+ */
+export function firedFor(run: ScenarioRun, alert: ResolvedAlert): number | undefined {
+  const began = run.faultStartedAt[alert.fault];
+  return began === undefined ? undefined : run.watch.firedAtOf(alert.rule.name, began);
+}
+
 /** "fault[1]" for a compound incident's later fault, "the fault" otherwise. */
 function faultLabel(run: ScenarioRun, alert: ResolvedAlert): string {
   return run.resolved.faults.length > 1 ? `fault[${alert.fault}]` : 'the fault';
 }
 
 /**
- * Waits for one alert to fire within its budget of its own fault (a compound incident's later fault
- * may still be to come: then its budget has not begun). Not firing in time fails the scenario.
+ * Waits for one alert to fire within its budget of its own fault, and for that fault to be fully in
+ * place (a compound incident's later fault may still be to come: then its budget has not begun). Not
+ * firing in time fails the scenario.
  */
 export async function awaitAlert(run: ScenarioRun, alert: ResolvedAlert): PhaseOutcome {
   const { rule } = alert;
   const budgetMs = run.scale(alert.detectWithinMs);
   run.enter('detecting', budgetMs);
+  // The response to a page begins once its fault is fully in place (a blip over, a rollout done), as it
+  // does for the first fault: a breaker reset while the network is still cut would not hold.
   const fired = await run.until(() => {
-    if (run.watch.firedAtOf(rule.name) !== undefined) return true;
     const deadline = detectionDeadline(run, alert);
-    return deadline !== undefined && run.clock.now() >= deadline ? false : undefined;
+    if (deadline === undefined) return undefined;
+    if (firedFor(run, alert) !== undefined) return true;
+    return run.clock.now() >= deadline ? false : undefined;
   }, Number.POSITIVE_INFINITY);
   if (fired) return undefined;
   const why = sourceWhy(run, alert);
@@ -78,7 +91,7 @@ export function judgeOtherAlerts(run: ScenarioRun): boolean {
     }
     const deadline = detectionDeadline(run, alert);
     if (deadline === undefined) continue;
-    const firedAt = run.watch.firedAtOf(name);
+    const firedAt = firedFor(run, alert);
     if (firedAt === undefined && run.clock.now() < deadline) continue;
     if (firedAt !== undefined && firedAt <= deadline) continue;
     detected = false;

@@ -28,6 +28,7 @@ export async function inject(run: ScenarioRun): PhaseOutcome {
     `${description}${by} (in place after ${formatMs(run.clock.now() - started)})`,
   );
   first.forEach((_, index) => {
+    run.faultStartedAt[index] = started;
     run.faultInPlaceAt[index] = run.injectedAt;
   });
   if (first.length < faults.length) scheduleLaterFaults(run, first.length);

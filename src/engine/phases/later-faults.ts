@@ -25,6 +25,7 @@ export function scheduleLaterFaults(run: ScenarioRun, firstLater: number): void 
         await run.clock.sleep(Math.max(0, begun + run.scale(fault.afterMs) - run.clock.now()), signal);
         started = true;
         const at = run.note('fault-injecting', `${label}: ${fault.description}`);
+        run.faultStartedAt[index] = at;
         const experiments = new Set<string>();
         await injectFault(run, fault, signal, experiments);
         const by = experiments.size ? ` by FIS experiment ${[...experiments].join(', ')}` : '';

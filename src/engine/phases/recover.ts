@@ -34,9 +34,13 @@ export async function recover(run: ScenarioRun, giveUpAt: number): Promise<'pass
     run.note('not-resolved', `${rule.name} ${run.watch.alertState}`);
     return 'failed';
   }
-  run.note('recovered', `alert resolved and recovery checks held for ${formatMs(holdMs)}`, {
-    recoveredAt: run.recoveredAt,
-  });
+  run.note(
+    'recovered',
+    `${run.resolved.alerts.length > 1 ? 'every alert' : 'alert'} resolved and recovery checks held for ${formatMs(holdMs)}`,
+    {
+      recoveredAt: run.recoveredAt,
+    },
+  );
   const work = run.remedyWorkMs();
   if (targetMs !== undefined && run.recoveredAt - injectedAt - work > targetMs) {
     run.reasons.push(
