@@ -9,7 +9,9 @@ export type { DecisionSpec } from './remediation/decisions.ts';
 export type { ActionSpec, RemedyActionName } from './remediation/registry.ts';
 export {
   defineScenario,
+  type LaterFaultSpec,
   type RemedyStepSpec,
   type ScenarioDefinition,
 } from './scenario/define-scenario.ts';
+export type { AlertInput } from './scenario/schema.ts';
 export * from './scenario/signals.ts';

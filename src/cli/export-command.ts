@@ -119,7 +119,7 @@ export function registerExportCommand(program: Command): void {
       });
       process.stdout.write(
         ruleFile(
-          scenarios.map(({ rule }) => rule),
+          scenarios.flatMap(({ alerts }) => alerts.map(({ rule }) => rule)),
           { scale: (ms) => ms / timeScale },
         ),
       );

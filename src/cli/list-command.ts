@@ -22,12 +22,15 @@ export function registerListCommand(program: Command): void {
         stackKind: 'embedded',
         ...(flags.runbook ? { partialRunbook: { onSkip: (line) => process.stderr.write(`${line}\n`) } } : {}),
       });
-      for (const { scenario, rule, faults, remedy, severity } of scenarios) {
+      for (const { scenario, alerts, faults, remedy, severity } of scenarios) {
         process.stdout.write(
           [
             `${scenario.id}  (runbook ${scenario.runbook.number}, ${severity}) ${scenario.title}`,
-            `  fault:  ${faults.map((fault) => fault.description).join(' + ')}`,
-            `  alert:  ${rule.name} ${rule.comparator} ${rule.threshold} for ${formatMs(rule.forMs)} (${rule.origin})`,
+            `  fault:  ${faults.map((fault) => (fault.afterMs ? `then after ${formatMs(fault.afterMs)}: ` : '') + fault.description).join(' + ')}`,
+            ...alerts.map(
+              ({ rule }) =>
+                `  alert:  ${rule.name} ${rule.comparator} ${rule.threshold} for ${formatMs(rule.forMs)} (${alerts.length > 1 ? `runbook ${rule.runbook}; ` : ''}${rule.origin})`,
+            ),
             `  remedy: ${remedy.map((step) => step.description).join(' → ')}`,
             '',
           ].join('\n'),

@@ -7,7 +7,8 @@ import { callSession } from '../responders/session-client.ts';
 
 /**
  * What responders run in their own terminals while `gameday run --mode gameday` is going:
- * `gameday ctl` (kubectl's verbs), `gameday mark` (checkpoints), `gameday status`, `gameday abort`.
+ * `gameday ctl` (kubectl's verbs), `gameday mark` (checkpoints, the diagnosis), `gameday status`, and
+ * the facilitator's `gameday abort`, `gameday reveal` and `gameday next`.
  */
 export function registerResponderCommands(program: Command): void {
   program
@@ -27,14 +28,40 @@ export function registerResponderCommands(program: Command): void {
 
   program
     .command('mark')
-    .description(`record a checkpoint: ${CHECKPOINTS.map((c) => c.id).join(', ')}`)
+    .description(
+      `record a checkpoint: ${CHECKPOINTS.map((c) => c.id).join(', ')}; root-cause "what you found" records your diagnosis`,
+    )
     .argument('<checkpoint>')
-    .action(async (checkpoint: string) => {
+    .argument('[words...]', 'with root-cause: the root cause as you would write it in the post-mortem')
+    .action(async (checkpoint: string, words: string[]) => {
+      const problems: string[] = [];
       if (!isCheckpoint(checkpoint))
-        throw new InputError([
+        problems.push(
           `checkpoint: expected one of ${CHECKPOINTS.map((c) => c.id).join(', ')}, got "${checkpoint}"`,
-        ]);
-      const answer = await callSession('POST', '/mark', { checkpoint });
+        );
+      if (words.length > 0 && checkpoint !== 'root-cause')
+        problems.push(
+          `${checkpoint}: takes no words; only root-cause does (gameday mark root-cause "the index is missing")`,
+        );
+      if (problems.length > 0) throw new InputError(problems);
+      const text = words.join(' ').trim();
+      const answer = await callSession('POST', '/mark', { checkpoint, ...(text ? { text } : {}) });
+      process.stdout.write(`${String(answer.message)}\n`);
+    });
+
+  program
+    .command('reveal')
+    .description('facilitator: name the scenario of a blind round now, to everyone')
+    .action(async () => {
+      const answer = await callSession('POST', '/reveal');
+      process.stdout.write(`${(answer.answer as string[]).join('\n')}\n`);
+    });
+
+  program
+    .command('next')
+    .description('facilitator: start the next round of a game-day plan')
+    .action(async () => {
+      const answer = await callSession('POST', '/next');
       process.stdout.write(`${String(answer.message)}\n`);
     });
 

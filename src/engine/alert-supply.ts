@@ -162,7 +162,7 @@ export class AlertSupply {
     const { options } = this;
     const rules = [
       ...options.catalogue,
-      ...options.scenarios.map((resolved) => resolved.rule),
+      ...options.scenarios.flatMap((resolved) => resolved.alerts.map((alert) => alert.rule)),
       ...this.guardRules.values(),
     ];
     options.progress('monitoring: starting Prometheus and Alertmanager beside the stack');

@@ -39,13 +39,29 @@ export interface IncidentWatchOptions {
   onGuard?: (name: string, detail: string) => void;
 }
 
+/** One alert as the live view and the report see it. */
+export interface AlertView {
+  name: string;
+  state: AlertState;
+  value: number | undefined;
+  comparator: AlertRule['comparator'];
+  threshold: number;
+}
+
+type Watched = Pick<ResolvedScenario, 'rule' | 'recoveryChecks' | 'claims' | 'recoveryNeedsAlertResolved'> &
+  Partial<Pick<ResolvedScenario, 'alerts'>>;
+
 /**
- * What happens after each round of samples, in one place: the alert evaluated (transitions noted),
- * the key metrics and the alert's value recorded as series, the runbook's claims measured, and the
- * recovery gate kept: since when the alert has been clear and every recovery check holding.
+ * What happens after each round of samples, in one place: every alert evaluated (transitions noted),
+ * the key metrics and the first alert's value recorded as series, the runbook's claims measured, and
+ * the recovery gate kept: since when every alert has been clear and every recovery check holding. A
+ * compound incident is resolved as a whole: its later faults must all be in place first.
  */
 export class IncidentWatch {
-  private readonly evaluator: AlertEvaluator;
+  /** One evaluator per alert; the first is the page. */
+  private readonly evaluators: AlertEvaluator[];
+  /** Each alert's transitions to and from firing since the fault began, in order. */
+  private readonly firings = new Map<string, { at: number; firing: boolean }[]>();
   private readonly series = new SeriesRecorder(
     ['alert', ...KEY_METRICS.map((metric) => metric.id)],
     MAX_SERIES_POINTS,
@@ -54,23 +70,21 @@ export class IncidentWatch {
   private readonly checkValues = new Map<string, number | undefined>();
   private phase: WatchPhase = 'baseline';
   private recoveringSince: number | undefined;
-  /** The first time gameday's own evaluator saw the alert fire after the fault began. */
-  builtinFiredAt: number | undefined;
   private builtinFiredDuringBaseline = false;
   private readonly guardEvaluators: { name: string; evaluator: AlertEvaluator }[];
   private guardsArmed = false;
   private guardTripped = false;
+  /** Faults of a compound incident still to come: recovery cannot begin before they are in. */
+  private faultsToCome = false;
   /** The key metrics at the last sample. */
   keyValues: Partial<Record<KeyMetric['id'], number>> = {};
 
   constructor(
-    private readonly resolved: Pick<
-      ResolvedScenario,
-      'rule' | 'recoveryChecks' | 'claims' | 'recoveryNeedsAlertResolved'
-    >,
+    private readonly resolved: Watched,
     private readonly options: IncidentWatchOptions,
   ) {
-    this.evaluator = new AlertEvaluator(resolved.rule);
+    const rules = resolved.alerts?.map((alert) => alert.rule) ?? [resolved.rule];
+    this.evaluators = rules.map((rule) => new AlertEvaluator(rule));
     this.claims = new ClaimMeter(resolved.claims, (wallMs) => options.clock.atRunbookScale(wallMs));
     // With a real source the guards are read from it; gameday evaluates them only as the builtin source.
     this.guardEvaluators = options.source
@@ -85,7 +99,12 @@ export class IncidentWatch {
     return this.options.source;
   }
 
-  /** When the alert fired after the fault began, as the chosen source saw it. */
+  /** The first time gameday's own evaluator saw the first alert (the page) fire after the fault began. */
+  get builtinFiredAt(): number | undefined {
+    return this.builtinFiredAtOf(this.rule.name);
+  }
+
+  /** When the first alert (the page) fired after the fault began, as the chosen source saw it. */
   get firedAt(): number | undefined {
     return this.options.source ? this.options.source.firedAt : this.builtinFiredAt;
   }
@@ -97,19 +116,58 @@ export class IncidentWatch {
 
   /** Firing now, as the chosen source sees it. */
   get firingNow(): boolean {
-    return (this.options.source?.state ?? this.evaluator.state) === 'firing';
+    return (this.options.source?.state ?? this.alertState) === 'firing';
   }
 
+  /** The first alert's rule: the page. */
   get rule(): AlertRule {
-    return this.resolved.rule;
+    return this.evaluators[0]!.rule;
   }
 
   get alertState(): AlertState {
-    return this.evaluator.state;
+    return this.evaluators[0]!.state;
   }
 
   get alertValue(): number | undefined {
-    return this.evaluator.lastValue;
+    return this.evaluators[0]!.lastValue;
+  }
+
+  /**
+   * When the named alert fired for a fault that began at `since` (epoch ms; default: the first fault):
+   * the page as the chosen source saw it (its first firing after the fault began); a compound
+   * incident's other alerts as gameday's own evaluator saw them: `since` itself when it was already
+   * firing then (a later fault, whose alert an earlier one had set off), else its first firing after it.
+   */
+  firedAtOf(name: string, since = Number.NEGATIVE_INFINITY): number | undefined {
+    if (name === this.rule.name && this.options.source) return this.options.source.firedAt;
+    return this.builtinFiredAtOf(name, since);
+  }
+
+  /** As `firedAtOf`, as gameday's own evaluator saw it. */
+  private builtinFiredAtOf(name: string, since = Number.NEGATIVE_INFINITY): number | undefined {
+    let firingAtSince = false;
+    for (const { at, firing } of this.firings.get(name) ?? []) {
+      if (at <= since) firingAtSince = firing;
+      else if (firingAtSince) return since;
+      else if (firing) return at;
+    }
+    return firingAtSince ? since : undefined;
+  }
+
+  /** Every alert as it stands, the first first. */
+  alerts(): AlertView[] {
+    return this.evaluators.map(({ rule, state, lastValue }) => ({
+      name: rule.name,
+      state,
+      value: lastValue,
+      comparator: rule.comparator,
+      threshold: rule.threshold,
+    }));
+  }
+
+  /** Faults of a compound incident are still to come (true) or all in place (false). */
+  faultsPending(pending: boolean): void {
+    this.faultsToCome = pending;
   }
 
   /** The fault is being injected: from now on a firing alert is a detection, not a false alarm. */
@@ -134,7 +192,7 @@ export class IncidentWatch {
   ): void {
     const source = this.options.source;
     if (!source) return;
-    source.observe(at, alerts, this.phase !== 'baseline', this.evaluator.state);
+    source.observe(at, alerts, this.phase !== 'baseline', this.alertState);
     if (prometheus) source.observePrometheus(at, prometheus, this.phase !== 'baseline');
     for (const guard of this.options.guards ?? []) {
       const observed = alerts.get(guard.name);
@@ -158,20 +216,27 @@ export class IncidentWatch {
   observe(now: number): void {
     const { store, clock, note, startedAt } = this.options;
     const context = { store, now, scale: (runbookMs: number) => clock.scaled(runbookMs) };
-    const transition = this.evaluator.evaluate(context);
+    const transitions = this.evaluators.map((evaluator) => evaluator.evaluate(context));
     this.keyValues = Object.fromEntries(
       KEY_METRICS.map((metric) => [metric.id, evaluate(metric.expr, context)]),
     );
-    this.series.record(now - startedAt, { alert: this.evaluator.lastValue, ...this.keyValues });
-    if (transition) {
-      note(`alert-${transition.to}`, `${this.rule.name} ${transition.from} → ${transition.to}`, {
+    this.series.record(now - startedAt, { alert: this.alertValue, ...this.keyValues });
+    transitions.forEach((transition, index) => {
+      if (!transition) return;
+      const { name } = this.evaluators[index]!.rule;
+      note(`alert-${transition.to}`, `${name} ${transition.from} → ${transition.to}`, {
         value: transition.value,
+        alert: name,
       });
-      if (transition.to === 'firing') {
-        if (this.phase === 'baseline') this.builtinFiredDuringBaseline = true;
-        else this.builtinFiredAt ??= now;
+      if (this.phase === 'baseline') {
+        if (transition.to === 'firing') this.builtinFiredDuringBaseline = true;
+        return;
       }
-    }
+      const firing = transition.to === 'firing';
+      const firings = this.firings.get(name) ?? [];
+      if ((firings.at(-1)?.firing ?? false) !== firing) firings.push({ at: now, firing });
+      this.firings.set(name, firings);
+    });
     for (const guard of this.guardEvaluators) {
       guard.evaluator.evaluate(context);
       if (guard.evaluator.state === 'firing')
@@ -189,15 +254,18 @@ export class IncidentWatch {
     }
     const remedied = this.phase === 'remedied';
     // Judged by its checks alone (the alert's condition outlives a correct remedy), recovery can only
-    // begin once the response is over.
+    // begin once the response is over. Nothing is resolved while faults of the incident are to come.
     // An alert whose signal vanished (no samples in its window: a stalled scrape, traffic that stopped)
     // is inactive in Prometheus too, but that is not the all-clear: it must read below its threshold.
-    const alertClear =
+    const alertsClear =
+      !this.faultsToCome &&
       (remedied || !this.options.recoveryNeedsRemedy) &&
       (this.resolved.recoveryNeedsAlertResolved
-        ? this.evaluator.state === 'inactive' && this.evaluator.lastValue !== undefined
+        ? this.evaluators.every(
+            (evaluator) => evaluator.state === 'inactive' && evaluator.lastValue !== undefined,
+          )
         : remedied);
-    if (alertClear && checksHold) this.recoveringSince ??= now;
+    if (alertsClear && checksHold) this.recoveringSince ??= now;
     else this.recoveringSince = undefined;
   }
 

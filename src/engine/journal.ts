@@ -19,6 +19,7 @@ type PlainKind =
   | 'fault-injecting'
   | 'fault-note'
   | 'fault-injected'
+  | 'fault-not-injected'
   | 'not-detected'
   | 'runbook-diagnostics'
   | 'runbook-diagnostics-failed'
@@ -42,13 +43,14 @@ type PlainKind =
   | 'source-unreachable'
   | 'source-reachable'
   | 'guard-fired'
-  | 'parity';
+  | 'parity'
+  | 'revealed';
 
 /** Entries that carry fields besides their text, and which. */
 interface FieldsByKind {
-  'alert-inactive': { value: number | undefined };
-  'alert-pending': { value: number | undefined };
-  'alert-firing': { value: number | undefined };
+  'alert-inactive': { value: number | undefined; alert?: string };
+  'alert-pending': { value: number | undefined; alert?: string };
+  'alert-firing': { value: number | undefined; alert?: string };
   'remedy-step': { action: string; runbookStep?: string };
   'remedy-step-done': { action: string };
   'remedy-step-failed': { action: string };
@@ -62,6 +64,7 @@ interface FieldsByKind {
   };
   /** A fault carried out as an AWS FIS experiment (--faults fis): its id and state as it moves. */
   'fault-experiment': { experimentId: string; status: string };
+  diagnosis: { verdict: string };
 }
 
 export type JournalKind = PlainKind | keyof FieldsByKind;

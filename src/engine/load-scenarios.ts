@@ -7,6 +7,10 @@ import { type Scenario, scenarioSchema } from '../scenario/schema.ts';
 import type { Capability } from '../stack/stack.ts';
 import { checkParts, type ResolvedScenario, resolveScenario } from './resolve-scenario.ts';
 
+function alertsOf(scenario: Scenario): Exclude<Scenario['alert'], unknown[]>[] {
+  return Array.isArray(scenario.alert) ? scenario.alert : [scenario.alert];
+}
+
 function describeValue(value: unknown): string {
   const text = JSON.stringify(value);
   return text === undefined ? 'nothing' : text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -115,27 +119,31 @@ export async function loadScenarios(options: LoadOptions): Promise<ResolvedScena
     seen.set(scenario.id, scenario.file);
     const chosen = options.ids && options.ids.length > 0;
     if (chosen && !options.ids!.includes(scenario.id)) continue;
-    const covered = options.runbooks.runbooks.some((r) => r.number === scenario.runbook.number);
-    if (options.partialRunbook && !chosen && !covered) {
+    // A compound incident's alerts may belong to other runbooks: the document must have them all.
+    const numbers = [scenario.runbook.number, ...alertsOf(scenario).map((alert) => alert.runbook?.number)];
+    const missing = numbers.find(
+      (number) => number !== undefined && !options.runbooks.runbooks.some((r) => r.number === number),
+    );
+    if (options.partialRunbook && !chosen && missing !== undefined) {
       options.partialRunbook.onSkip(
-        `${scenario.id}: skipped, ${path.basename(options.runbooks.file)} has no runbook ${scenario.runbook.number}`,
+        `${scenario.id}: skipped, ${path.basename(options.runbooks.file)} has no runbook ${missing}`,
       );
       continue;
     }
     const result = resolveScenario(scenario, options.runbooks);
     problems.push(...result.problems);
     if (!result.resolved) continue;
-    const missing = result.resolved.requires.filter((capability) => !options.capabilities.has(capability));
-    if (missing.length > 0 && options.skipUnsupported && !chosen) {
+    const lacking = result.resolved.requires.filter((capability) => !options.capabilities.has(capability));
+    if (lacking.length > 0 && options.skipUnsupported && !chosen) {
       options.skipUnsupported.onSkip(
-        `${scenario.id}: skipped, the ${options.stackKind} stack cannot do ${missing.join(', ')}`,
+        `${scenario.id}: skipped, the ${options.stackKind} stack cannot do ${lacking.join(', ')}`,
       );
       unsupported += 1;
       continue;
     }
-    if (missing.length > 0) {
+    if (lacking.length > 0) {
       problems.push(
-        `${scenario.file}: needs ${missing.join(', ')}, which the ${options.stackKind} stack cannot do`,
+        `${scenario.file}: needs ${lacking.join(', ')}, which the ${options.stackKind} stack cannot do`,
       );
     }
     resolved.push(result.resolved);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ms } from '../core/duration.ts';
+import { ms, toMs } from '../core/duration.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import type { Expr } from '../detection/expr.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
@@ -10,7 +10,8 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Capability } from '../stack/stack.ts';
 import type { ResolvedClaim } from './claim-meter.ts';
 
-type ScenarioExpr = Scenario['alert']['expr'];
+type AlertSpec = Scenario['alert'] extends infer A ? (A extends readonly (infer One)[] ? One : A) : never;
+type ScenarioExpr = AlertSpec['expr'];
 
 export interface RemedyStep {
   /** An action name, or "decide" for a runbook decision point. */
@@ -20,26 +21,58 @@ export interface RemedyStep {
   runbookStep?: string;
   /** Run only on this branch of an earlier decision ("recent-deploy=yes"). */
   when?: { question: string; answer: string };
+  /** Compound incidents: wait for this alert to fire before carrying the step out. */
+  onAlert?: string;
+}
+
+/** A fault as resolved: its kind, validated parameters, what it does in words, and when it comes. */
+export interface ResolvedFault {
+  kind: string;
+  params: Record<string, unknown>;
+  description: string;
+  /** Runbook time after the incident began (the first faults in place); 0 for the first faults. */
+  afterMs: number;
+}
+
+/** One of the scenario's alerts, with the runbook it belongs to and the fault it is expected to detect. */
+export interface ResolvedAlert {
+  rule: AlertRule;
+  /** The runbook procedure that answers this alert. */
+  procedure?: string;
+  /** Index into `faults`: TTD counts from when that fault is in place. */
+  fault: number;
+  /** Runbook time from its fault in place within which the alert must fire. */
+  detectWithinMs: number;
+  /** Runbook time from the incident's start within which this alert's part must be resolved. */
+  resolveWithinMs: number | undefined;
 }
 
 /** A scenario checked against the runbook and the registries, with every duration in milliseconds. */
 export interface ResolvedScenario {
   scenario: Scenario;
   runbookTitle: string;
+  /** The incident's severity: the most severe of its alerts'. */
   severity: string;
+  /** The first alert's rule: the page. */
   rule: AlertRule;
-  faults: { kind: string; params: Record<string, unknown>; description: string }[];
+  /** Every alert, the first included (a compound incident has several). */
+  alerts: ResolvedAlert[];
+  faults: ResolvedFault[];
   /** Post-incident steps run after the faults are reverted. */
   restore: RemedyStep[];
   remedy: RemedyStep[];
   recoveryChecks: { name: string; expr: Expr; comparator: AlertRule['comparator']; threshold: number }[];
   claims: ResolvedClaim[];
-  /** Recovery needs the alert resolved (false: the checks alone decide). */
+  /** Recovery needs every alert resolved (false: the checks alone decide). */
   recoveryNeedsAlertResolved: boolean;
   /** Runbook-time durations (the engine scales them). */
   baselineMs: number;
+  /** The first alert's detection budget. */
   detectWithinMs: number;
-  /** Alert duration + the severity's response time; undefined when the severity has no target. */
+  /**
+   * The whole incident's target: for each alert, its fault's offset + its duration + its severity's
+   * response time, the latest of them; undefined when a severity has no target.
+   */
   resolveWithinMs: number | undefined;
   recoveryHoldMs: number;
   requires: Capability[];
@@ -79,36 +112,39 @@ function stackRequires(stack: Scenario['stack']): Capability[] {
 }
 
 /**
- * Checks one validated scenario against the runbook document and the fault/remedy registries, and
- * derives the alert rule from the runbook's Alert Trigger (its threshold, duration, window, severity):
- * a runbook that says 2 % makes the rule 2 %. Every problem is returned, each naming the field.
+ * One alert's rule from its runbook's Alert Trigger (threshold, duration, window, severity) unless the
+ * scenario overrides them: a runbook that says 2 % makes the rule 2 %. Problems name `field`.
  */
-export function resolveScenario(
-  scenario: Scenario,
+function resolveAlert(
+  alert: AlertSpec,
+  runbookNumber: number,
   runbooks: RunbookDocument,
-): { resolved?: ResolvedScenario; problems: string[] } {
-  const problems: string[] = [];
-  const at = (field: string, message: string) => problems.push(`${scenario.file}: ${field}: ${message}`);
-
-  const parts = checkParts(scenario, runbooks);
-  problems.push(...parts.problems);
-  const { runbook, faults, remedy, restore } = parts;
+  at: (field: string, message: string) => void,
+  field: string,
+): { rule: AlertRule; severity: string; responseMs: number | undefined } | undefined {
+  const runbook = runbooks.runbooks.find((r) => r.number === runbookNumber);
   const trigger = runbook?.alert;
-  if (runbook && !trigger)
-    at('runbook.number', `runbook ${runbook.number} in ${runbooks.file} has no Alert Trigger`);
-
-  // The alert: threshold, duration, window and severity from the runbook unless the scenario overrides them.
+  if (!runbook) {
+    if (alert.runbook)
+      at(
+        `${field}.runbook.number`,
+        `${runbooks.file} has no runbook ${runbookNumber} (it has ${runbooks.runbooks.map((r) => r.number).join(', ')})`,
+      );
+    return undefined;
+  }
+  const where = alert.runbook ? `${field}.runbook.number` : 'runbook.number';
+  if (!trigger) at(where, `runbook ${runbook.number} in ${runbooks.file} has no Alert Trigger`);
   const origin: string[] = [];
-  let threshold = scenario.alert.threshold;
-  let comparator = scenario.alert.comparator;
+  let threshold = alert.threshold;
+  let comparator = alert.comparator;
   if (threshold !== undefined) {
     origin.push(`threshold ${threshold} set by the scenario`);
   } else if (trigger?.threshold) {
-    const converted = convertThreshold(trigger.threshold.value, trigger.threshold.unit, scenario.alert.unit);
+    const converted = convertThreshold(trigger.threshold.value, trigger.threshold.unit, alert.unit);
     if (converted === undefined) {
       at(
-        'alert.unit',
-        `runbook ${scenario.runbook.number}'s threshold is ${trigger.threshold.text}, which cannot be compared with a ${scenario.alert.unit}`,
+        `${field}.unit`,
+        `runbook ${runbook.number}'s threshold is ${trigger.threshold.text}, which cannot be compared with a ${alert.unit}`,
       );
     } else {
       threshold = converted;
@@ -118,11 +154,11 @@ export function resolveScenario(
     }
   } else if (trigger) {
     at(
-      'alert.threshold',
-      `runbook ${scenario.runbook.number}'s Alert Trigger states no threshold; set one in the scenario`,
+      `${field}.threshold`,
+      `runbook ${runbook.number}'s Alert Trigger states no threshold; set one in the scenario`,
     );
   }
-  let forMs = scenario.alert.for === undefined ? undefined : ms(scenario.alert.for);
+  let forMs = alert.for === undefined ? undefined : ms(alert.for);
   if (forMs === undefined) {
     forMs = trigger?.durationMs ?? 0;
     origin.push(
@@ -137,37 +173,114 @@ export function resolveScenario(
   if (windowOverride) origin.push(`window ${windowOverride / 60_000} min from the runbook`);
   const severity = trigger?.severity ?? 'P1';
   if (trigger && !trigger.severity) origin.push('the runbook states no severity: P1 assumed');
-  const responseMs = runbooks.severities[severity]?.responseTimeMs;
   if (trigger?.severity && !runbooks.severities[severity]) {
     at(
-      'runbook.number',
-      `severity ${severity} of runbook ${scenario.runbook.number} is not in the severity table of ${runbooks.file}`,
+      where,
+      `severity ${severity} of runbook ${runbook.number} is not in the severity table of ${runbooks.file}`,
     );
   }
+  if (threshold === undefined) return undefined;
+  return {
+    rule: {
+      name: alert.name,
+      expr: toExpr(alert.expr, windowOverride),
+      comparator: comparator ?? '>',
+      threshold,
+      forMs,
+      severity,
+      runbook: runbook.number,
+      origin: origin.join('; '),
+    },
+    severity,
+    responseMs: runbooks.severities[severity]?.responseTimeMs,
+  };
+}
+
+/**
+ * Checks one validated scenario against the runbook document and the fault/remedy registries, and
+ * derives each alert's rule from its runbook's Alert Trigger. A compound incident (several faults, some
+ * coming later; several alerts, each about one fault) is checked for consistency too: offsets in
+ * order, alerts naming faults that exist, steps waiting on alerts that exist. Every problem is
+ * returned, each naming the field.
+ */
+export function resolveScenario(
+  scenario: Scenario,
+  runbooks: RunbookDocument,
+): { resolved?: ResolvedScenario; problems: string[] } {
+  const problems: string[] = [];
+  const at = (field: string, message: string) => problems.push(`${scenario.file}: ${field}: ${message}`);
+
+  const parts = checkParts(scenario, runbooks);
+  problems.push(...parts.problems);
+  const { runbook, faults, remedy, restore } = parts;
+
+  const listed = Array.isArray(scenario.alert) ? scenario.alert : [scenario.alert];
+  const alerts: ResolvedAlert[] = [];
+  const severities = Object.keys(runbooks.severities);
+  const rank = (severity: string) => {
+    const index = severities.indexOf(severity);
+    return index < 0 ? severities.length : index;
+  };
+  let severity: string | undefined;
+  const names = new Set<string>();
+  listed.forEach((alert, index) => {
+    const field = Array.isArray(scenario.alert) ? `alert[${index}]` : 'alert';
+    if (names.has(alert.name))
+      at(`${field}.name`, `"${alert.name}" names an earlier alert too; give each its own name`);
+    names.add(alert.name);
+    const faultIndex = alert.fault ?? 0;
+    const faultCount = Array.isArray(scenario.fault) ? scenario.fault.length : 1;
+    if (faultIndex >= faultCount)
+      at(
+        `${field}.fault`,
+        `there is no fault[${faultIndex}] (the scenario has ${faultCount}); name the index of the fault this alert detects`,
+      );
+    const number = alert.runbook?.number ?? scenario.runbook.number;
+    if (!runbook && !alert.runbook) return;
+    const resolved = resolveAlert(alert, number, runbooks, at, field);
+    if (!resolved) return;
+    const offsetMs = faults[faultIndex]?.afterMs ?? 0;
+    const rule = resolved.rule;
+    if (severity === undefined || rank(resolved.severity) < rank(severity)) severity = resolved.severity;
+    alerts.push({
+      rule,
+      procedure: alert.runbook ? alert.runbook.procedure : scenario.runbook.procedure,
+      fault: faultIndex,
+      // Default budget: the alert's duration, one window (or a minute) for the signal to cross the
+      // threshold, and two minutes for scraping and evaluation.
+      detectWithinMs: scenario.detect
+        ? ms(scenario.detect.within)
+        : rule.forMs + Math.max(windowOf(rule.expr), 60_000) + 120_000,
+      resolveWithinMs:
+        resolved.responseMs === undefined ? undefined : offsetMs + rule.forMs + resolved.responseMs,
+    });
+  });
+  remedy.forEach((step, index) => {
+    if (step.onAlert !== undefined && !names.has(step.onAlert))
+      at(
+        `remedy[${index}].onAlert`,
+        `no alert named "${step.onAlert}" (the scenario's alerts: ${[...names].join(', ')})`,
+      );
+  });
 
   const requires = [
     ...faults.flatMap((fault) => FAULT_KINDS[fault.kind]?.requires ?? []),
     ...[...remedy, ...restore].flatMap((step) => REMEDY_ACTIONS[step.action]?.requires ?? []),
     ...stackRequires(scenario.stack),
   ];
-  if (problems.length > 0 || threshold === undefined || !runbook || faults.length === 0) return { problems };
+  if (problems.length > 0 || alerts.length !== listed.length || !runbook || faults.length === 0)
+    return { problems };
 
+  const first = alerts[0]!;
+  const targets = alerts.map((alert) => alert.resolveWithinMs);
   return {
     problems,
     resolved: {
       scenario,
       runbookTitle: runbook.title,
-      severity,
-      rule: {
-        name: scenario.alert.name,
-        expr: toExpr(scenario.alert.expr, windowOverride),
-        comparator: comparator ?? '>',
-        threshold,
-        forMs,
-        severity,
-        runbook: scenario.runbook.number,
-        origin: origin.join('; '),
-      },
+      severity: severity ?? first.rule.severity,
+      rule: first.rule,
+      alerts,
       faults,
       remedy,
       restore,
@@ -179,12 +292,10 @@ export function resolveScenario(
           : { ...claim, claimed: ms(claim.claimed), expr: toExpr(claim.expr) },
       ),
       baselineMs: ms(scenario.baseline ?? '3m'),
-      // Default budget: the alert's duration, one window (or a minute) for the signal to cross the
-      // threshold, and two minutes for scraping and evaluation.
-      detectWithinMs: scenario.detect
-        ? ms(scenario.detect.within)
-        : forMs + Math.max(windowOf(toExpr(scenario.alert.expr, windowOverride)), 60_000) + 120_000,
-      resolveWithinMs: responseMs === undefined ? undefined : forMs + responseMs,
+      detectWithinMs: first.detectWithinMs,
+      resolveWithinMs: targets.some((target) => target === undefined)
+        ? undefined
+        : Math.max(...(targets as number[])),
       recoveryHoldMs: ms(scenario.recovered.hold ?? '1m'),
       requires: [...new Set(requires)],
     },
@@ -226,23 +337,65 @@ export function checkParts(scenario: PartsInput, runbooks: RunbookDocument) {
 function checkFaults(raw: unknown, at: At): ResolvedScenario['faults'] {
   const faults: ResolvedScenario['faults'] = [];
   const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Record<string, unknown>[];
+  let previousMs = 0;
   list.forEach((fault, index) => {
     const field = Array.isArray(raw) ? `fault[${index}]` : 'fault';
     const kind = typeof fault?.kind === 'string' ? fault.kind : undefined;
     const faultKind = kind === undefined ? undefined : FAULT_KINDS[kind];
+    const afterMs = checkOffset(fault?.after, index, Array.isArray(raw), previousMs, field, at);
+    previousMs = Math.max(previousMs, afterMs ?? 0);
     if (kind !== undefined && !faultKind) {
       at(`${field}.kind`, `unknown fault "${kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
       return;
     }
     if (!faultKind || !kind) return;
-    const { kind: _kind, ...params } = fault;
+    const { kind: _kind, after: _after, ...params } = fault;
     const parsed = faultKind.params.safeParse(params);
     for (const issue of parsed.error?.issues ?? [])
       at(`${field}.${issue.path.join('.') || '(parameters)'}`, issue.message);
-    if (parsed.success)
-      faults.push({ kind, params: parsed.data, description: faultKind.describe(parsed.data) });
+    if (parsed.success && afterMs !== undefined)
+      faults.push({ kind, params: parsed.data, description: faultKind.describe(parsed.data), afterMs });
   });
   return faults;
+}
+
+/** A fault's `after`: a duration, only on a later fault of a list, never before the fault above it. */
+function checkOffset(
+  after: unknown,
+  index: number,
+  inList: boolean,
+  previousMs: number,
+  field: string,
+  at: At,
+): number | undefined {
+  if (after === undefined) return 0;
+  const afterMs = typeof after === 'string' || typeof after === 'number' ? toMs(after) : undefined;
+  if (afterMs === undefined) {
+    at(
+      `${field}.after`,
+      `expected a duration like "30s" or "2m" (runbook time), got ${JSON.stringify(after)}`,
+    );
+    return undefined;
+  }
+  if (!inList) {
+    at(
+      `${field}.after`,
+      'a single fault starts the incident and cannot come later; write `fault: [first, { …, after: "2m" }]`',
+    );
+    return undefined;
+  }
+  if (index === 0 && afterMs > 0) {
+    at(`${field}.after`, 'the first fault starts the incident and cannot come later; remove its `after`');
+    return undefined;
+  }
+  if (afterMs < previousMs) {
+    at(
+      `${field}.after`,
+      `${after} comes before the fault above it (${previousMs / 1000} s of runbook time); list the faults in the order they come`,
+    );
+    return undefined;
+  }
+  return afterMs;
 }
 
 /** Remedy or restore steps: known actions with valid parameters, decision points, `when` branches. */
@@ -251,8 +404,9 @@ function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): Re
   const list = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : [];
   list.forEach((step, index) => {
     const where = `${field}[${index}]`;
-    const { action: _a, runbookStep: _r, when: _w, question: _q, ...rest } = step ?? {};
+    const { action: _a, runbookStep: _r, when: _w, question: _q, onAlert: _o, ...rest } = step ?? {};
     const runbookStep = typeof step?.runbookStep === 'string' ? step.runbookStep : undefined;
+    const onAlert = typeof step?.onAlert === 'string' ? step.onAlert : undefined;
     let when: RemedyStep['when'];
     if (step?.when !== undefined) {
       const match = /^([a-z-]+)=(yes|no)$/.exec(String(step.when));
@@ -284,6 +438,7 @@ function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): Re
           description: `decide: ${decision.question}?`,
           runbookStep,
           when,
+          ...(onAlert ? { onAlert } : {}),
         });
       }
       return;
@@ -305,6 +460,7 @@ function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): Re
         description: action.describe(parsed.data),
         runbookStep,
         when,
+        ...(onAlert ? { onAlert } : {}),
       });
     }
   });

@@ -3,9 +3,10 @@ import type { AlertState } from '../detection/alert-rule.ts';
 import type { AlertSourceKind } from '../detection/alert-source.ts';
 import type { KeyMetric } from '../detection/key-metrics.ts';
 import type { TrafficTotals } from '../load/load-source.ts';
-import type { RecordedCheckpoint, ResponderAction } from '../responders/responder-desk.ts';
+import type { RecordedCheckpoint, RecordedDiagnosis, ResponderAction } from '../responders/responder-desk.ts';
 import type { RunbookStepUse } from '../responders/runbook-step-use.ts';
 import type { ClaimResult, RunbookCheck } from '../runbooks/verdicts.ts';
+import type { DrillScore } from './drill-score.ts';
 import type { JournalEvent } from './journal.ts';
 import type { SeriesPoint } from './series-recorder.ts';
 
@@ -16,6 +17,16 @@ export type TimelineEvent = JournalEvent;
 /** What one scenario produced: the contract of report.json (see README, "Reports"). */
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'aborted';
+
+/** Whether an alert fired, and how long after its fault was in place. */
+export interface Detection {
+  alert: string;
+  fired: boolean;
+  timeToDetectMs: number | null;
+  budgetMs: number;
+  /** The same at runbook scale (wall × time scale). */
+  timeToDetectAtRunbookScaleMs: number | null;
+}
 
 export interface ScenarioResult {
   id: string;
@@ -35,13 +46,8 @@ export interface ScenarioResult {
     forMs: number;
     origin: string;
   };
-  detection: {
-    alert: string;
-    fired: boolean;
-    timeToDetectMs: number | null;
-    budgetMs: number;
-    /** The same at runbook scale (wall × time scale). */
-    timeToDetectAtRunbookScaleMs: number | null;
+  /** The first alert (the page): TTD from the fault in place. */
+  detection: Detection & {
     /** Where "fired" was read: gameday's own evaluator, or the team's Prometheus or Alertmanager. */
     source: AlertSourceKind;
     /** With a real source: gameday's evaluator (always run) beside it. */
@@ -65,6 +71,14 @@ export interface ScenarioResult {
       failedReads: number;
     };
   };
+  /**
+   * A compound incident's other alerts, each judged from its own fault in place (`fault`: its index in
+   * `faults`) by gameday's own evaluator, whatever the source of the first; absent when the scenario
+   * has one alert.
+   */
+  otherDetections?: (Detection & { fault: number; runbook: number })[];
+  /** A compound incident's faults, each with its offset and whether it came before the scenario ended. */
+  faults?: { kind: string; description: string; afterMs: number; injected: boolean }[];
   /** Guard alerts watched during the fault (a guard firing aborts the scenario). */
   guards?: string[];
   resolution: {
@@ -104,6 +118,10 @@ export interface ScenarioResult {
     checkpoints: RecordedCheckpoint[];
     actions: ResponderAction[];
     runbookSteps: RunbookStepUse[];
+    /** Each root cause they stated, judged against what was injected. */
+    diagnoses?: RecordedDiagnosis[];
+    /** The drill's scorecard: TTD, time to acknowledge, to the right diagnosis, TTR, steps, wrong turns. */
+    score?: DrillScore;
   };
   /**
    * The harness itself: its measuring thread's event-loop delay over the scenario (a stall longer than

@@ -5,7 +5,7 @@ import { InputError } from '../core/errors.ts';
 import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
-import { type ParsedRunbook, readRunbook } from '../runbooks/parse-runbook.ts';
+import { type ParsedRunbook, type RunbookDocument, readRunbook } from '../runbooks/parse-runbook.ts';
 import { defaultSchema } from '../runbooks/runbook-check.ts';
 import { RunbookVerifier } from '../runbooks/runbook-verifier.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
@@ -74,6 +74,21 @@ export interface GameDayOptions {
    * at AWS.
    */
   faults?: 'local' | 'fis';
+}
+
+/**
+ * The runbooks an incident's responders follow, each with its procedure: the scenario's own, and for a
+ * compound incident each other alert's (once per runbook and procedure).
+ */
+function proceduresOf(resolved: ResolvedScenario, runbooks: RunbookDocument) {
+  const seen = new Set<string>();
+  return resolved.alerts.flatMap(({ rule, procedure }) => {
+    const key = `${rule.runbook}:${procedure ?? ''}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const steps = runbooks.runbooks.find((r) => r.number === rule.runbook)?.steps ?? [];
+    return [{ steps, ...(procedure === undefined ? {} : { procedure }) }];
+  });
 }
 
 /** Without a target (a severity the runbook gives none), the time box is two hours of runbook time. */
@@ -190,7 +205,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
           stackKind: 'embedded',
           partialRunbook: { onSkip: () => undefined },
         })
-      ).map((resolved) => resolved.rule)
+      ).flatMap((resolved) => resolved.alerts.map((alert) => alert.rule))
     : [];
   const alerting = await AlertSupply.prepare({
     choice,
@@ -226,7 +241,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
           clock.scaled(
             resolved.resolveWithinMs === undefined ? DEFAULT_TIME_BOX_MS : 2 * resolved.resolveWithinMs,
           ),
-        runbookSteps: runbook?.steps ?? [],
+        runbooks: proceduresOf(resolved, runbooks),
       });
     if (schema)
       return runbookVerification(

@@ -1,5 +1,6 @@
 import { AbortedError, abortReason } from '../core/aborted.ts';
 import { baseline, startWatching } from './phases/baseline.ts';
+import { judgeOtherAlerts } from './phases/detect.ts';
 import { inject } from './phases/inject.ts';
 import { checkInvariants } from './phases/invariants.ts';
 import { teardown } from './phases/teardown.ts';
@@ -33,6 +34,8 @@ export async function runScenario(
     await startWatching(run);
     await response.prepare(run);
     status = (await baseline(run)) ?? (await inject(run)) ?? (await response.respond(run));
+    // A compound incident's other alerts: each detected within its budget of its own fault.
+    if (!judgeOtherAlerts(run) && status === 'passed') status = 'failed';
     await response.conclude?.(run);
   } catch (error) {
     status = stopped(run, error);
@@ -45,13 +48,15 @@ export async function runScenario(
 
 /** The phases stopped on a throw: an abort (with its reason when one was given) or an error. */
 function stopped(run: ScenarioRun, error: unknown): ScenarioStatus {
-  if (error instanceof AbortedError || run.signal.aborted) {
-    const why = abortReason(run.signal) ?? 'the run was stopped';
+  // A failure from beside the phases (a later fault) ends their waits as an abort would: it is the error.
+  const failure = run.failure ?? error;
+  if (!run.failure && (error instanceof AbortedError || run.interruption.aborted)) {
+    const why = abortReason(run.interruption) ?? 'the run was stopped';
     run.reasons.push(`interrupted: ${why}; faults were reverted`);
     run.note('aborted', why);
     return 'aborted';
   }
-  run.reasons.push(`error: ${(error as Error).message}`);
-  run.note('error', (error as Error).message);
+  run.reasons.push(`error: ${(failure as Error).message}`);
+  run.note('error', (failure as Error).message);
   return 'error';
 }

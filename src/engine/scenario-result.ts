@@ -1,7 +1,8 @@
 import { toPromQL } from '../detection/expr.ts';
+import { firedFor } from './phases/detect.ts';
 import type { InvariantsOutcome } from './phases/invariants.ts';
 import type { Response } from './responses/response.ts';
-import type { ScenarioResult, ScenarioStatus } from './result.ts';
+import type { Detection, ScenarioResult, ScenarioStatus } from './result.ts';
 import type { ScenarioRun } from './scenario-run.ts';
 
 /** The run's state as report.json's contract gives it (see README, "Reports"). */
@@ -14,9 +15,20 @@ export function scenarioResult(
 ): ScenarioResult {
   const { resolved, watch, clock, injectedAt, recoveredAt } = run;
   const { scenario, rule, faults } = resolved;
-  // An alert with no "for" can fire while a slow injection is still finishing: that counts as 0.
-  const timeToDetect =
-    watch.firedAt !== undefined && injectedAt !== undefined ? Math.max(0, watch.firedAt - injectedAt) : null;
+  const detections = resolved.alerts.map((alert): Detection => {
+    const firedAt = firedFor(run, alert);
+    const faultAt = run.faultInPlaceAt[alert.fault];
+    // An alert with no "for" can fire while a slow injection is still finishing (or, in a compound
+    // incident, on an earlier fault's account before its own is in place): that counts as 0.
+    const ttd = firedAt !== undefined && faultAt !== undefined ? Math.max(0, firedAt - faultAt) : null;
+    return {
+      alert: alert.rule.name,
+      fired: ttd !== null,
+      timeToDetectMs: ttd,
+      budgetMs: run.scale(alert.detectWithinMs),
+      timeToDetectAtRunbookScaleMs: ttd === null ? null : clock.atRunbookScale(ttd),
+    };
+  });
   const timeToResolve =
     recoveredAt !== undefined && injectedAt !== undefined ? recoveredAt - injectedAt : null;
   const work = run.remedyWorkMs();
@@ -48,14 +60,29 @@ export function scenarioResult(
       origin: rule.origin,
     },
     detection: {
-      alert: rule.name,
-      fired: timeToDetect !== null,
-      timeToDetectMs: timeToDetect,
-      budgetMs: run.scale(resolved.detectWithinMs),
-      timeToDetectAtRunbookScaleMs: timeToDetect === null ? null : clock.atRunbookScale(timeToDetect),
+      ...detections[0]!,
       source: watch.source?.kind ?? 'builtin',
       ...(watch.source ? { parity: watch.source.parity(watch.builtinFiredAt, injectedAt, clock.now()) } : {}),
     },
+    ...(resolved.alerts.length > 1
+      ? {
+          otherDetections: resolved.alerts.slice(1).map((alert, index) => ({
+            ...detections[index + 1]!,
+            fault: alert.fault,
+            runbook: alert.rule.runbook,
+          })),
+        }
+      : {}),
+    ...(faults.length > 1
+      ? {
+          faults: faults.map((fault, index) => ({
+            kind: fault.kind,
+            description: fault.description,
+            afterMs: fault.afterMs,
+            injected: run.faultInPlaceAt[index] !== undefined,
+          })),
+        }
+      : {}),
     ...(run.guardNames.length > 0 ? { guards: run.guardNames } : {}),
     resolution: {
       resolved: timeToResolve !== null,

@@ -119,9 +119,23 @@ export class ScenarioRun {
   recoveredAt: number | undefined;
   /** The injection under way, awaited before the revert so no fault lands after its undo. */
   injecting: Promise<void> | undefined;
+  /** When each fault (by its index in `resolved.faults`) began to be injected; undefined until then. */
+  readonly faultStartedAt: (number | undefined)[] = [];
+  /** When each fault (by its index in `resolved.faults`) was in place; a later one stays undefined until then. */
+  readonly faultInPlaceAt: (number | undefined)[] = [];
+  /** A compound incident's faults still to come, injected during the response (see phases/later-faults.ts). */
+  laterFaults: { stop(): void; done: Promise<void> } | undefined;
+  /** Alerts already reported as not detected (a compound incident judges each). */
+  readonly undetected = new Set<string>();
+  /** What ended the scenario from outside its phases (a later fault that could not be injected). */
+  failure: Error | undefined;
   private shown: { phase: ScenarioPhase; since: number; budgetMs?: number };
   /** A guard's stop: aborts this scenario only (the run's own signal stops the whole game day). */
   private readonly guardStop = new AbortController();
+  /** `fail`'s stop: an error from beside the phases (a later fault) ends their waits at once. */
+  private readonly failing = new AbortController();
+  /** The run's own signal and this scenario's guards: what makes it an interruption. */
+  private readonly stopping: AbortSignal;
   private readonly combined: AbortSignal;
   private readonly poller: SourcePoller | undefined;
 
@@ -136,7 +150,8 @@ export class ScenarioRun {
     this.shown = { phase: 'baseline', since: this.journal.startedAt };
     this.load = services.load(resolved, stack);
     this.metrics = services.metrics(resolved, stack, () => this.load.acknowledged());
-    this.combined = AbortSignal.any([context.signal, this.guardStop.signal]);
+    this.stopping = AbortSignal.any([context.signal, this.guardStop.signal]);
+    this.combined = AbortSignal.any([this.stopping, this.failing.signal]);
     const alerting = context.alerting;
     const external = alerting?.source;
     this.watch = new IncidentWatch(resolved, {
@@ -157,8 +172,8 @@ export class ScenarioRun {
             ),
           }
         : {}),
-      // The scenario's own alert is its detection, never its guard.
-      guards: (alerting?.guards ?? []).filter((guard) => guard.name !== resolved.rule.name),
+      // The scenario's own alerts (every one of a compound incident's) are its detection, never its guards.
+      guards: (alerting?.guards ?? []).filter((guard) => !this.ownAlert(guard.name)),
       onGuard: (name, detail) => {
         const reason = `guard ${name} fired during the fault (${detail}): the scenario was stopped and every fault reverted`;
         this.note('guard-fired', `${name}: ${detail}`);
@@ -190,7 +205,12 @@ export class ScenarioRun {
   get guardNames(): string[] {
     return (this.context.alerting?.guards ?? [])
       .map((guard) => guard.name)
-      .filter((name) => name !== this.resolved.rule.name);
+      .filter((name) => !this.ownAlert(name));
+  }
+
+  /** One of the scenario's own alerts (a compound incident has several). */
+  private ownAlert(name: string): boolean {
+    return name === this.resolved.rule.name || this.resolved.alerts.some((alert) => alert.rule.name === name);
   }
 
   get stack(): Stack {
@@ -201,9 +221,20 @@ export class ScenarioRun {
     return this.context.clock;
   }
 
-  /** Aborted by the run (Ctrl-C, the facilitator) or by a guard of this scenario. */
+  /** Aborted by the run (Ctrl-C, the facilitator), by a guard of this scenario, or by `fail`. */
   get signal(): AbortSignal {
     return this.combined;
+  }
+
+  /** Aborted by the run or by a guard (not by `fail`): an interruption, with its reason. */
+  get interruption(): AbortSignal {
+    return this.stopping;
+  }
+
+  /** Ends the scenario with an error from outside the phases: every wait they are in ends at once. */
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.failing.abort();
   }
 
   /** A runbook duration as wall time. */
@@ -225,14 +256,14 @@ export class ScenarioRun {
     what: string,
     deadlineMs: number,
     work: () => Promise<T>,
-    { abortable = true }: { abortable?: boolean } = {},
+    { abortable = true, signal = this.signal }: { abortable?: boolean; signal?: AbortSignal } = {},
   ): Promise<T> {
     try {
       return await withinDeadline(work, {
         what,
         ms: deadlineMs,
         clock: this.clock,
-        ...(abortable ? { signal: this.signal } : {}),
+        ...(abortable ? { signal } : {}),
       });
     } catch (error) {
       if (error instanceof StepTimeoutError) this.note('step-abandoned', error.message);
@@ -279,6 +310,10 @@ export class ScenarioRun {
         comparator: watch.rule.comparator,
         threshold: watch.rule.threshold,
       },
+      alerts: watch.alerts().map(({ value, ...alert }) => ({
+        ...alert,
+        ...(value === undefined ? {} : { value }),
+      })),
       metrics: this.keyMetrics(),
       ...(resolveWithinMs === undefined ? {} : { targetMs: this.scale(resolveWithinMs) }),
       mode: this.response.mode,

@@ -53,7 +53,7 @@ export function localServices(
       ),
     metrics(resolved, stack, acknowledged) {
       const watched = [
-        resolved.rule.expr,
+        ...resolved.alerts.map((alert) => alert.rule.expr),
         ...resolved.recoveryChecks.map((check) => check.expr),
         ...guardRules.map((rule) => rule.expr),
       ];

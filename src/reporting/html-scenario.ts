@@ -38,6 +38,8 @@ function eventClass(event: TimelineEvent): string {
     case 'recovered':
       return 'ev-recovered';
     case 'checkpoint':
+    case 'diagnosis':
+    case 'revealed':
       return 'ev-checkpoint';
     case 'responder-action':
     case 'responder-action-failed':
@@ -46,6 +48,7 @@ function eventClass(event: TimelineEvent): string {
     case 'fault-note':
     case 'fault-injected':
     case 'fault-experiment':
+    case 'fault-not-injected':
     case 'fault-reverted':
     case 'revert-failed':
     case 'time-box':

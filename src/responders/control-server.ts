@@ -113,8 +113,9 @@ function readBody(request: http.IncomingMessage): Promise<Record<string, unknown
 }
 
 /**
- * The game day's control channel, on loopback only: status, checkpoints, kubectl-like commands and
- * abort, for responders working in other terminals. Its address and token go into the session file.
+ * The game day's control channel, on loopback only: status, checkpoints (a root cause with its words),
+ * kubectl-like commands, and the facilitator's abort, reveal and next round, for people working in
+ * other terminals. Its address and token go into the session file.
  */
 export class ControlServer {
   private constructor(
@@ -172,14 +173,20 @@ async function handle(
 ): Promise<[number, Record<string, unknown>]> {
   const route = `${request.method} ${request.url}`;
   if (route === 'GET /status') return [200, { status: status() ?? null }];
-  if (!['POST /mark', 'POST /ctl', 'POST /abort'].includes(route))
+  if (!['POST /mark', 'POST /ctl', 'POST /abort', 'POST /reveal', 'POST /next'].includes(route))
     return [404, { error: `no such route: ${route}` }];
   try {
     const body = await readBody(request);
     if (route === 'POST /mark') {
       const checkpoint = String(body.checkpoint ?? '');
       if (!isCheckpoint(checkpoint)) return [400, { error: `unknown checkpoint "${checkpoint}"` }];
-      return [200, { message: desk.mark(checkpoint, 'mark') }];
+      const text = typeof body.text === 'string' ? body.text : undefined;
+      return [200, { message: desk.mark(checkpoint, 'mark', text) }];
+    }
+    if (route === 'POST /reveal') return [200, { answer: desk.reveal() }];
+    if (route === 'POST /next') {
+      if (!desk.next()) return [409, { error: 'the game day is not waiting between rounds' }];
+      return [200, { message: 'starting the next round' }];
     }
     if (route === 'POST /ctl') {
       const args = Array.isArray(body.args) ? body.args.map(String) : [];
@@ -193,7 +200,8 @@ async function handle(
   } catch (error) {
     if (error instanceof BadRequest) return [error.status, { error: error.message }];
     const name = (error as Error).name;
-    const code = name === 'CtlUsageError' ? 400 : name === 'NoScenarioError' ? 409 : 500;
+    const code =
+      name === 'CtlUsageError' || name === 'NotBlindError' ? 400 : name === 'NoScenarioError' ? 409 : 500;
     return [code, { error: (error as Error).message }];
   }
   return [404, { error: `no such route: ${route}` }];

@@ -14,6 +14,15 @@ export type ScenarioPhase =
   | 'recovering'
   | 'reverting';
 
+/** An alert as responders see it: its state and its value against its threshold. */
+export interface LiveAlert {
+  name: string;
+  state: AlertState;
+  value?: number;
+  comparator: string;
+  threshold: number;
+}
+
 /** A running scenario's state, published after every scrape (progress line, game-day view, `gameday status`). */
 export interface LiveStatus {
   scenario: { id: string; title: string; severity: string; index?: number; count?: number };
@@ -24,7 +33,10 @@ export interface LiveStatus {
   phaseBudgetMs?: number;
   /** Since the fault was fully in place. */
   faultActiveMs?: number;
-  alert: { name: string; state: AlertState; value?: number; comparator: string; threshold: number };
+  /** The first alert: the page. */
+  alert: LiveAlert;
+  /** Every alert, the first included (a compound incident has several). */
+  alerts?: LiveAlert[];
   metrics: { id: KeyMetric['id']; title: string; unit: KeyMetric['unit']; value?: number }[];
   /** The severity's resolution target, wall ms from the fault. */
   targetMs?: number;
@@ -47,13 +59,18 @@ export function progressLine(status: LiveStatus): string {
 
 /** The game-day view: what responders watch while they work the incident. */
 export function describeStatus(status: LiveStatus): string[] {
-  const { alert } = status;
-  const value = alert.value === undefined ? 'no data' : formatNumber(alert.value);
+  const alerts = status.alerts ?? [status.alert];
+  const shown = alerts
+    .map((alert) => {
+      const value = alert.value === undefined ? 'no data' : formatNumber(alert.value);
+      return `alert ${alert.name} ${alert.state.toUpperCase()} (${value}, fires ${alert.comparator} ${alert.threshold})`;
+    })
+    .join(' · ');
   const lines = [
     `${scenarioLabel(status)}: ${status.scenario.title} (${status.scenario.severity}) · ${status.phase}`,
     status.faultActiveMs === undefined
       ? 'fault: not injected yet'
-      : `fault active for ${formatClock(status.faultActiveMs)} · alert ${alert.name} ${alert.state.toUpperCase()} (${value}, fires ${alert.comparator} ${alert.threshold})`,
+      : `fault active for ${formatClock(status.faultActiveMs)} · ${shown}`,
     status.metrics.map((metric) => `${metric.id} ${formatValue(metric.value, metric.unit)}`).join(' · '),
   ];
   if (status.faultActiveMs !== undefined) {

@@ -1,7 +1,9 @@
 import { redactSecrets } from '../core/redact.ts';
 import type { Stack } from '../stack/stack.ts';
+import type { BlindRound } from './blind-round.ts';
 import { type CheckpointId, type CheckpointSource, checkpointTitle } from './checkpoints.ts';
 import { type CtlOutcome, runCtl } from './ctl-verbs.ts';
+import { type DiagnosisVerdict, type IncidentFacts, judgeDiagnosis } from './diagnosis.ts';
 
 /** A checkpoint as recorded: ms since the scenario started. */
 export interface RecordedCheckpoint {
@@ -9,6 +11,16 @@ export interface RecordedCheckpoint {
   title: string;
   atMs: number;
   source: CheckpointSource;
+}
+
+/** A root cause a responder stated (`gameday mark root-cause "…"`), judged against what was injected. */
+export interface RecordedDiagnosis {
+  text: string;
+  atMs: number;
+  verdict: DiagnosisVerdict;
+  detail: string;
+  /** The causes it names (src/responders/causes.ts). */
+  named: string[];
 }
 
 /** A `gameday ctl` command a responder ran during a scenario (secrets in it masked). */
@@ -25,7 +37,8 @@ export interface ResponderAction {
 export interface DeskNote {
   (kind: 'checkpoint', detail: string, fields: { checkpoint: string; source: string }): number;
   (kind: 'responder-action', detail: string, fields: { action: string; changes: boolean }): number;
-  (kind: 'facilitator-abort' | 'responder-action-failed', detail: string): number;
+  (kind: 'diagnosis', detail: string, fields: { verdict: string }): number;
+  (kind: 'facilitator-abort' | 'responder-action-failed' | 'revealed', detail: string): number;
 }
 
 /** The scenario responders are working on, as the desk needs it. */
@@ -37,6 +50,10 @@ export interface DeskScenario {
   startedAt: number;
   /** The run's clock. */
   now: () => number;
+  /** What was injected, to judge a stated root cause by. */
+  incident?: IncidentFacts;
+  /** A blind round: the scenario is not named to the desk until it ends or is revealed. */
+  blind?: BlindRound;
 }
 
 /** One scenario's turn at the desk: what was recorded, and the commands still running. */
@@ -44,7 +61,15 @@ interface Turn {
   scenario: DeskScenario;
   checkpoints: RecordedCheckpoint[];
   actions: ResponderAction[];
+  diagnoses: RecordedDiagnosis[];
   running: Set<Promise<unknown>>;
+}
+
+/** What a scenario's turn at the desk recorded. */
+export interface DeskRecord {
+  checkpoints: RecordedCheckpoint[];
+  actions: ResponderAction[];
+  diagnoses: RecordedDiagnosis[];
 }
 
 /**
@@ -61,25 +86,46 @@ const CLOSE_WAIT_AFTER_ABORT_MS = 15_000;
  */
 export class ResponderDesk {
   private turn: Turn | undefined;
+  private waitingForNext: (() => void) | undefined;
 
   constructor(private readonly onAbort: (reason: string) => void) {}
 
   open(scenario: DeskScenario): void {
-    this.turn = { scenario, checkpoints: [], actions: [], running: new Set() };
+    this.turn = { scenario, checkpoints: [], actions: [], diagnoses: [], running: new Set() };
+  }
+
+  /**
+   * Between the rounds of a plan: resolves when the facilitator starts the next one (`gameday next`, or
+   * Enter in the harness's terminal), or at once when `signal` aborts.
+   */
+  nextRound(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waitingForNext = undefined;
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      this.waitingForNext = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Starts the next round of a plan; false when the game day is not waiting between rounds. */
+  next(): boolean {
+    if (!this.waitingForNext) return false;
+    this.waitingForNext();
+    return true;
   }
 
   /**
    * Ends the scenario's turn: new commands are refused at once, and the ones still running are awaited
    * (up to two minutes), so none of them races the revert. Hands back what was recorded.
    */
-  async close({
-    aborted = false,
-  }: {
-    aborted?: boolean;
-  } = {}): Promise<{ checkpoints: RecordedCheckpoint[]; actions: ResponderAction[] }> {
+  async close({ aborted = false }: { aborted?: boolean } = {}): Promise<DeskRecord> {
     const turn = this.turn;
     this.turn = undefined;
-    if (!turn) return { checkpoints: [], actions: [] };
+    if (!turn) return { checkpoints: [], actions: [], diagnoses: [] };
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...turn.running]),
@@ -88,7 +134,7 @@ export class ResponderDesk {
       }),
     ]);
     clearTimeout(timer);
-    return { checkpoints: turn.checkpoints, actions: turn.actions };
+    return { checkpoints: turn.checkpoints, actions: turn.actions, diagnoses: turn.diagnoses };
   }
 
   /**
@@ -115,14 +161,45 @@ export class ResponderDesk {
     return [...(this.turn?.checkpoints ?? [])];
   }
 
-  /** Records a checkpoint once (marking it again changes nothing); returns what to tell the responder. */
-  mark(id: CheckpointId, source: CheckpointSource): string {
-    const { scenario, checkpoints } = this.current();
+  /**
+   * Records a checkpoint once (marking it again changes nothing); returns what to tell the responder.
+   * A root cause with words (`gameday mark root-cause "…"`) is also a diagnosis, judged against what
+   * was injected; each one given is kept (a first wrong guess, then the right one). The verdict is not
+   * told to the responder: in a blind round it would give the answer away.
+   */
+  mark(id: CheckpointId, source: CheckpointSource, text?: string): string {
+    const { scenario, checkpoints, diagnoses } = this.current();
+    const name = scenario.blind && !scenario.blind.revealed ? scenario.blind.label : scenario.id;
+    const since = (atMs: number) => `+${(atMs / 1000).toFixed(1)} s`;
+    const said = text?.trim() ? redactSecrets(text.trim()).slice(0, 2_000) : undefined;
+    if (said && id === 'root-cause') {
+      const judged = scenario.incident
+        ? judgeDiagnosis(said, scenario.incident)
+        : { verdict: 'vague' as const, detail: 'nothing to judge it by', named: [] };
+      const at = scenario.note('diagnosis', said, { verdict: judged.verdict });
+      diagnoses.push({ text: said, atMs: at - scenario.startedAt, ...judged });
+    }
     const earlier = checkpoints.find((checkpoint) => checkpoint.id === id);
-    if (earlier) return `${checkpointTitle(id)} was already marked at +${(earlier.atMs / 1000).toFixed(1)} s`;
+    if (earlier)
+      return said && id === 'root-cause'
+        ? `diagnosis recorded for ${name} (root cause first marked at ${since(earlier.atMs)})`
+        : `${checkpointTitle(id)} was already marked at ${since(earlier.atMs)}`;
     const at = scenario.note('checkpoint', `${checkpointTitle(id)} (${source})`, { checkpoint: id, source });
     checkpoints.push({ id, title: checkpointTitle(id), atMs: at - scenario.startedAt, source });
-    return `${checkpointTitle(id)} marked for ${scenario.id} at +${((at - scenario.startedAt) / 1000).toFixed(1)} s`;
+    return `${checkpointTitle(id)} marked for ${name} at ${since(at - scenario.startedAt)}${said && id === 'root-cause' ? ', diagnosis recorded' : ''}`;
+  }
+
+  /**
+   * The facilitator reveals a blind round early: from now on the scenario is named everywhere. Returns
+   * the answer; throws when the round is not blind.
+   */
+  reveal(): readonly string[] {
+    const { scenario } = this.current();
+    if (!scenario.blind) throw new NotBlindError();
+    const first = !scenario.blind.revealed;
+    const answer = scenario.blind.reveal(scenario.now());
+    if (first) scenario.note('revealed', `the facilitator revealed the scenario: ${scenario.id}`);
+    return answer;
   }
 
   /** Runs a `gameday ctl` command on the scenario's stack, recorded on that scenario even if it ends meanwhile. */
@@ -165,6 +242,13 @@ export class ResponderDesk {
   private current(): Turn {
     if (!this.turn) throw new NoScenarioError();
     return this.turn;
+  }
+}
+
+export class NotBlindError extends Error {
+  constructor() {
+    super('nothing to reveal: this round is not blind (its scenario is named already)');
+    this.name = 'NotBlindError';
   }
 }
 

@@ -62,6 +62,28 @@ export const alertSchema = z
   })
   .strict();
 
+/**
+ * An alert as scenario files write it; its threshold and duration default to its runbook's Alert
+ * Trigger. A compound incident's alerts may each name their runbook and the fault they follow.
+ */
+const scenarioAlertSchema = alertSchema
+  .extend({
+    /**
+     * The runbook this alert belongs to, whose Alert Trigger gives its threshold, duration and severity
+     * and whose procedure answers it (default: the scenario's own).
+     */
+    runbook: z
+      .object({ number: z.number().int().positive(), procedure: z.string().optional() })
+      .strict()
+      .optional(),
+    /**
+     * Compound incidents: the fault this alert is expected to detect, by its index in `fault` (default
+     * 0): its time to detect counts from when that fault is in place.
+     */
+    fault: z.number().int().min(0).optional(),
+  })
+  .strict();
+
 /** A recovery check: the expression must meet the bound. */
 export const recoveryCheckSchema = z
   .object({ name: z.string(), expr, comparator, threshold: z.number() })
@@ -116,12 +138,17 @@ export const scenarioSchema = z
       .optional(),
     /** Runbook time of steady traffic before the fault (the alert must stay quiet). */
     baseline: duration.optional(),
-    /** The fault (or several, injected in order): `kind` names a fault kind; the other fields are its parameters. */
+    /**
+     * The fault (or several, injected in order): `kind` names a fault kind; the other fields are its
+     * parameters. In a list, a later fault may come `after` a while (runbook time since the incident
+     * began, the first faults in place), injected while the response is already under way.
+     */
     fault: z.union([
       z.object({ kind: z.string() }).passthrough(),
       z.array(z.object({ kind: z.string() }).passthrough()).min(1),
     ]),
-    alert: alertSchema,
+    /** The alert (or several, for a compound incident: the first is the page, the others follow). */
+    alert: z.union([scenarioAlertSchema, z.array(scenarioAlertSchema).min(1)]),
     /**
      * Guard alerts (stop conditions): alerts outside this scenario's blast radius. One firing while the
      * fault is in place aborts the scenario at once, every fault reverted (`gameday run --guard` adds more).
@@ -132,7 +159,16 @@ export const scenarioSchema = z
     /** How long after injection the alert may take to fire (runbook time; default: its duration + its window (at least 1m) + 2m). */
     detect: z.object({ within: duration }).strict().optional(),
     remedy: z
-      .array(z.object({ action: z.string(), runbookStep: z.string().optional() }).passthrough())
+      .array(
+        z
+          .object({
+            action: z.string(),
+            runbookStep: z.string().optional(),
+            /** Compound incidents: the step waits for this alert to fire (the page its procedure answers). */
+            onAlert: z.string().optional(),
+          })
+          .passthrough(),
+      )
       .min(1, 'expected at least one remedy step'),
     /** What "recovered" means besides the alert resolving: each check must hold. */
     recovered: z
@@ -194,4 +230,8 @@ export const scenarioSchema = z
   .strict();
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** One alert as a scenario file writes it (a compound incident's may name its runbook and fault). */
+export type AlertInput = z.input<typeof scenarioAlertSchema>;
+/** One alert with no runbook or fault of its own, as gameday/testing waits for it. */
+export type PlainAlertInput = z.input<typeof alertSchema>;
 export type Scenario = z.output<typeof scenarioSchema> & { file: string };

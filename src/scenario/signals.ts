@@ -1,7 +1,7 @@
 import type { RemedyStepSpec } from './define-scenario.ts';
-import type { ScenarioInput } from './schema.ts';
+import type { AlertInput, ScenarioInput } from './schema.ts';
 
-type ScenarioExpr = ScenarioInput['alert']['expr'];
+type ScenarioExpr = AlertInput['expr'];
 
 /**
  * The signals the runbooks alert on, as expressions scenario files can share instead of spelling out
@@ -32,7 +32,7 @@ export function longestRunningQuery(): ScenarioExpr {
 }
 
 /** Runbook 4's alert: any replica's database breaker open (its trigger states no number: state ≥ 1). */
-export function circuitBreakerAlert(): ScenarioInput['alert'] {
+export function circuitBreakerAlert(): AlertInput {
   return {
     name: 'CircuitBreakerOpen',
     unit: 'state',
@@ -56,7 +56,7 @@ export function oldestActiveQuery(): ScenarioExpr {
  * Runbook 6's alert, "message counts disagree (database vs app state)": any violation at all among
  * duplicate message_ids, orphaned messages and acknowledged messages missing.
  */
-export function integrityAlert(): ScenarioInput['alert'] {
+export function integrityAlert(): AlertInput {
   return {
     name: 'MessageIntegrityViolated',
     unit: 'count',
@@ -67,7 +67,7 @@ export function integrityAlert(): ScenarioInput['alert'] {
 }
 
 /** Runbook 1's alert on the message-send endpoint: the share of sends answered 5xx. */
-export function sendErrorRateAlert(): ScenarioInput['alert'] {
+export function sendErrorRateAlert(): AlertInput {
   return {
     name: 'ChatSendErrorRateHigh',
     unit: 'ratio',
@@ -86,7 +86,7 @@ export function sendsSucceedCheck(): NonNullable<NonNullable<ScenarioInput['reco
 }
 
 /** Runbook 2's alert: Socket.IO connections over all replicas. */
-export function websocketConnectionsAlert(): ScenarioInput['alert'] {
+export function websocketConnectionsAlert(): AlertInput {
   return {
     name: 'WebSocketConnectionsHigh',
     unit: 'count',

@@ -17,7 +17,12 @@ import type { TrafficTotals } from '../load/load-source.ts';
 import { WorkerTraffic } from '../load/worker-traffic.ts';
 import { type RunbookDocument, readRunbook } from '../runbooks/parse-runbook.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
-import { alertSchema, recoveryCheckSchema, type ScenarioInput } from '../scenario/schema.ts';
+import {
+  alertSchema,
+  type PlainAlertInput,
+  recoveryCheckSchema,
+  type ScenarioInput,
+} from '../scenario/schema.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import type { Secrets, Stack } from '../stack/stack.ts';
 import { FaultGuard, type InjectedFault } from './fault-guard.ts';
@@ -31,13 +36,13 @@ export type FaultParams<K extends FaultKindName> = Omit<Extract<FaultSpec, { kin
  * An alert as a test waits for it: a scenario's alert (`circuitBreakerAlert()`, or one of your own).
  * Its `threshold` is required here, no runbook giving it: `{ ...sendErrorRateAlert(), threshold: 0.01 }`.
  */
-export type AlertSpec = Omit<ScenarioInput['alert'], 'unit'> & { unit?: ScenarioInput['alert']['unit'] };
+export type AlertSpec = Omit<PlainAlertInput, 'unit'> & { unit?: PlainAlertInput['unit'] };
 
 /** A recovery check, as scenario files write them (`sendsSucceedCheck()`). */
 export type CheckSpec = NonNullable<NonNullable<ScenarioInput['recovered']>['checks']>[number];
 
 /** An alert or check expression, as scenario files write them (`errorRatio(…)`). */
-export type ExprSpec = ScenarioInput['alert']['expr'];
+export type ExprSpec = PlainAlertInput['expr'];
 
 /** The synthetic users gameday runs against the stack (its defaults when left out). */
 export interface TrafficSettings {

@@ -92,6 +92,25 @@ describe('the incident watch', () => {
     ]);
   });
 
+  it('dates a firing for the fault it follows: at once when already firing as that fault began', () => {
+    const { w, sample } = watch();
+    w.faultBegins();
+    sample(0, 0.9);
+    sample(1_000, 0.9);
+    sample(2_000, 0);
+    sample(3_000, 0.9);
+    sample(4_000, 0.9);
+    // The first fault: its first firing. A fault beginning while it was quiet: its next firing.
+    expect(w.firedAtOf('ErrorsHigh')).toBe(T0 + 1_000);
+    expect(w.firedAtOf('ErrorsHigh', T0 + 2_500)).toBe(T0 + 4_000);
+    // A fault beginning while it was already firing: detected as that fault began.
+    expect(w.firedAtOf('ErrorsHigh', T0 + 1_500)).toBe(T0 + 1_500);
+    expect(w.firedAtOf('ErrorsHigh', T0 + 4_500)).toBe(T0 + 4_500);
+    sample(5_000, 0);
+    // One beginning after it last went quiet: not (yet) detected.
+    expect(w.firedAtOf('ErrorsHigh', T0 + 5_500)).toBeUndefined();
+  });
+
   it('a firing alert before the fault is a false alarm, not a detection', () => {
     const { w, sample } = watch();
     sample(0, 0.9);

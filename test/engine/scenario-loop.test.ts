@@ -41,21 +41,30 @@ function badDeploy(overrides: Partial<ResolvedScenario> = {}): ResolvedScenario 
     claims: [],
     invariants: ['no-acknowledged-message-lost'],
   } as unknown as Scenario;
+  const rule = {
+    name: 'SendErrorsHigh',
+    expr: { fn: 'value', metric: 'fake_error_share', agg: 'max' },
+    comparator: '>',
+    threshold: 0.01,
+    forMs: 300_000,
+    severity: 'P1',
+    runbook: 1,
+    origin: 'the test',
+  } as const;
   return {
     scenario,
     runbookTitle: 'Elevated Error Rates',
     severity: 'P1',
-    rule: {
-      name: 'SendErrorsHigh',
-      expr: { fn: 'value', metric: 'fake_error_share', agg: 'max' },
-      comparator: '>',
-      threshold: 0.01,
-      forMs: 300_000,
-      severity: 'P1',
-      runbook: 1,
-      origin: 'the test',
-    },
-    faults: [{ kind: 'deploy-release', params: { release: '1.5.0' }, description: 'deploy release 1.5.0' }],
+    rule,
+    alerts: [{ rule, fault: 0, detectWithinMs: 600_000, resolveWithinMs: 1_200_000 }],
+    faults: [
+      {
+        kind: 'deploy-release',
+        params: { release: '1.5.0' },
+        description: 'deploy release 1.5.0',
+        afterMs: 0,
+      },
+    ],
     remedy: [{ action: 'rollback', params: {}, description: 'roll back to the previous revision' }],
     restore: [],
     recoveryChecks: [],
@@ -186,7 +195,8 @@ describe('the scenario loop (fake clock, fake stack)', () => {
   it('reports "not detected" when the alert cannot fire (a misconfigured threshold), and reverts', async () => {
     const h = harness();
     const resolved = badDeploy();
-    const result = await run(h, { ...resolved, rule: { ...resolved.rule, threshold: 2 } });
+    const rule = { ...resolved.rule, threshold: 2 };
+    const result = await run(h, { ...resolved, rule, alerts: [{ ...resolved.alerts[0]!, rule }] });
     expect(result.status).toBe('failed');
     expect(result.reasons).toEqual([
       expect.stringMatching(/^not detected: SendErrorsHigh did not fire within 10\.0 s of the fault/),
@@ -357,7 +367,7 @@ describe('the scenario loop (fake clock, fake stack)', () => {
 
   describe('people at the desk', () => {
     const atTheDesk = (desk: ResponderDesk, timeBoxMs = 60_000) =>
-      peopleAtTheDesk({ desk, timeBoxMs, runbookSteps: [] });
+      peopleAtTheDesk({ desk, timeBoxMs, runbooks: [] });
 
     it('a rollback through gameday ctl resolves it; the harness marks "service restored"', async () => {
       const h = harness();
@@ -578,3 +588,275 @@ describe('alert sources and guards (fake clock, fake stack)', () => {
     expect(result.guards).toBeUndefined();
   });
 });
+
+/**
+ * A compound incident reduced to its logic: fault[0] breaks part A at once, fault[1] breaks part B
+ * `laterMs` (runbook time) after the incident began; each part has its own alert and its own procedure
+ * (a set-env putting it right). Faults and remedies are real kinds, on the fake stack's environment.
+ */
+function compound(
+  options: { laterMs?: number; remedy?: 'both' | 'first'; alertBThreshold?: number } = {},
+): ResolvedScenario {
+  const { laterMs = 600_000, remedy = 'both', alertBThreshold = 0.01 } = options;
+  const base = badDeploy();
+  const ruleA = {
+    ...base.rule,
+    name: 'PartABroken',
+    expr: { fn: 'value', metric: 'fake_a', agg: 'max' },
+  } as const;
+  const ruleB = {
+    ...base.rule,
+    name: 'PartBBroken',
+    expr: { fn: 'value', metric: 'fake_b', agg: 'max' },
+    threshold: alertBThreshold,
+    forMs: 60_000,
+    runbook: 4,
+  } as const;
+  const fix = (part: 'A' | 'B') => ({
+    action: 'set-env',
+    params: { env: { [`FAKE_${part}`]: 'fixed' } },
+    description: `set FAKE_${part}=fixed`,
+  });
+  return {
+    ...base,
+    rule: ruleA,
+    alerts: [
+      { rule: ruleA, fault: 0, detectWithinMs: 600_000, resolveWithinMs: 1_200_000 },
+      { rule: ruleB, fault: 1, detectWithinMs: 300_000, resolveWithinMs: laterMs + 60_000 + 900_000 },
+    ],
+    faults: [
+      { kind: 'backend-env', params: { env: { FAKE_A: 'broken' } }, description: 'break part A', afterMs: 0 },
+      {
+        kind: 'backend-env',
+        params: { env: { FAKE_B: 'broken' } },
+        description: 'break part B',
+        afterMs: laterMs,
+      },
+    ],
+    remedy: remedy === 'both' ? [fix('A'), { ...fix('B'), onAlert: 'PartBBroken' }] : [fix('A')],
+    resolveWithinMs: Math.max(1_200_000, laterMs + 60_000 + 900_000),
+  };
+}
+
+function runCompound(h: Harness, resolved: ResolvedScenario, response: Response = runbookRemedy) {
+  const share = (part: 'A' | 'B') => (h.stack.env[`FAKE_${part}`] === 'broken' ? 0.5 : 0);
+  return runScenario(
+    resolved,
+    {
+      stack: h.stack,
+      clock: h.clock,
+      ledger: h.ledger,
+      signal: h.controller.signal,
+      services: fakeServices(
+        h.clock,
+        h.load,
+        () => [
+          { name: 'fake_a', labels: {}, value: share('A') },
+          { name: 'fake_b', labels: {}, value: share('B') },
+        ],
+        SCRAPE_MS,
+      ),
+      onEvent: (event) => {
+        h.events.push(event);
+        h.onEvent?.(event, h);
+      },
+    },
+    response,
+  );
+}
+
+const eventsOfKind = (events: JournalEvent[], kind: JournalKind) => events.filter((e) => e.kind === kind);
+
+/** Both parts put back: the environment as found, nothing left in the ledger. */
+function expectCompoundReverted(h: Harness) {
+  expect(h.stack.env).toEqual({});
+  expect(h.ledger.active()).toEqual([]);
+  expect(h.load.stopped).toBe(true);
+}
+
+describe('a compound incident (fake clock, fake stack)', () => {
+  it('injects the later fault at its offset during the response; each alert judged from its own fault; both procedures resolve it', async () => {
+    const h = harness();
+    const result = await runCompound(h, compound());
+    expect(result.status, result.reasons.join('; ')).toBe('passed');
+    const [first, later] = eventsOfKind(result.timeline, 'fault-injected');
+    const laterStarted = eventsOfKind(result.timeline, 'fault-injecting')[1]!;
+    // 10 min of runbook time after the incident began is 10 s at scale 60, then a 1 s rollout.
+    expect(laterStarted.at - first!.at).toBe(10_000);
+    expect(later!.at - laterStarted.at).toBe(ROLLOUT_MS);
+    expect(later!.detail).toMatch(/^fault\[1\] \(10\.0 s after the incident began\): break part B/);
+    // By then the first part was already being fixed: the later fault came during the response.
+    const firstFix = result.timeline.find((e) => e.kind === 'remedy-step')!;
+    expect(firstFix.at).toBeLessThan(laterStarted.at);
+    // B's alert: 1 min sustained is 1 s, counted from its own fault in place, not the incident's start.
+    const [otherDetection] = result.otherDetections!;
+    expect(otherDetection).toMatchObject({ alert: 'PartBBroken', fired: true, fault: 1, runbook: 4 });
+    expect(otherDetection!.timeToDetectMs).toBeGreaterThanOrEqual(1_000);
+    expect(otherDetection!.timeToDetectMs).toBeLessThanOrEqual(1_000 + 2 * SCRAPE_MS);
+    // The second procedure waited for its page.
+    const secondFix = result.timeline.filter((e) => e.kind === 'remedy-step')[1]!;
+    const bFired = result.timeline.find((e) => e.kind === 'alert-firing' && e.alert === 'PartBBroken')!;
+    expect(secondFix.at).toBeGreaterThanOrEqual(bFired.at);
+    // Resolved as a whole: after the second fix, not when the first part alone was right again.
+    expect(injectedPlus(result, result.resolution.timeToResolveMs!)).toBeGreaterThan(secondFix.at);
+    expect(result.faults?.map((f) => [f.description, f.afterMs, f.injected])).toEqual([
+      ['break part A', 0, true],
+      ['break part B', 600_000, true],
+    ]);
+    // Reverted newest first.
+    expect(eventsOfKind(result.timeline, 'fault-reverted').map((e) => e.detail)).toEqual([
+      'break part B',
+      'break part A',
+    ]);
+    expectCompoundReverted(h);
+  });
+
+  it('a step answering a later page waits for that fault to be fully in place, even when its alert already fires', async () => {
+    const h = harness();
+    const resolved = compound();
+    // B's page watches A's symptom: it fires long before fault[1], so only the fault's own rollout can hold the step.
+    const ruleB = { ...resolved.alerts[1]!.rule, expr: resolved.rule.expr };
+    const result = await runCompound(h, {
+      ...resolved,
+      alerts: [resolved.alerts[0]!, { ...resolved.alerts[1]!, rule: ruleB }],
+      remedy: [resolved.remedy[1]!],
+    });
+    const laterIn = eventsOfKind(result.timeline, 'fault-injected')[1]!;
+    const step = result.timeline.find((e) => e.kind === 'remedy-step')!;
+    expect(step.at).toBeGreaterThanOrEqual(laterIn.at);
+    // Already firing when its fault began: detected then, 0 after it was in place.
+    expect(result.otherDetections![0]).toMatchObject({ fired: true, timeToDetectMs: 0 });
+    expectCompoundReverted(h);
+  });
+
+  it('following only the first alert’s procedure leaves it "not resolved", naming the alert still firing', async () => {
+    const h = harness();
+    const result = await runCompound(h, compound({ remedy: 'first' }));
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(
+      /^not resolved: PartABroken is inactive \(value 0\), PartBBroken is firing \(value 0\.5\)/,
+    );
+    expect(result.otherDetections![0]!.fired).toBe(true);
+    expectCompoundReverted(h);
+  });
+
+  it('is not resolved while a fault is still to come, even once the first part is fixed (people at the desk)', async () => {
+    const h = harness();
+    const desk = new ResponderDesk(() => undefined);
+    h.onEvent = (event) => {
+      if (event.kind === 'alert-firing' && event.alert === 'PartABroken')
+        void desk.ctl(['set', 'env', 'FAKE_A=fixed']);
+    };
+    const result = await runCompound(
+      h,
+      compound({ laterMs: 1_200_000 }),
+      peopleAtTheDesk({ desk, timeBoxMs: 40_000, runbooks: [] }),
+    );
+    // Part A was right again long before part B broke, and still nothing was resolved: then B broke.
+    expect(result.status).toBe('failed');
+    expect(result.resolution.resolved).toBe(false);
+    expect(result.reasons).toContainEqual(expect.stringMatching(/^time box/));
+    expect(result.faults?.[1]?.injected).toBe(true);
+    expect(result.otherDetections![0]!.fired).toBe(true);
+    expectCompoundReverted(h);
+  });
+
+  it('a later fault not yet due when the scenario ends is never injected, and that is noted', async () => {
+    const h = harness();
+    const resolved = compound({ laterMs: 3_600_000 });
+    const rule = { ...resolved.rule, threshold: 2 };
+    const result = await runCompound(h, {
+      ...resolved,
+      rule,
+      alerts: [{ ...resolved.alerts[0]!, rule }, resolved.alerts[1]!],
+    });
+    expect(result.status).toBe('failed');
+    expect(result.reasons[0]).toMatch(/^not detected: PartABroken/);
+    expect(eventsOfKind(result.timeline, 'fault-not-injected').map((e) => e.detail)).toEqual([
+      'break part B: the scenario ended before its time came',
+    ]);
+    expect(result.faults?.[1]?.injected).toBe(false);
+    // Its alert is not judged: its fault never came.
+    expect(result.otherDetections![0]).toMatchObject({ fired: false, timeToDetectMs: null });
+    expect(h.ledger.entries.map((e) => e.description)).toEqual(['break part A']);
+    expectCompoundReverted(h);
+  });
+
+  it('a later alert that never fires fails the scenario "not detected", judged from its own fault', async () => {
+    const h = harness();
+    const result = await runCompound(h, compound({ alertBThreshold: 2 }));
+    expect(result.status).toBe('failed');
+    expect(result.reasons).toEqual([
+      expect.stringMatching(/^not detected: PartBBroken did not fire within 5\.0 s of fault\[1\]/),
+    ]);
+    const notDetected = result.timeline.find((e) => e.kind === 'not-detected')!;
+    const laterIn = eventsOfKind(result.timeline, 'fault-injected')[1]!;
+    expect(notDetected.at - laterIn.at).toBeGreaterThanOrEqual(5_000);
+    expect(notDetected.at - laterIn.at).toBeLessThanOrEqual(5_000 + 100);
+    expectCompoundReverted(h);
+  });
+
+  it('a later fault whose injection fails ends the scenario as an error; every fault is reverted', async () => {
+    const h = harness();
+    let calls = 0;
+    h.onEvent = (event, { stack }) => {
+      if (event.kind === 'fault-injecting' && ++calls === 2)
+        stack.overrides.setEnv = async () => {
+          delete stack.overrides.setEnv;
+          throw new Error('the rollout was refused');
+        };
+    };
+    const result = await runCompound(h, compound());
+    expect(result.status).toBe('error');
+    expect(result.reasons).toEqual(['error: the rollout was refused']);
+    expect(h.ledger.entries.map((e) => [e.description, e.state])).toEqual([
+      ['break part A', 'reverted'],
+      ['break part B', 'reverted'],
+    ]);
+    expectCompoundReverted(h);
+  });
+
+  it('a later fault whose injection hangs is abandoned at its deadline: an error, reverted, bounded', async () => {
+    const h = harness();
+    let calls = 0;
+    h.onEvent = (event, { stack }) => {
+      if (event.kind === 'fault-injecting' && ++calls === 2)
+        stack.overrides.setEnv = () => {
+          delete stack.overrides.setEnv;
+          return new Promise(() => undefined);
+        };
+    };
+    const result = await runCompound(h, compound());
+    expect(result.status).toBe('error');
+    expect(result.reasons).toEqual([
+      expect.stringMatching(/injecting break part B: no answer within 3\.0 min; abandoned/),
+    ]);
+    // The revert waited for the hung injection at most its deadline again, then undid both.
+    const hung = eventsOfKind(result.timeline, 'fault-injecting')[1]!.at;
+    expect(eventsOfKind(result.timeline, 'fault-reverted').at(-1)!.at - hung).toBeLessThanOrEqual(
+      2 * 180_000 + 3 * ROLLOUT_MS,
+    );
+    expectCompoundReverted(h);
+  });
+
+  it('an abort while a later fault waits for its time: it never comes, the first is reverted', async () => {
+    const h = harness();
+    h.onEvent = (event, { controller }) => {
+      if (event.kind === 'alert-firing') controller.abort('drill called off');
+    };
+    const result = await runCompound(h, compound());
+    expect(result.status).toBe('aborted');
+    expect(result.reasons).toEqual(['interrupted: drill called off; faults were reverted']);
+    expect(eventsOfKind(result.timeline, 'fault-not-injected')).toHaveLength(1);
+    const aborted = result.timeline.find((e) => e.kind === 'aborted')!.at;
+    expect(result.timeline.find((e) => e.kind === 'fault-reverted')!.at - aborted).toBeLessThanOrEqual(
+      ROLLOUT_MS,
+    );
+    expectCompoundReverted(h);
+  });
+});
+
+/** Epoch ms of a point given as ms after the fault was in place. */
+function injectedPlus(result: Awaited<ReturnType<typeof runScenario>>, ms: number): number {
+  return result.timeline.find((e) => e.kind === 'fault-injected')!.at + ms;
+}

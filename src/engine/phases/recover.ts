@@ -3,8 +3,16 @@ import type { ScenarioRun } from '../scenario-run.ts';
 
 const show = (value: number | undefined) => (value === undefined ? 'no data' : formatNumber(value));
 
+/** "X is firing (value 0.2)", and for a compound incident every alert's state in turn. */
+export function alertStates(run: ScenarioRun): string {
+  return run.watch
+    .alerts()
+    .map((alert) => `${alert.name} is ${alert.state} (value ${show(alert.value)})`)
+    .join(', ');
+}
+
 /**
- * Recovered: the alert resolved and every recovery check holding for the hold period, watched until
+ * Recovered: every alert resolved and every recovery check holding for the hold period, watched until
  * `giveUpAt` (epoch ms). TTR is then judged against the severity's target, with the remedy's own work
  * (a rollout, an index build: real, not compressed by the time scale) set aside.
  */
@@ -21,14 +29,18 @@ export async function recover(run: ScenarioRun, giveUpAt: number): Promise<'pass
       .map((check) => `; check "${check.name}" is ${show(check.value)}`)
       .join('');
     run.reasons.push(
-      `not resolved: ${rule.name} is ${run.watch.alertState} (value ${show(run.watch.alertValue)}) ${formatMs(run.clock.now() - injectedAt)} after the fault${failing}`,
+      `not resolved: ${alertStates(run)} ${formatMs(run.clock.now() - injectedAt)} after the fault${failing}`,
     );
     run.note('not-resolved', `${rule.name} ${run.watch.alertState}`);
     return 'failed';
   }
-  run.note('recovered', `alert resolved and recovery checks held for ${formatMs(holdMs)}`, {
-    recoveredAt: run.recoveredAt,
-  });
+  run.note(
+    'recovered',
+    `${run.resolved.alerts.length > 1 ? 'every alert' : 'alert'} resolved and recovery checks held for ${formatMs(holdMs)}`,
+    {
+      recoveredAt: run.recoveredAt,
+    },
+  );
   const work = run.remedyWorkMs();
   if (targetMs !== undefined && run.recoveredAt - injectedAt - work > targetMs) {
     run.reasons.push(

@@ -4,6 +4,7 @@ import { REMEDY_ACTIONS } from '../../remediation/registry.ts';
 import type { RemedyStep } from '../resolve-scenario.ts';
 import type { PhaseOutcome } from '../responses/response.ts';
 import { type ScenarioRun, STEP_DEADLINES } from '../scenario-run.ts';
+import { awaitAlert } from './detect.ts';
 
 /** Carries out one remedy step on the stack; returns what it did, for the timeline. */
 export type CarryOut = (run: ScenarioRun, step: RemedyStep) => Promise<string>;
@@ -28,6 +29,13 @@ export async function remediate(run: ScenarioRun, carryOut: CarryOut = carryOutA
         `${step.description} (only when ${step.when.question}=${step.when.answer})`,
       );
       continue;
+    }
+    if (step.onAlert !== undefined) {
+      // A compound incident: this step answers a later page, so it waits for that alert to fire.
+      const alert = run.resolved.alerts.find((a) => a.rule.name === step.onAlert)!;
+      const undetected = await awaitAlert(run, alert);
+      if (undetected) return undetected;
+      run.enter('remediating');
     }
     if (step.action === 'decide') {
       await decide(run, step);

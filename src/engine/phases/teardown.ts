@@ -17,6 +17,9 @@ export async function teardown(run: ScenarioRun, response: Response, aborted: bo
   run.enter('reverting');
   run.watch.faultEnds();
   const { clock } = run;
+  // A compound incident's faults still to come: none may start now (the schedule ends at once).
+  run.laterFaults?.stop();
+  await run.laterFaults?.done;
   if (run.injecting) {
     const settleMs = aborted ? INJECTION_SETTLE_AFTER_ABORT_MS : STEP_DEADLINES.inject;
     await run

@@ -1,9 +1,14 @@
 import { formatMs } from '../../core/format.ts';
+import { DECISIONS } from '../../remediation/decisions.ts';
+import type { BlindRound } from '../../responders/blind-round.ts';
 import type { ResponderDesk } from '../../responders/responder-desk.ts';
 import { runbookStepUse } from '../../responders/runbook-step-use.ts';
 import type { RunbookStep } from '../../runbooks/steps.ts';
+import { incidentFacts } from '../answer-key.ts';
+import { scoreDrill } from '../drill-score.ts';
+import { incidentFixes } from '../incident-fixes.ts';
 import type { ScenarioResult } from '../result.ts';
-import type { ScenarioRun } from '../scenario-run.ts';
+import { type ScenarioRun, STEP_DEADLINES } from '../scenario-run.ts';
 import type { Response } from './response.ts';
 import { prepareRemedy } from './runbook-remedy.ts';
 
@@ -11,8 +16,13 @@ export interface DeskOptions {
   desk: ResponderDesk;
   /** The harness reverts the fault itself this long after it was in place (wall ms). */
   timeBoxMs: number;
-  /** The runbook's steps, to say in the post-mortem which the responders used. */
-  runbookSteps: readonly RunbookStep[];
+  /**
+   * The runbooks' steps, each with the procedure the incident follows in it (a compound incident's
+   * alerts may belong to several), to say in the post-mortem which the responders used.
+   */
+  runbooks: readonly { steps: readonly RunbookStep[]; procedure?: string }[];
+  /** A blind round: the desk does not name the scenario until it ends or is revealed. */
+  blind?: BlindRound;
 }
 
 /**
@@ -21,8 +31,10 @@ export interface DeskOptions {
  * they have tried a fix (a change, or "fix deployed" marked), and takes the fault back itself when the
  * time box runs out.
  */
-export function peopleAtTheDesk({ desk, timeBoxMs, runbookSteps }: DeskOptions): Response {
+export function peopleAtTheDesk({ desk, timeBoxMs, runbooks, blind }: DeskOptions): Response {
   let responded: NonNullable<ScenarioResult['responders']> | undefined;
+  /** The remedy's decision points as the harness answers them when the fault is in place (not shown). */
+  const answers = new Map<string, string>();
   return {
     mode: 'gameday',
     recoveryNeedsRemedy: true,
@@ -35,19 +47,58 @@ export function peopleAtTheDesk({ desk, timeBoxMs, runbookSteps }: DeskOptions):
         note: run.note,
         startedAt: run.journal.startedAt,
         now: () => run.clock.now(),
+        incident: incidentFacts(run.resolved),
+        ...(blind ? { blind } : {}),
       });
       // People restoring data need the scheduled backup as much as the harness would.
       await prepareRemedy(run);
     },
-    respond: (run) => respond(run, desk, timeBoxMs),
+    async respond(run) {
+      await answerDecisions(run, answers);
+      return respond(run, desk, timeBoxMs);
+    },
     async close(run, aborted) {
       const record = await desk.close({ aborted });
-      const procedure = run.resolved.scenario.runbook.procedure;
-      responded = { ...record, runbookSteps: runbookStepUse(runbookSteps, procedure, record.actions) };
+      const runbookSteps = runbooks.flatMap(({ steps, procedure }) =>
+        runbookStepUse(steps, procedure, record.actions),
+      );
+      const atMs = (at: number | undefined) => (at === undefined ? undefined : run.journal.sinceStart(at));
+      responded = {
+        ...record,
+        runbookSteps,
+        score: scoreDrill({
+          record,
+          runbookSteps,
+          fixes: incidentFixes(run.resolved, answers, runbooks),
+          faultAtMs: atMs(run.injectedAt),
+          firedAtMs: atMs(run.watch.firedAt),
+          recoveredAtMs: atMs(run.recoveredAt),
+          startedAt: run.journal.startedAt,
+          ...(blind ? { blind } : {}),
+        }),
+      };
     },
     live: () => ({ checkpoints: desk.recorded(), timeBoxMs }),
     report: () => (responded ? { responders: responded } : {}),
   };
+}
+
+/**
+ * The remedy's decision points ("a deploy in the last 30 minutes?"), answered from the stack as the
+ * fault is in place, before anyone acts: which branch's fixes count when the drill is scored. Kept out
+ * of the timeline (the desk would see it); one that cannot be answered leaves every branch counting.
+ */
+async function answerDecisions(run: ScenarioRun, answers: Map<string, string>): Promise<void> {
+  for (const step of run.resolved.remedy) {
+    if (step.action !== 'decide') continue;
+    const { question, ...params } = step.params as { question: string };
+    const outcome = await run
+      .step(`deciding ${question}`, STEP_DEADLINES.decide, () =>
+        DECISIONS[question]!.decide(params, { stack: run.stack, clock: run.clock }),
+      )
+      .catch(() => undefined);
+    if (outcome) answers.set(question, outcome.answer);
+  }
 }
 
 async function respond(
@@ -93,9 +144,13 @@ async function respond(
     );
     return 'failed';
   }
-  run.note('recovered', `alert resolved and recovery checks held for ${formatMs(holdMs)}`, {
-    recoveredAt: run.recoveredAt,
-  });
+  run.note(
+    'recovered',
+    `${run.resolved.alerts.length > 1 ? 'every alert' : 'alert'} resolved and recovery checks held for ${formatMs(holdMs)}`,
+    {
+      recoveredAt: run.recoveredAt,
+    },
+  );
   desk.mark('service-restored', 'detected');
   if (targetMs !== undefined && run.recoveredAt - faultAt > targetMs) {
     run.reasons.push(

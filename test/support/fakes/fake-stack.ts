@@ -21,8 +21,8 @@ export interface FakeStackOptions {
 
 /**
  * A stack in memory for the engine's own tests: a deployment with revisions (rollouts take time on
- * the given clock), and an error share that follows the running release, read by a fake metrics
- * source. Hooks let a test make any operation throw or hang.
+ * the given clock), each with its release and environment, and an error share that follows the running
+ * release, read by a fake metrics source. Hooks let a test make any operation throw or hang.
  */
 export class FakeStack implements Stack {
   readonly kind = 'embedded';
@@ -41,7 +41,7 @@ export class FakeStack implements Stack {
   readonly secrets = { adminToken: 'fake-admin', jwtSecret: 'fake-jwt-secret-fake', userPassword: 'fake' };
   readonly revisions: RevisionInfo[];
   /** Replaces a backend operation by name (to throw or hang). */
-  readonly overrides: Partial<Record<'deploy' | 'undo', () => Promise<RevisionInfo>>> = {};
+  readonly overrides: Partial<Record<'deploy' | 'undo' | 'setEnv', () => Promise<RevisionInfo>>> = {};
   readonly backend: BackendControl;
   readonly database: DatabaseControl;
   down = async () => undefined;
@@ -58,12 +58,12 @@ export class FakeStack implements Stack {
         createdAt: new Date(clock.now() - 3_600_000).toISOString(),
       },
     ];
-    const rollout = async (release: string, changeCause: string) => {
+    const rollout = async (release: string, changeCause: string, env = this.env) => {
       await clock.sleep(options.rolloutMs ?? 1_000);
       const revision = {
         revision: this.revisions.length + 1,
         release,
-        env: {},
+        env: { ...env },
         changeCause,
         createdAt: new Date(clock.now()).toISOString(),
       };
@@ -87,11 +87,21 @@ export class FakeStack implements Stack {
       history: () => [...this.revisions],
       deploy: (release, changeCause = `deploy ${release}`) =>
         this.overrides.deploy?.() ?? rollout(release, changeCause),
-      undo: (toRevision) =>
-        this.overrides.undo?.() ??
-        rollout(this.revisions[(toRevision ?? this.revisions.length - 1) - 1]!.release, 'rollout undo'),
+      undo: (toRevision) => {
+        if (this.overrides.undo) return this.overrides.undo();
+        const target = this.revisions[(toRevision ?? this.revisions.length - 1) - 1]!;
+        return rollout(target.release, 'rollout undo', target.env);
+      },
       restart: () => rollout(this.release, 'restart'),
-      setEnv: unsupported,
+      setEnv: (changes) => {
+        if (this.overrides.setEnv) return this.overrides.setEnv();
+        const env: Record<string, string> = { ...this.env };
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null) delete env[key];
+          else env[key] = value;
+        }
+        return rollout(this.release, `set env ${Object.keys(changes).join(', ')}`, env);
+      },
       scale: async () => undefined,
       logs: () => [],
       killReplica: () => undefined,
@@ -113,6 +123,11 @@ export class FakeStack implements Stack {
 
   get release(): string {
     return this.revisions.at(-1)!.release;
+  }
+
+  /** The running revision's environment. */
+  get env(): Record<string, string> {
+    return this.revisions.at(-1)?.env ?? {};
   }
 
   /** The share of requests the running release fails. */
