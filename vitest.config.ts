@@ -10,6 +10,7 @@ const scenarioFiles = [
   'test/engine/negative-scenarios.test.ts',
   'test/engine/unremedied-scenarios.test.ts',
   'test/engine/scenarios.test.ts',
+  'test/engine/compound-scenarios.test.ts',
   'test/engine/containers-scenarios.test.ts',
   'test/engine/compose-scenarios.test.ts',
   'test/engine/testcontainers-scenarios.test.ts',

@@ -1,5 +1,5 @@
 import { defineScenario, type RemedyStepSpec } from 'gameday';
-import compound from '../../../../scenarios/bad-deploy-then-dependency-down.ts';
+import compound from '../../../../scenarios/compound/bad-deploy-then-dependency-down.ts';
 
 /**
  * The compound incident as a responder who follows only the first page's runbook would work it: the

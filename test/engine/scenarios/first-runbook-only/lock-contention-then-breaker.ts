@@ -1,5 +1,5 @@
 import { defineScenario, type RemedyStepSpec } from 'gameday';
-import compound from '../../../../scenarios/lock-contention-then-breaker.ts';
+import compound from '../../../../scenarios/compound/lock-contention-then-breaker.ts';
 
 /**
  * The compound incident as a responder who follows only the first page's runbook would work it: the

@@ -9,6 +9,7 @@ const UPLOAD = '/api/v1/chat/conversations/:id/attachments';
  * second page is the upload error rate, and rolling back again cannot help it: the responder takes
  * runbook 1's Scenario C and turns uploads off until the store is back. Following only the first
  * page's procedure leaves uploads failing: the incident is not resolved (test/engine/compound-scenarios.test.ts).
+ *   gameday run --scenarios scenarios/compound
  */
 export default defineScenario({
   id: 'bad-deploy-then-dependency-down',
