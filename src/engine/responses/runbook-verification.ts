@@ -18,13 +18,18 @@ import { prepareRemedy } from './runbook-remedy.ts';
  * "after the fix" numbers, measured on the fixed system before the revert.
  */
 export function runbookVerification(verifier: RunbookVerifier): Response {
-  let shell: Awaited<ReturnType<typeof stackShell>> | undefined;
+  let shell: ReturnType<typeof stackShell> | undefined;
+  // A step abandoned by an abort goes on in the background: after close() it must not start a shell
+  // (its ctl endpoint would keep the process from exiting).
+  let closed = false;
   /** The verifier's view of this run: the stack, its shell (started once), the run's undo list. */
   const contextOf = async (run: ScenarioRun): Promise<VerifyContext> => {
-    shell ??= await stackShell(run.stack);
+    if (closed) throw new AbortedError('the runbook verification is over');
+    shell ??= stackShell(run.stack);
+    const { tools } = await shell;
     return {
       stack: run.stack,
-      shell: shell.tools,
+      shell: tools,
       fixDeadlineMs: STEP_DEADLINES.remedyStep - 10_000,
       registerUndo: async (description, undo, recorded) => {
         const id = await run.context.ledger.register({
@@ -86,8 +91,10 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
       );
     },
     async close() {
-      await shell?.close();
+      closed = true;
+      const starting = shell;
       shell = undefined;
+      await (await starting?.catch(() => undefined))?.close();
     },
     report: () => ({ runbookChecks: verifier.results() }),
   };
