@@ -2,6 +2,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import partition from '../../scenarios/partitions/database-partition.ts';
 import { httpRequest } from '../../src/core/http-client.ts';
+import { waitUntil } from '../../src/core/wait.ts';
 import { STAND_INS } from '../../src/stack/containers/compose-images.ts';
 import { labelled } from '../../src/stack/containers/docker-cli.ts';
 import {
@@ -83,6 +84,15 @@ describe('gameday/testing on the testcontainers stack', () => {
   }, 60_000);
 
   it('cut off the network, the primary opens the breaker; reconnected, sends recover without a restart', async () => {
+    // The test before cut the database: until its breakers close again, a login answers 503.
+    await waitUntil(
+      async () => {
+        for (let i = 0; i < 4; i++)
+          if ((await httpRequest(`${chat.frontUrl}/api/v1/health/database`)).status !== 200) return false;
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'every replica answering its database health check' },
+    );
     const traffic = await chat.startTraffic({ users: 6, sockets: 0 });
     await chat.waitForRecovery(sendsSucceedCheck(), { within: '30s', hold: '1s' });
     const before = (await httpRequest<{ uptimeSeconds: number }>(`${chat.frontUrl}/api/v1/health`)).body;
