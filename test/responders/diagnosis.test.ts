@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { incidentFacts } from '../../src/engine/answer-key.ts';
 import { loadScenarios } from '../../src/engine/load-scenarios.ts';
@@ -14,13 +15,14 @@ import { EmbeddedStack } from '../../src/stack/embedded/embedded-stack.ts';
 let scenarios: Map<string, ResolvedScenario>;
 
 beforeAll(async () => {
-  const resolved = await loadScenarios({
-    dir: DEFAULT_SCENARIOS_DIR,
-    runbooks: await readRunbook(DEFAULT_RUNBOOK),
-    capabilities: EmbeddedStack.capabilities,
-    stackKind: 'embedded',
-  });
-  scenarios = new Map(resolved.map((r) => [r.scenario.id, r]));
+  const runbooks = await readRunbook(DEFAULT_RUNBOOK);
+  // The default game day's scenarios and the compound incidents kept beside them.
+  const resolved = await Promise.all(
+    [DEFAULT_SCENARIOS_DIR, path.join(DEFAULT_SCENARIOS_DIR, 'compound')].map((dir) =>
+      loadScenarios({ dir, runbooks, capabilities: EmbeddedStack.capabilities, stackKind: 'embedded' }),
+    ),
+  );
+  scenarios = new Map(resolved.flat().map((r) => [r.scenario.id, r]));
 });
 
 const judge = (id: string, text: string) => judgeDiagnosis(text, incidentFacts(scenarios.get(id)!));
