@@ -21,6 +21,26 @@ export interface Revision extends PodTemplate {
   createdAt: string;
 }
 
+/**
+ * What `kubectl rollout undo [--to-revision N]` rolls back to: the revision before the current one, or
+ * revision N; the template to roll out and the change cause `rollout history` shows.
+ */
+export function rollbackTemplate(
+  history: readonly Revision[],
+  toRevision: number | undefined,
+): { template: PodTemplate; changeCause: string } {
+  const target =
+    toRevision === undefined ? history.at(-2) : history.find((revision) => revision.revision === toRevision);
+  if (!target)
+    throw new RolloutError(
+      toRevision === undefined ? 'no previous revision to roll back to' : `revision ${toRevision} not found`,
+    );
+  return {
+    template: { release: target.release, env: { ...target.env } },
+    changeCause: `rollback to revision ${target.revision} (release ${target.release})`,
+  };
+}
+
 /** Appends the next revision of `template` to a Deployment's history, as `kubectl rollout` records it. */
 export function recordRevision(history: Revision[], template: PodTemplate, changeCause: string): Revision {
   const revision: Revision = {
@@ -145,23 +165,13 @@ export class BackendDeployment {
 
   /** `kubectl rollout undo [--to-revision]`: rolls out an earlier template as a new revision. */
   undo(toRevision?: number): Promise<Revision> {
-    const target =
-      toRevision === undefined
-        ? this.history.at(-2)
-        : this.history.find((revision) => revision.revision === toRevision);
-    if (!target) {
-      return Promise.reject(
-        new RolloutError(
-          toRevision === undefined
-            ? 'no previous revision to roll back to'
-            : `revision ${toRevision} not found`,
-        ),
-      );
+    let rollback: ReturnType<typeof rollbackTemplate>;
+    try {
+      rollback = rollbackTemplate(this.history, toRevision);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.rollout(
-      { release: target.release, env: { ...target.env } },
-      `rollback to revision ${target.revision} (release ${target.release})`,
-    );
+    return this.rollout(rollback.template, rollback.changeCause);
   }
 
   /** `kubectl rollout restart`: the same template, every replica replaced. */

@@ -8,6 +8,7 @@ import {
   type Revision,
   RolloutError,
   recordRevision,
+  rollbackTemplate,
 } from '../embedded/backend-deployment.ts';
 import type { BackendTarget } from '../embedded/load-balancer.ts';
 import { withEnvChanges } from '../env-changes.ts';
@@ -98,22 +99,13 @@ export class ContainerDeployment implements BackendControl {
   }
 
   undo(toRevision?: number): Promise<RevisionInfo> {
-    const target =
-      toRevision === undefined
-        ? this.revisions.at(-2)
-        : this.revisions.find((revision) => revision.revision === toRevision);
-    if (!target)
-      return Promise.reject(
-        new RolloutError(
-          toRevision === undefined
-            ? 'no previous revision to roll back to'
-            : `revision ${toRevision} not found`,
-        ),
-      );
-    return this.rollout(
-      { release: target.release, env: { ...target.env } },
-      `rollback to revision ${target.revision} (release ${target.release})`,
-    );
+    let rollback: ReturnType<typeof rollbackTemplate>;
+    try {
+      rollback = rollbackTemplate(this.revisions, toRevision);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.rollout(rollback.template, rollback.changeCause);
   }
 
   restart(): Promise<RevisionInfo> {
