@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_SCENARIOS_DIR } from '../engine/run-game-day.ts';
 import { runbookAccuracy } from '../reporting/runbook-accuracy.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { checkRunbookStatically, defaultSchema, type StaticFinding } from '../runbooks/runbook-check.ts';
-import { executeRun } from './run-command.ts';
+import { registerRunbookFixCommand } from './runbook-fix-command.ts';
+import { type VerifyFlags, verifyDuringFaults, withVerifyOptions } from './verify-during-faults.ts';
 
 const ORDER: StaticFinding['verdict'][] = ['broken', 'warning', 'manual', 'ok'];
 
@@ -44,55 +44,24 @@ export function registerRunbookCommand(program: Command): void {
       // Like a linter: broken steps fail the command (CI can gate on it); warnings do not.
       process.exitCode = findings.some((finding) => finding.verdict === 'broken') ? 1 : 0;
     });
-  runbook
-    .command('verify')
-    .description(
-      "run the scenarios of this runbook's incidents and try its diagnostic queries during each live fault",
-    )
-    .argument('<file>', 'runbook document (Markdown)')
-    .argument('[ids...]', 'scenario ids (default: all)')
-    .option('--time-scale <n>', 'divide every runbook duration by n', '60')
-    .option('--report-dir <dir>', 'where reports go', 'reports')
-    .option('--scenarios <dir>', 'scenario directory', DEFAULT_SCENARIOS_DIR)
-    .option('--stack <kind>', 'embedded | containers | external (with --stack-config)', 'embedded')
-    .option(
-      '--stack-config <file>',
-      'an external stack: its endpoints, credentials, commands, Kubernetes names',
-    )
+  withVerifyOptions(
+    runbook
+      .command('verify')
+      .description(
+        "run the scenarios of this runbook's incidents and try its diagnostic queries during each live fault",
+      ),
+  )
     .option('--json', 'print the runbook checks as JSON')
-    .action(
-      async (
-        file: string,
-        ids: string[],
-        flags: {
-          timeScale: string;
-          reportDir: string;
-          scenarios: string;
-          stack: string;
-          stackConfig?: string;
-          json?: boolean;
-        },
-      ) => {
-        const result = await executeRun(ids, {
-          stack: flags.stack,
-          ...(flags.stackConfig ? { stackConfig: flags.stackConfig } : {}),
-          timeScale: flags.timeScale,
-          reportDir: flags.reportDir,
-          runbook: file,
-          scenarios: flags.scenarios,
-          scrapeInterval: '250',
-          load: 'builtin',
-          verifyRunbook: true,
-          quiet: flags.json,
-        });
-        const checks = result.scenarios.flatMap((scenario) => scenario.runbookChecks);
-        if (flags.json)
-          process.stdout.write(`${JSON.stringify({ file: result.runbookFile, checks }, null, 2)}\n`);
-        else process.stdout.write(runbookAccuracy(result) ?? 'no runbook step could be tried\n');
-        // A step that is wrong during a real fault fails the check, as a failed scenario does; a manual
-        // step is only something a person does.
-        const wrong = checks.some((check) => check.status === 'broken' || check.status === 'inaccurate');
-        if (wrong && process.exitCode === 0) process.exitCode = 1;
-      },
-    );
+    .action(async (file: string, ids: string[], flags: VerifyFlags & { json?: boolean }) => {
+      const result = await verifyDuringFaults(file, ids, flags, flags.json === true);
+      const checks = result.scenarios.flatMap((scenario) => scenario.runbookChecks);
+      if (flags.json)
+        process.stdout.write(`${JSON.stringify({ file: result.runbookFile, checks }, null, 2)}\n`);
+      else process.stdout.write(runbookAccuracy(result) ?? 'no runbook step could be tried\n');
+      // A step that is wrong during a real fault fails the check, as a failed scenario does; a manual
+      // step is only something a person does.
+      const wrong = checks.some((check) => check.status === 'broken' || check.status === 'inaccurate');
+      if (wrong && process.exitCode === 0) process.exitCode = 1;
+    });
+  registerRunbookFixCommand(runbook);
 }

@@ -28,6 +28,11 @@ export interface RemedyAction<
    */
   looksLike?: RegExp;
   describe(params: Params): string;
+  /**
+   * The action as SQL a responder can paste into psql, when it is SQL: what `gameday runbook fix`
+   * writes in place of a runbook step that failed where this action worked.
+   */
+  asSql?(params: Params): string;
   /** How long the step may take before it is abandoned, when the engine's default is not enough. */
   deadlineMs?: number;
   run(params: Params, context: ActionContext): Promise<string>;

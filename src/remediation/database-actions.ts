@@ -12,6 +12,8 @@ export const terminateBlockers = defineAction({
   params: z.object({}).strict(),
   requires: ['database-superuser'],
   describe: () => 'find the blocking sessions (pg_blocking_pids) and terminate them',
+  asSql: () =>
+    'SELECT pg_terminate_backend(blocking_pid) FROM (SELECT DISTINCT unnest(pg_blocking_pids(pid)) AS blocking_pid FROM pg_stat_activity) AS blockers;',
   async run(_, { stack }) {
     return withDatabase(stack.endpoints.database.primaryAdminUrl, async (client) => {
       const { rows } = await client.query<{
@@ -45,6 +47,8 @@ export const terminateLongQueries = defineAction({
   params: z.object({ minSeconds: z.number().min(0) }).strict(),
   requires: ['database-superuser'],
   describe: ({ minSeconds }) => `terminate read-only queries running longer than ${minSeconds} s`,
+  asSql: ({ minSeconds }) =>
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND query ~* '^\\s*(select|with)\\M' AND now() - query_start > interval '${minSeconds} seconds';`,
   async run({ minSeconds }, { stack }) {
     return withDatabase(stack.database.adminUrl(), async (client) => {
       const { rows } = await client.query<{

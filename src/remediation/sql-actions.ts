@@ -29,6 +29,7 @@ export const createIndex = defineAction({
     .strict(),
   requires: ['database-superuser'],
   describe: ({ name, table, columns }) => `CREATE INDEX CONCURRENTLY ${name} ON ${table}(${columns})`,
+  asSql: ({ name, table, columns }) => `CREATE INDEX CONCURRENTLY ${name} ON ${table}(${columns});`,
   async run({ name, table, columns }, { stack }) {
     const started = performance.now();
     await runSql(

@@ -16,6 +16,9 @@ export interface RunbookClaim {
   quantity: string;
 }
 
+/** How `gameday runbook fix` starts the note it writes beside each step it changed. */
+export const FIX_MARK = 'gameday runbook fix:';
+
 const SIZE_UNITS: Record<string, number> = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** A line is a claim when it says what must happen or how much something is, not what to do if. */
@@ -39,7 +42,9 @@ export function findClaims(
 ): RunbookClaim[] {
   const claims: RunbookClaim[] = [];
   for (let line = from; line <= to; line++) {
-    const raw = lines[line - 1] ?? '';
+    // An HTML comment is not shown when the Markdown is rendered, and what `gameday runbook fix` notes
+    // about its change is evidence, not a promise: no claim is made in either.
+    const raw = (lines[line - 1] ?? '').replace(/<!--.*?-->/g, '').split(FIX_MARK)[0]!;
     const text = raw
       .replace(/^\s*(?:#+|--|[-*](?!\*))\s*/, '')
       .replace(/\*\*/g, '')

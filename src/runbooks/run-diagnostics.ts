@@ -45,14 +45,14 @@ export function confirmsFix(step: RunbookStep, procedure: string | undefined): b
   return inProcedure(step.section, procedure) && VERIFYING_LABEL.test(step.comment ?? step.label ?? '');
 }
 
-const BLOCKERS_SQL = 'SELECT DISTINCT unnest(pg_blocking_pids(pid)) AS pid FROM pg_stat_activity';
+const BLOCKERS_SQL = 'SELECT DISTINCT unnest(pg_blocking_pids(pid)) AS blocking_pid FROM pg_stat_activity';
 
 /** Whom `pg_blocking_pids()` says blocks someone now: the ground truth a lock query must agree with. */
 export async function blockerEvidence(url: string): Promise<Evidence | undefined> {
   return withDatabase(url, async (client) => {
-    const { rows } = await client.query<{ pid: number }>(BLOCKERS_SQL);
+    const { rows } = await client.query<{ blocking_pid: number }>(BLOCKERS_SQL);
     if (rows.length === 0) return undefined;
-    const pids = rows.map((row) => String(row.pid));
+    const pids = rows.map((row) => String(row.blocking_pid));
     return {
       values: pids,
       column: /block(ing|er)_?pid|pid_?block(ing|er)/i,

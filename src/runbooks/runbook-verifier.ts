@@ -247,10 +247,12 @@ export class RunbookVerifier {
     written: string | undefined,
     action: string,
     detail: string,
+    /** The action as SQL, when it is SQL (`RemedyAction.asSql`). */
+    sql?: string,
   ): Promise<void> {
     const step = this.stepFor(written, action);
     if (!step) return;
-    const stoodIn: WhatWorked = { kind: 'harness-action', action, detail };
+    const stoodIn: WhatWorked = { kind: 'harness-action', action, detail, ...(sql ? { sql } : {}) };
     const already = this.pending.get(step.line);
     // A settings step carried out before the fix already has its verdict.
     if (!already && this.carried.has(step.line)) return;

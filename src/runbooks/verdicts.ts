@@ -53,7 +53,7 @@ export interface Judgement {
 /** What did the job during the fault where the runbook's step did not, in a form a tool can use. */
 export type WhatWorked =
   /** The harness's own remedy action, carried out in the step's place. */
-  | { kind: 'harness-action'; action: string; detail: string }
+  | { kind: 'harness-action'; action: string; detail: string; sql?: string }
   /** A query (the harness's or another step's) that showed the culprit. */
   | { kind: 'query'; sql: string; showed: string; line?: number }
   /** A shell command that did it, as run. */

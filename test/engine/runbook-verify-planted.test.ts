@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunbookCheck } from '../../src/engine/result.ts';
 import type { CliResult } from '../support/run-cli.ts';
-import { runVerifyCli, type VerifyRun } from '../support/runbook-verify-run.ts';
+import { type FixRun, runFixCli, runVerifyCli } from '../support/runbook-verify-run.ts';
 
 /**
  * `gameday runbook verify` on another team's runbook with planted defects beside correct steps: a
@@ -10,16 +10,18 @@ import { runVerifyCli, type VerifyRun } from '../support/runbook-verify-run.ts';
  * bear out, a check no procedure follows up, a setting that never reaches the pooled connections, a
  * static parameter said to apply at once, numbers the database cannot take, commands that show nothing.
  * The defects are found by running the steps during the real faults, and their correct twins pass.
+ * It runs as `gameday runbook fix`, whose first pass is `runbook verify`: the repairs of the defects,
+ * and their verification on the corrected copy, are checked at the end.
  */
 const FIXTURE = new URL('../runbooks/fixtures/verify-defects.md', import.meta.url).pathname;
-let run: VerifyRun;
+let run: FixRun;
 let result: CliResult;
 let checks: RunbookCheck[];
 
 beforeAll(async () => {
-  run = await runVerifyCli(FIXTURE, ['missing-index', 'lock-contention', 'runaway-query', 'database-outage']);
+  run = await runFixCli(FIXTURE, ['missing-index', 'lock-contention', 'runaway-query', 'database-outage']);
   ({ result, checks } = run);
-}, 300_000);
+}, 480_000);
 afterAll(() => run?.cleanup());
 
 /** The check of the step written on the line that `marker` starts (the fixture's own line numbers). */
@@ -224,11 +226,94 @@ describe('gameday runbook verify on a runbook with planted defects', () => {
     );
   });
 
-  it('fails the command because of the defects, while every scenario itself passed', () => {
-    expect(result.code).toBe(1);
+  it('finds the defects while every scenario itself passed', () => {
     for (const id of ['missing-index', 'lock-contention', 'runaway-query', 'database-outage'])
       expect(result.stderr).toMatch(new RegExp(`${id}: passed`));
     const verdicts = new Set(checks.map((check) => check.status));
     expect(verdicts).toEqual(new Set(['ok', 'inaccurate', 'broken', 'manual']));
   });
+});
+
+/** Each changed line of the patch: [-|+, text]. */
+function changedLines(patch: string): [string, string][] {
+  // The hunks only: the file header's ---/+++ lines come before the first @@.
+  const hunks = patch.slice(patch.indexOf('\n@@'));
+  return hunks
+    .split('\n')
+    .filter((line) => line.startsWith('-') || line.startsWith('+'))
+    .map((line) => [line[0]!, line.slice(1)]);
+}
+
+describe('gameday runbook fix on the same runbook', () => {
+  it('rewrites each defect it can with what worked during the fault, and the corrected copy verifies', () => {
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stderr).toMatch(/\n6 repaired, 6 verified, 0 not verified; 5 not repairable\n/);
+    const fixed = run.fixed;
+    // The label "CPU usage" now has a query that sets sessions on a CPU apart from waiting ones.
+    expect(fixed).toMatch(
+      /-- CPU usage\nSELECT pid, state, wait_event_type, wait_event, .* FROM pg_stat_activity/,
+    );
+    // The query that lists only the waiting sessions, and the one with a column pg_locks lacks: the
+    // triage query that showed the blocker during the fault takes their place.
+    expect(fixed).not.toContain(
+      "SELECT pid, wait_event_type, query FROM pg_stat_activity WHERE wait_event_type = 'Lock';",
+    );
+    expect(fixed).not.toContain('SELECT pid, blocking_pid FROM pg_locks');
+    // ALTER DATABASE … SET never reached the pool: ALTER SYSTEM and a reload do.
+    expect(fixed).toContain("ALTER SYSTEM SET statement_timeout = '30s';\nSELECT pg_reload_conf();");
+    // A static parameter waits for the reboot, as RDS says.
+    expect(fixed).toContain('ParameterName=max_worker_processes,ParameterValue=4,ApplyMethod=pending-reboot');
+    // The claim ten times too quick now says what was measured, in the runbook's own units.
+    expect(fixed).toMatch(
+      /# The breaker closes by itself, usually \d+ seconds after the first good request \(gameday runbook fix: was usually 10 seconds, measured/,
+    );
+    // Every re-tried step on the repaired lines is right now.
+    expect(run.rechecks.length).toBeGreaterThan(0);
+    expect(
+      run.rechecks
+        .filter((check) => /pg_stat_activity WHERE state <> 'idle'/.test(check.step))
+        .map((c) => c.status),
+    ).not.toContain('inaccurate');
+  });
+
+  it('leaves what it cannot mend as written, with the reason', () => {
+    expect(result.stderr).toMatch(
+      /line \d+ \(inaccurate, [^)]*\): SELECT sum\(n_dead_tup\).*\n\s+no procedure of the runbook follows up what it finds/,
+    );
+    expect(result.stderr).toMatch(
+      /ParameterName=max_co.*\n\s+the runbook's numbers do not fit together \(4 pods × 20 need max_connections of at least \d+\)/,
+    );
+    expect(result.stderr).toMatch(
+      /curl https:\/\/storage\.internal\/api\/v1\/health\/db\n\s+gameday knows nothing that worked in its place \(runs: \/api\/v1\/health\/db does not exist \(404\)\)/,
+    );
+    // Left as written: the correct steps, and the defects it cannot repair, are untouched.
+    expect(run.fixed).toContain('SELECT sum(n_dead_tup) AS dead_tuples FROM pg_stat_user_tables;');
+    expect(run.fixed).toContain('ParameterName=max_connections,ParameterValue=60,ApplyMethod=pending-reboot');
+  });
+
+  it('prints a patch of only the repaired lines and their notes', async () => {
+    const written = (await fs.readFile(FIXTURE, 'utf8')).split('\n');
+    expect(result.stdout).toMatch(/^=+\n--- a\/.*verify-defects\.md\n\+\+\+ b\/.*verify-defects\.md\n@@ /);
+    const changed = changedLines(result.stdout);
+    const removed = changed.filter(([sign]) => sign === '-').map(([, text]) => text);
+    const added = changed.filter(([sign]) => sign === '+').map(([, text]) => text);
+    // Six steps out, six in, each with its note (and a blank line where the next line was not one).
+    expect(removed).toHaveLength(6);
+    for (const line of removed) expect(written).toContain(line);
+    expect(added.filter((line) => line.includes('gameday runbook fix:'))).toHaveLength(6);
+  });
+});
+
+describe('gameday runbook verify', () => {
+  it('exits 1 with the checks as JSON when a step is wrong during the live fault', async () => {
+    const verify = await runVerifyCli(FIXTURE, ['database-outage']);
+    try {
+      expect(verify.result.code).toBe(1);
+      expect(verify.checks.find((check) => check.status === 'broken')?.seen).toBe(
+        '/api/v1/health/db does not exist (404)',
+      );
+    } finally {
+      await verify.cleanup();
+    }
+  }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { AbortedError } from '../../core/aborted.ts';
 import { formatMs } from '../../core/format.ts';
+import { REMEDY_ACTIONS } from '../../remediation/registry.ts';
 import { stackShell } from '../../responders/stack-shell.ts';
 import { blockerEvidence } from '../../runbooks/run-diagnostics.ts';
 import type { RunbookVerifier } from '../../runbooks/runbook-verifier.ts';
@@ -48,7 +49,8 @@ export function runbookVerification(verifier: RunbookVerifier): Response {
     const asWritten = await verifier.tryFix(context, step.runbookStep, step.action);
     if (asWritten) return asWritten;
     const detail = await carryOutAction(run, step);
-    await verifier.carriedOut(context, step.runbookStep, step.action, detail);
+    const sql = REMEDY_ACTIONS[step.action]?.asSql?.(step.params);
+    await verifier.carriedOut(context, step.runbookStep, step.action, detail, sql);
     return detail;
   };
   return {
