@@ -75,7 +75,15 @@ const bandwidth: ToxicType = {
   attributes: ['rate'],
   create(attributes, { signal }) {
     const rate = value(attributes, 'rate'); // KB/s with 1 KB = 1000 bytes, i.e. bytes per ms
+    // Milliseconds owed at the rate. As in Toxiproxy, a sleep that overran is credited to the next
+    // bytes (the debt goes negative) so that late timers on a busy machine do not lower the rate.
     let debt = 0;
+    const pace = async (bytes: number) => {
+      const started = performance.now();
+      debt += bytes / rate;
+      if (debt > 0) await sleep(debt, signal);
+      debt -= performance.now() - started;
+    };
     return {
       async onChunk(chunk, emit) {
         if (rate <= 0) {
@@ -87,15 +95,11 @@ const bandwidth: ToxicType = {
         let data = chunk.data;
         // Large chunks go out as rate*100-byte slices, one every 100 ms.
         while (data.length > rate * 100 && !signal.aborted) {
-          await sleep(100, signal);
+          await pace(rate * 100);
           await emit({ data: data.subarray(0, rate * 100), readAt: chunk.readAt });
           data = data.subarray(rate * 100);
         }
-        const started = performance.now();
-        debt += data.length / rate;
-        await sleep(debt, signal);
-        debt -= performance.now() - started;
-        if (debt < 0) debt = 0;
+        await pace(data.length);
         await emit({ data, readAt: chunk.readAt });
       },
     };

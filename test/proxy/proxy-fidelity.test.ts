@@ -145,6 +145,28 @@ describe('bandwidth', () => {
     expect(rateKBps).toBeGreaterThan(1000 * 0.9);
     expect(rateKBps).toBeLessThan(1000 * 1.1);
   });
+
+  it('keeps the rate when its timers fire late (a busy machine): the overrun is credited, as in Toxiproxy', async () => {
+    const proxy = await proxyTo('bandwidth-late', bulk);
+    await proxy.addToxic({ type: 'bandwidth', attributes: { rate: 1000 } } as never);
+    const socket = await connect(listenPort(proxy));
+    const started = performance.now();
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    // A 300 ms stall of the whole process a fifth of the way in: every timer due then fires late.
+    setTimeout(() => {
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+    }, 200);
+    await new Promise((resolve) => socket.once('close', resolve));
+    const rateKBps = received / 1000 / ((performance.now() - started) / 1000);
+    expect(received).toBe(BULK_BYTES);
+    // Without the credit the stall is added to the transfer: about 1,000 / 1.3 = 770 KB/s.
+    expect(rateKBps).toBeGreaterThan(1000 * 0.9);
+    expect(rateKBps).toBeLessThan(1000 * 1.1);
+  });
 });
 
 describe('connection faults', () => {
