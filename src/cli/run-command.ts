@@ -241,8 +241,9 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   const written = await writeReports(result, flags.reportDir, runbook.postmortemTemplate);
   // With --json (runbook verify) stdout carries only the JSON: the summary goes to stderr.
   (flags.quiet ? process.stderr : process.stdout).write(`\n${written.summary}\nreports: ${written.dir}\n`);
-  process.exitCode =
-    result.status === 'aborted' ? EXIT.interrupted : result.status === 'passed' ? EXIT.passed : EXIT.failed;
+  // Interrupted is interrupted, even when Ctrl-C came as the last scenario was already reverting.
+  const interrupted = result.status === 'aborted' || controller.signal.aborted;
+  process.exitCode = interrupted ? EXIT.interrupted : result.status === 'passed' ? EXIT.passed : EXIT.failed;
   return result;
 }
 
