@@ -129,8 +129,12 @@ describe('latency', () => {
 });
 
 describe('bandwidth', () => {
-  it('limits throughput to the rate (KB/s, 1 KB = 1000 bytes) within ±10 %', async () => {
-    const proxy = await proxyTo('bandwidth', bulk);
+  /** The whole bulk body through a 1,000 KB/s bandwidth toxic: bytes received and KB/s. `during` runs once connected. */
+  async function throttledTransfer(
+    name: string,
+    during = () => {},
+  ): Promise<{ received: number; rateKBps: number }> {
+    const proxy = await proxyTo(name, bulk);
     await proxy.addToxic({ type: 'bandwidth', attributes: { rate: 1000 } } as never);
     const socket = await connect(listenPort(proxy));
     const started = performance.now();
@@ -138,30 +142,26 @@ describe('bandwidth', () => {
     socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
     });
+    during();
     await new Promise((resolve) => socket.once('close', resolve));
-    const seconds = (performance.now() - started) / 1000;
+    return { received, rateKBps: received / 1000 / ((performance.now() - started) / 1000) };
+  }
+
+  it('limits throughput to the rate (KB/s, 1 KB = 1000 bytes) within ±10 %', async () => {
+    const { received, rateKBps } = await throttledTransfer('bandwidth');
     expect(received).toBe(BULK_BYTES);
-    const rateKBps = received / 1000 / seconds;
     expect(rateKBps).toBeGreaterThan(1000 * 0.9);
     expect(rateKBps).toBeLessThan(1000 * 1.1);
   });
 
   it('keeps the rate when its timers fire late (a busy machine): the overrun is credited, as in Toxiproxy', async () => {
-    const proxy = await proxyTo('bandwidth-late', bulk);
-    await proxy.addToxic({ type: 'bandwidth', attributes: { rate: 1000 } } as never);
-    const socket = await connect(listenPort(proxy));
-    const started = performance.now();
-    let received = 0;
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-    });
     // A 300 ms stall of the whole process a fifth of the way in: every timer due then fires late.
-    setTimeout(() => {
-      const until = performance.now() + 300;
-      while (performance.now() < until);
-    }, 200);
-    await new Promise((resolve) => socket.once('close', resolve));
-    const rateKBps = received / 1000 / ((performance.now() - started) / 1000);
+    const { received, rateKBps } = await throttledTransfer('bandwidth-late', () =>
+      setTimeout(() => {
+        const until = performance.now() + 300;
+        while (performance.now() < until);
+      }, 200),
+    );
     expect(received).toBe(BULK_BYTES);
     // Without the credit the stall is added to the transfer: about 1,000 / 1.3 = 770 KB/s.
     expect(rateKBps).toBeGreaterThan(1000 * 0.9);
