@@ -23,6 +23,7 @@ const scenarioFiles = [
   'test/engine/crash-matrix-sample.test.ts',
   'test/engine/alert-source-scenarios.test.ts',
   'test/engine/gameday-mode.test.ts',
+  'test/engine/blind-game-day.test.ts',
   'test/engine/fis-game-day.test.ts',
   'test/engine/fis-crash.test.ts',
   'test/package/packed-package.test.ts',

@@ -5,6 +5,7 @@ import { registerCleanupCommand } from './cleanup-command.ts';
 import { registerExportCommand } from './export-command.ts';
 import { registerImagesCommand } from './images-command.ts';
 import { registerListCommand } from './list-command.ts';
+import { registerPlanCommand } from './plan-command.ts';
 import { registerResponderCommands } from './responder-commands.ts';
 import { EXIT, registerRunCommand } from './run-command.ts';
 import { registerRunbookCommand } from './runbook-command.ts';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program);
+  registerPlanCommand(program);
   registerListCommand(program);
   registerStackCommand(program);
   registerCleanupCommand(program);

@@ -3,9 +3,16 @@ import type { Command } from 'commander';
 import { toMs } from '../core/duration.ts';
 import { InputError } from '../core/errors.ts';
 import { formatMs } from '../core/format.ts';
+import { MAX_SEED } from '../core/seeded-pick.ts';
 import type { AlertSourceKind } from '../detection/alert-source.ts';
+import type { GameDayPlan } from '../engine/game-day-plan.ts';
 import type { GameDayResult } from '../engine/result.ts';
-import { DEFAULT_RUNBOOK, DEFAULT_SCENARIOS_DIR, runGameDay } from '../engine/run-game-day.ts';
+import {
+  DEFAULT_RUNBOOK,
+  DEFAULT_SCENARIOS_DIR,
+  type RoundsPlan,
+  runGameDay,
+} from '../engine/run-game-day.ts';
 import { K6Load, requireK6 } from '../k6/k6-load.ts';
 import { writeReports } from '../reporting/write-reports.ts';
 import { CHECKPOINTS } from '../responders/checkpoints.ts';
@@ -49,6 +56,12 @@ export interface RunFlags {
   guard?: string[];
   /** local: gameday carries the faults out; fis: as AWS FIS experiments. */
   faults?: string;
+  /** Game-day mode: play one blind round, picked from the ids given (or any). */
+  blind?: boolean;
+  seed?: string;
+  facilitatorFile?: string;
+  /** `gameday plan FILE`: the plan read from it. */
+  plan?: GameDayPlan;
 }
 
 /** Checks every flag at once; each problem names the flag and the fix. */
@@ -95,6 +108,21 @@ export function parseRunFlags(flags: RunFlags) {
     problems.push(
       `--faults: expected local (gameday carries them out) or fis (AWS FIS experiments), got "${faults}"`,
     );
+  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+  if (flags.seed !== undefined && !(Number.isInteger(seed) && seed! >= 0 && seed! <= MAX_SEED))
+    problems.push(
+      `--seed: expected a whole number from 0 to ${MAX_SEED} (the facilitator's sheet gives it), got "${flags.seed}"`,
+    );
+  if (flags.seed !== undefined && !flags.blind)
+    problems.push('--seed: only with --blind (it replays a blind pick)');
+  if (flags.blind && mode !== 'gameday')
+    problems.push(
+      '--blind: only with --mode gameday (people work the incident out; the harness would not need to)',
+    );
+  if (flags.blind && flags.plan)
+    problems.push("--blind: not with a plan; write `blind:` on the plan's round");
+  if (flags.facilitatorFile !== undefined && !flags.blind && !flags.plan)
+    problems.push("--facilitator-file: only with --blind or `gameday plan` (it holds the rounds' answers)");
   if (!['builtin', 'k6'].includes(flags.load))
     problems.push(`--load: expected builtin (gameday's own traffic) or k6, got "${flags.load}"`);
   if (problems.length > 0) throw new InputError(problems);
@@ -105,6 +133,7 @@ export function parseRunFlags(flags: RunFlags) {
     mode: mode as 'auto' | 'gameday',
     timeBoxMs,
     faults: faults as 'local' | 'fis',
+    seed,
   };
 }
 
@@ -158,6 +187,15 @@ export function registerRunCommand(program: Command): void {
       '--skip-remedy',
       'inject and detect, but nobody responds: each scenario should end "not resolved"',
     )
+    .option(
+      '--blind',
+      'with --mode gameday: play one scenario picked at random from the ids (or all), not named until it ends',
+    )
+    .option('--seed <n>', 'with --blind: replay the pick of this seed (from the facilitator sheet)')
+    .option(
+      '--facilitator-file <file>',
+      'with --blind: where the seed, the pick and the answer key go (default: REPORT_DIR/facilitator-sheet.md); keep it from the responders',
+    )
     .action(async (ids: string[], flags: RunFlags) => {
       await executeRun(ids, flags);
     });
@@ -165,7 +203,8 @@ export function registerRunCommand(program: Command): void {
 
 /** `gameday run` itself (also behind `gameday runbook verify`): runs, writes the reports, sets the exit code. */
 export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDayResult> {
-  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs, faults } = parseRunFlags(flags);
+  const { timeScale, scrapeIntervalMs, stack, mode, timeBoxMs, faults, seed } = parseRunFlags(flags);
+  const plan = roundsPlanOf(ids, flags, seed);
   // Before anything starts: a missing k6 is exit 3 with the install hint.
   const k6 = flags.load === 'k6' ? await requireK6() : undefined;
   const controller = new AbortController();
@@ -194,8 +233,12 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
       control = await ControlServer.start(desk, () => latest);
       stopKeys = listenForKeys(desk, (line) => view.line(line), interrupt);
       view.line(
-        'game-day mode: the harness injects and watches; you fix it. In another terminal: `gameday ctl get pods`, `gameday ctl rollout history`, `gameday ctl psql` (connection strings), `gameday mark acknowledged`, `gameday status`, `gameday abort`',
+        'game-day mode: the harness injects and watches; you fix it. In another terminal: `gameday ctl get pods`, `gameday ctl rollout history`, `gameday ctl psql` (connection strings), `gameday mark acknowledged`, `gameday mark root-cause "…"`, `gameday status`, `gameday abort`',
       );
+      if (plan)
+        view.line(
+          `${plan.rounds.length} round(s)${plan.rounds.some((round) => round.blind) ? '; blind rounds are not named until they end (facilitator: `gameday reveal`)' : ''}; between rounds \`gameday next\` or Enter starts the next`,
+        );
     }
     result = await runGameDay({
       ids,
@@ -221,7 +264,15 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
         latest = undefined;
         view.line(`${stamp()} ${line}`);
       },
-      ...(desk ? { responders: { desk, ...(timeBoxMs === undefined ? {} : { timeBoxMs }) } } : {}),
+      ...(desk
+        ? {
+            responders: {
+              desk,
+              ...(timeBoxMs === undefined ? {} : { timeBoxMs }),
+              ...(plan ? { plan } : {}),
+            },
+          }
+        : {}),
       ...(k6
         ? { services: () => ({ load: (resolved, on) => new K6Load(resolved, on, { k6, timeScale }) }) }
         : {}),
@@ -264,6 +315,10 @@ function listenForKeys(
   const onKey = (key: string) => {
     if (key === '\u0003') return interrupt('SIGINT');
     if (key.toLowerCase() === 'q') return desk.abort('the facilitator pressed q');
+    if (key === '\r' || key === '\n') {
+      if (desk.next()) say('starting the next round');
+      return;
+    }
     const checkpoint = CHECKPOINTS.find((c) => c.key === key.toLowerCase());
     if (!checkpoint) return;
     try {
@@ -280,5 +335,33 @@ function listenForKeys(
     input.off('data', onKey);
     input.setRawMode(false);
     input.pause();
+  };
+}
+
+/**
+ * The rounds of this run, if it plays any: a plan's (`gameday plan`), or one blind round picked from the
+ * ids (`--blind`). The facilitator's sheet goes to --facilitator-file, or beside the reports.
+ */
+function roundsPlanOf(ids: string[], flags: RunFlags, seed: number | undefined): RoundsPlan | undefined {
+  const facilitatorFile = path.resolve(
+    flags.facilitatorFile ?? path.join(flags.reportDir, 'facilitator-sheet.md'),
+  );
+  if (flags.plan)
+    return {
+      title: flags.plan.title,
+      rounds: flags.plan.rounds,
+      source: path.relative(process.cwd(), flags.plan.file) || flags.plan.file,
+      ...(flags.plan.pauseMs === undefined ? {} : { pauseMs: flags.plan.pauseMs }),
+      facilitatorFile,
+      replay: (picked) => `set \`seed: ${picked}\` on the round's \`blind:\``,
+    };
+  if (!flags.blind) return undefined;
+  return {
+    title: 'blind round',
+    rounds: [{ name: 'blind round', blind: { from: ids, ...(seed === undefined ? {} : { seed }) } }],
+    source: '--blind',
+    facilitatorFile,
+    replay: (picked) =>
+      `gameday run --mode gameday --blind --seed ${picked}${ids.length ? ` ${ids.join(' ')}` : ''}`,
   };
 }

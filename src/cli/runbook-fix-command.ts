@@ -6,6 +6,7 @@ import type { GameDayResult, RunbookCheck } from '../engine/result.ts';
 import { applyRepairs, type PlacedRepair } from '../runbooks/apply-repairs.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { type NotRepaired, planRepairs } from '../runbooks/plan-repairs.ts';
+import type { CheckStatus, JudgingRule } from '../runbooks/verdicts.ts';
 import { EXIT } from './run-command.ts';
 import { type VerifyFlags, verifyDuringFaults, withVerifyOptions } from './verify-during-faults.ts';
 
@@ -19,6 +20,8 @@ interface Reverified {
   repair: PlacedRepair;
   checks: RunbookCheck[];
   holds: boolean;
+  /** What the corrected step is still wrong on, by rules the repair does not answer (listed, not held against it). */
+  beyond: { rule: JudgingRule; status: CheckStatus; scenario: string; observed: string }[];
 }
 
 /** "docs/runbooks.md" → "docs/runbooks.fixed.md". */
@@ -30,7 +33,8 @@ function defaultOut(file: string): string {
 /**
  * `gameday runbook fix FILE [ids…]`: verify, rewrite each broken or inaccurate step with what worked
  * during the live fault, then verify the corrected copy the same way and say which repairs hold. Exit 1
- * when one does not; steps it cannot repair are listed with the reason and left as written.
+ * when one does not (or a scenario failed); steps it cannot repair are listed with the reason and left
+ * as written.
  */
 export function registerRunbookFixCommand(runbook: Command): void {
   withVerifyOptions(
@@ -57,6 +61,7 @@ export function registerRunbookFixCommand(runbook: Command): void {
       await fs.mkdir(path.dirname(out), { recursive: true });
       await fs.writeFile(out, lines.join('\n'));
       let reverified: Reverified[] = [];
+      let scenariosPassed = first.status === 'passed';
       if (placed.length > 0) {
         const scenarios = [...new Set(placed.flatMap((repair) => repair.triedIn))];
         say(
@@ -64,6 +69,7 @@ export function registerRunbookFixCommand(runbook: Command): void {
         );
         const second = await verifyDuringFaults(out, scenarios, flags, true);
         if (second.status === 'aborted') return;
+        scenariosPassed &&= second.status === 'passed';
         reverified = judgeRepairs(placed, checksOf(second));
       }
       const failed = reverified.filter((entry) => !entry.holds);
@@ -79,7 +85,8 @@ export function registerRunbookFixCommand(runbook: Command): void {
       } else {
         process.stdout.write(report);
       }
-      process.exitCode = failed.length > 0 ? EXIT.failed : EXIT.passed;
+      // A scenario that failed (as in `run`) fails the command too, as does a repair that did not hold.
+      process.exitCode = failed.length > 0 || !scenariosPassed ? EXIT.failed : EXIT.passed;
     });
 }
 
@@ -87,19 +94,42 @@ function checksOf(result: GameDayResult): RunbookCheck[] {
   return result.scenarios.flatMap((scenario) => scenario.runbookChecks);
 }
 
+const WRONG = new Set<CheckStatus>(['broken', 'inaccurate']);
+
 /**
- * A repair holds when every check on its lines in the corrected copy is neither broken nor inaccurate,
- * and at least one scenario tried it again (a repair nobody re-ran proves nothing).
+ * A repair holds when, on its lines in the corrected copy, no judgement by a rule it answers is broken
+ * or inaccurate, and at least one scenario judged it again by one of them, or for `runs` tried it
+ * again (a repair nobody re-ran proves nothing). What the other rules still find is kept beside it.
  */
 export function judgeRepairs(placed: readonly PlacedRepair[], checks: readonly RunbookCheck[]): Reverified[] {
   return placed.map((repair) => {
     const mine = checks.filter(
       (check) => check.line >= repair.fixedLine && check.line <= repair.fixedEndLine,
     );
-    const holds =
-      mine.length > 0 && mine.every((check) => check.status !== 'broken' && check.status !== 'inaccurate');
-    return { repair, checks: mine, holds };
+    const judged = mine.flatMap((check) =>
+      check.judgements.map((judgement) => ({ ...judgement, scenario: check.scenario })),
+    );
+    const answered = judged.filter((judgement) => repair.answers.includes(judgement.rule));
+    // A step tried again and not refused has run ('runs' is judged only when it fails); any other rule
+    // must have judged it.
+    const proven = answered.length > 0 || (mine.length > 0 && repair.answers.includes('runs'));
+    const holds = proven && answered.every((judgement) => !WRONG.has(judgement.status));
+    const beyond = judged
+      .filter((judgement) => !repair.answers.includes(judgement.rule) && WRONG.has(judgement.status))
+      .map(({ rule, status, scenario, observed }) => ({ rule, status, scenario, observed }));
+    // Judged by rules it answers, the failures shown are those; else the check's own words.
+    const shown = mine.map((check) => {
+      const wrong = check.judgements.filter((j) => repair.answers.includes(j.rule) && WRONG.has(j.status));
+      return wrong.length === 0
+        ? check
+        : { ...check, seen: wrong.map((j) => j.observed).join('; '), status: worstOf(wrong) };
+    });
+    return { repair, checks: shown, holds, beyond };
   });
+}
+
+function worstOf(judgements: readonly { status: CheckStatus }[]): CheckStatus {
+  return judgements.some((j) => j.status === 'broken') ? 'broken' : 'inaccurate';
 }
 
 function oneLine(text: string): string {
@@ -113,13 +143,14 @@ function summary(
   notRepaired: readonly NotRepaired[],
 ): string {
   const lines: string[] = [];
-  for (const { repair, checks, holds } of reverified) {
+  for (const { repair, checks, holds, beyond } of reverified) {
+    const answering = repair.answers.join(', ');
     const verdict = holds
-      ? `verified: ${[...new Set(checks.map((check) => `${check.status} in ${check.scenario}`))].join(', ')}`
+      ? `verified (${answering}): ${[...new Set(checks.map((check) => `${WRONG.has(check.status) ? 'ok on these rules' : check.status} in ${check.scenario}`))].join(', ')}`
       : checks.length === 0
         ? 'NOT verified: no scenario tried the corrected step'
-        : `NOT verified: ${checks
-            .filter((check) => check.status === 'broken' || check.status === 'inaccurate')
+        : `NOT verified (${answering}): ${checks
+            .filter((check) => WRONG.has(check.status))
             .map((check) => `${check.status} in ${check.scenario}: ${oneLine(check.seen)}`)
             .join('; ')}`;
     lines.push(
@@ -127,6 +158,10 @@ function summary(
       `  - ${oneLine(repair.before.join(' '))}`,
       `  + ${oneLine(repair.after.slice(0, -1).join(' ') || repair.after.join(' '))}`,
       `  ${verdict}`,
+      ...beyond.map(
+        (left) =>
+          `  not for this repair to mend: ${left.rule} ${left.status} in ${left.scenario}: ${oneLine(left.observed)}`,
+      ),
     );
   }
   if (notRepaired.length > 0) lines.push('', 'not repaired (left as written):');

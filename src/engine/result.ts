@@ -28,6 +28,13 @@ export interface Detection {
   timeToDetectAtRunbookScaleMs: number | null;
 }
 
+/** Who plays what in a round (a plan's roles; shown in the briefing and the report). */
+export interface Roles {
+  facilitator?: string;
+  responders?: string[];
+  observers?: string[];
+}
+
 export interface ScenarioResult {
   id: string;
   title: string;
@@ -113,6 +120,15 @@ export interface ScenarioResult {
   acknowledgedMessages: number;
   duplicatedMessages: number;
   traffic: TrafficTotals;
+  /** A round of a plan (`gameday plan`, `gameday run --blind`): which, and for a blind pick its seed. */
+  round?: {
+    number: number;
+    name: string;
+    blind: boolean;
+    seed?: number;
+    pickedFrom?: string[];
+    roles?: Roles;
+  };
   /** Game-day mode: what the people responding did, and which of the runbook's steps they used. */
   responders?: {
     checkpoints: RecordedCheckpoint[];

@@ -1,12 +1,6 @@
 import { newSeed, seededPick } from '../core/seeded-pick.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
-
-/** Who plays what in a round (a plan's roles; shown in the briefing and the report). */
-export interface Roles {
-  facilitator?: string;
-  responders?: string[];
-  observers?: string[];
-}
+import type { Roles } from './result.ts';
 
 /** A round as asked for: a named scenario, or a blind pick. */
 export interface RoundSpec {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../core/clock.ts';
 import { InputError } from '../core/errors.ts';
+import { formatMs } from '../core/format.ts';
 import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
+import { BlindRound } from '../responders/blind-round.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import type { ResponderDesk } from '../responders/responder-desk.ts';
 import { type ParsedRunbook, type RunbookDocument, readRunbook } from '../runbooks/parse-runbook.ts';
@@ -16,8 +18,11 @@ import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
 import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
 import { type AlertSourceChoice, AlertSupply } from './alert-supply.ts';
+import { blindEvent, blindStatus } from './blind-view.ts';
+import { answerLines, writeFacilitatorSheet } from './facilitator-sheet.ts';
 import { planFisRun } from './fis-plan.ts';
 import { type FisSession, fisSettingsOf, startFisSession } from './fis-session.ts';
+import { unplayableRounds } from './game-day-plan.ts';
 import { loadScenarios } from './load-scenarios.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 import { nobodyResponds } from './responses/nobody-responds.ts';
@@ -26,6 +31,7 @@ import type { Response } from './responses/response.ts';
 import { runbookRemedy } from './responses/runbook-remedy.ts';
 import { runbookVerification } from './responses/runbook-verification.ts';
 import type { GameDayResult, ScenarioResult, TimelineEvent } from './result.ts';
+import { type PlannedRound, planRounds, type RoundSpec } from './rounds.ts';
 import { runScenario } from './run-scenario.ts';
 import type { ScenarioServices } from './scenario-run.ts';
 import { localServices } from './scenario-services.ts';
@@ -62,7 +68,7 @@ export interface GameDayOptions {
    * harness after `timeBoxMs` (wall time, not scaled), or by default twice the severity's resolution
    * target (runbook time, scaled).
    */
-  responders?: { desk: ResponderDesk; timeBoxMs?: number };
+  responders?: { desk: ResponderDesk; timeBoxMs?: number; plan?: RoundsPlan };
   /** Other parts in place of gameday's own (k6 for the traffic, …), over localServices. */
   services?: (clock: Clock) => Partial<ScenarioServices>;
   /** Where "the alert fired" is read, and the guards (default: gameday's own evaluator, no guards). */
@@ -74,6 +80,23 @@ export interface GameDayOptions {
    * at AWS.
    */
   faults?: 'local' | 'fis';
+}
+
+/**
+ * Game-day mode played as rounds (`gameday plan`, `gameday run --blind`): each round a named scenario or
+ * a blind pick, run in the plan's order with a pause between rounds.
+ */
+export interface RoundsPlan {
+  title: string;
+  rounds: RoundSpec[];
+  /** Where the rounds come from, for error messages ("plan.yaml", "--blind"). */
+  source: string;
+  /** Wall ms between rounds before the next starts by itself; absent: it waits for `gameday next`. */
+  pauseMs?: number;
+  /** The facilitator's sheet (seeds, picks, answer keys), written before anything starts. */
+  facilitatorFile?: string;
+  /** How the facilitator replays a blind pick from its seed (shown on the sheet). */
+  replay: (seed: number) => string;
 }
 
 /**
@@ -155,11 +178,13 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   // Before anything connects: the external stack's commands run on whatever the config points at.
   if (external)
     assertLoopbackTargets(ExternalStack.endpointsOf(external), options.allowRemoteTargets ?? false);
+  const plan = options.responders?.plan;
   let scenarios = runOrder(
     await loadScenarios({
       dir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
       runbooks,
-      ids: options.ids,
+      // A plan's ids are checked against what loaded, so the error can name the plan's field.
+      ids: plan ? undefined : options.ids,
       capabilities: external
         ? ExternalStack.capabilitiesOf(external)
         : kind === 'testcontainers'
@@ -185,6 +210,17 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     for (const { id, reason } of fisPlan.skipped)
       progress(`${id}: skipped, FIS has no equivalent (${reason})`);
     scenarios = scenarios.filter((resolved) => fisPlan.runnable.some((p) => p.resolved === resolved));
+  }
+  const rounds = plan && planRoundsOf(plan, scenarios);
+  if (rounds) {
+    const played = new Set(
+      rounds.flatMap((round) => round.blind?.candidates ?? [round.resolved.scenario.id]),
+    );
+    scenarios = scenarios.filter((resolved) => played.has(resolved.scenario.id));
+    if (plan.facilitatorFile) {
+      await writeFacilitatorSheet(plan.facilitatorFile, plan.title, rounds, plan.replay);
+      progress(`the facilitator's sheet (seeds and answers) is in ${plan.facilitatorFile}`);
+    }
   }
   const schema = options.verifyRunbook ? await defaultSchema() : undefined;
   const runId = newRunId();
@@ -232,16 +268,22 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     ...options.services?.(clock),
   };
   /** Who responds to each scenario's fault. */
-  const responseFor = (resolved: ResolvedScenario, runbook: ParsedRunbook | undefined): Response => {
+  const responseFor = (
+    resolved: ResolvedScenario,
+    runbook: ParsedRunbook | undefined,
+    round?: { planned: PlannedRound; blind?: BlindRound },
+  ): Response => {
     if (options.responders)
       return peopleAtTheDesk({
         desk: options.responders.desk,
         timeBoxMs:
+          round?.planned.timeBoxMs ??
           options.responders.timeBoxMs ??
           clock.scaled(
             resolved.resolveWithinMs === undefined ? DEFAULT_TIME_BOX_MS : 2 * resolved.resolveWithinMs,
           ),
         runbooks: proceduresOf(resolved, runbooks),
+        ...(round?.blind ? { blind: round.blind } : {}),
       });
     if (schema)
       return runbookVerification(
@@ -254,20 +296,37 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
     return options.skipRemedy ? nobodyResponds : runbookRemedy;
   };
+  let stackLines = (line: string) => line;
+  const stackProgress = (line: string) => progress(stackLines(line));
   const supply =
     kind === 'external'
-      ? externalStack(external!, backendEnvFor(options.timeScale), progress)
+      ? externalStack(external!, backendEnvFor(options.timeScale), stackProgress)
       : kind === 'testcontainers'
-        ? testcontainersStacks(backendEnvFor(options.timeScale), progress)
-        : startedStacks(kind, backendEnvFor(options.timeScale), progress);
+        ? testcontainersStacks(backendEnvFor(options.timeScale), stackProgress)
+        : startedStacks(kind, backendEnvFor(options.timeScale), stackProgress);
 
+  // Without a plan, every scenario is a turn of its own; with one, the rounds in the plan's order.
+  const turns: { resolved: ResolvedScenario; planned?: PlannedRound }[] =
+    rounds?.map((planned) => ({ resolved: planned.resolved, planned })) ??
+    scenarios.map((resolved) => ({ resolved }));
   try {
-    for (const [index, resolved] of scenarios.entries()) {
+    for (const [index, { resolved, planned }] of turns.entries()) {
       if (signal.aborted) break;
+      const position = `[${index + 1}/${turns.length}]`;
+      // A blind round hides what it is, here and at the desk, until it ends or the facilitator reveals it.
+      const blind = planned?.blind && new BlindRound(`round ${planned.number}`, answerLines(planned));
+      const hidden = () => blind !== undefined && !blind.revealed;
+      const label = planned ? `round ${planned.number}${blind ? ' (blind)' : ''}` : resolved.scenario.id;
+      // The stack's lines may name the scenario's settings: a hint in a blind round.
+      stackLines = hidden() ? () => 'stack: getting ready' : (line) => line;
       const stack = await supply.forScenario(resolved);
       assertLoopbackTargets(stack.endpoints, options.allowRemoteTargets ?? false);
       await alerting.forStack(stack);
-      progress(`[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${resolved.scenario.title}`);
+      progress(
+        blind
+          ? `${position} ${label}: ${planned!.name}; work it out from the alerts, the metrics, the pods and the logs`
+          : `${position} ${planned ? `${label}: ${planned.name}: ` : ''}${resolved.scenario.id}: ${resolved.scenario.title}`,
+      );
       const ledger = await FaultLedger.open(runId, {
         kind: stack.kind,
         id: stack.id,
@@ -275,6 +334,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       });
       fis?.attach({ stack, ledger, scenario: resolved.scenario.id });
       const runbook = runbooks.runbooks.find((r) => r.number === resolved.scenario.runbook.number);
+      const announced = new Set<string>();
       const result = await runScenario(
         resolved,
         {
@@ -284,22 +344,36 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
           signal,
           services,
           alerting: alerting.alertingFor(resolved),
-          onEvent: (event) => options.onEvent?.(resolved.scenario.id, event),
-          onStatus: (status) =>
-            options.onStatus?.({
+          onEvent: (event) => {
+            const first = !announced.has(event.kind);
+            announced.add(event.kind);
+            const shown = hidden() ? blindEvent(event, first) : event;
+            if (shown) options.onEvent?.(hidden() ? label : resolved.scenario.id, shown);
+          },
+          onStatus: (status) => {
+            const placed = {
               ...status,
-              scenario: { ...status.scenario, index: index + 1, count: scenarios.length },
-            }),
+              scenario: { ...status.scenario, index: index + 1, count: turns.length },
+            };
+            options.onStatus?.(hidden() ? blindStatus(placed, label) : placed);
+          },
         },
-        responseFor(resolved, runbook),
+        responseFor(resolved, runbook, planned && { planned, ...(blind ? { blind } : {}) }),
       );
       fis?.attach(undefined);
       await ledger.close();
-      results.push(result);
+      results.push(planned ? { ...result, round: roundOf(planned) } : result);
       await supply.afterScenario(resolved);
       progress(
-        `[${index + 1}/${scenarios.length}] ${resolved.scenario.id}: ${result.status}${result.reasons.length ? ` (${result.reasons[0]})` : ''}`,
+        `${position} ${blind ? `${label} was ${resolved.scenario.id}` : planned ? label : resolved.scenario.id}: ${result.status}${result.reasons.length ? ` (${result.reasons[0]})` : ''}`,
       );
+      const next = turns[index + 1]?.planned;
+      if (next && !signal.aborted) {
+        progress(
+          `round ${next.number} next: ${next.name}${next.blind ? ' (blind)' : ''}; \`gameday next\` (or Enter here) starts it${plan!.pauseMs === undefined ? '' : `, or it starts by itself in ${formatMs(plan!.pauseMs)}`}`,
+        );
+        await betweenRounds(options.responders!.desk, signal, plan!.pauseMs);
+      }
     }
   } finally {
     // The endpoint first: it stops what still runs while the stack is there to undo it on.
@@ -321,4 +395,45 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     status: aborted ? 'aborted' : results.every((r) => r.status === 'passed') ? 'passed' : 'failed',
     scenarios: results,
   };
+}
+
+/** The rounds a plan asks for, each with its scenario; an id the run cannot play is an input error. */
+function planRoundsOf(plan: RoundsPlan, scenarios: readonly ResolvedScenario[]): PlannedRound[] {
+  const problems = unplayableRounds(
+    plan.rounds,
+    new Set(scenarios.map((resolved) => resolved.scenario.id)),
+    plan.source,
+  );
+  if (problems.length > 0) throw new InputError(problems);
+  return planRounds(plan.rounds, scenarios);
+}
+
+/** What a round's result says about the round (its pick's seed is the facilitator's, on the sheet too). */
+function roundOf(planned: PlannedRound): NonNullable<ScenarioResult['round']> {
+  return {
+    number: planned.number,
+    name: planned.name,
+    blind: planned.blind !== undefined,
+    ...(planned.blind ? { seed: planned.blind.seed, pickedFrom: planned.blind.candidates } : {}),
+    ...(planned.roles ? { roles: planned.roles } : {}),
+  };
+}
+
+/** The pause between two rounds: until `gameday next` (or Enter), the plan's pause, or an abort. */
+async function betweenRounds(desk: ResponderDesk, signal: AbortSignal, pauseMs: number | undefined) {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      desk.nextRound(stop.signal),
+      ...(pauseMs === undefined ? [] : [new Promise((resolve) => (timer = setTimeout(resolve, pauseMs)))]),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    // A pause that ran out leaves the desk no longer waiting for `gameday next`.
+    stop.abort();
+  }
 }

@@ -80,9 +80,14 @@ export const badCleanupJob = defineFaultKind({
     await withDatabase(url, async (client) => {
       await client.query("SELECT set_config('application_name', 'retention-cleanup', false)");
       // One snapshot for the whole job, taken by its first statement: every commit the job can see
-      // (and so delete) committed before the start time it logs.
+      // (and so delete) committed before the start time it logs. The time is rounded up to the next
+      // millisecond because a Date holds no microseconds: rounded down, a point-in-time restore to it
+      // missed a message committed in the last fraction of a millisecond before the snapshot (CI saw
+      // 287 of 288 restored).
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      const started = await client.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+      const started = await client.query<{ at: Date }>(
+        "SELECT date_trunc('milliseconds', clock_timestamp()) + interval '1 millisecond' AS at",
+      );
       markOnset?.(started.rows[0]!.at);
       // Save first, inside the same transaction, so the saved rows are exactly the deleted ones.
       const doomed = await client.query<{ id: string }>(

@@ -6,7 +6,7 @@ import { type ChartMarks, chartMarks } from './chart-marks.ts';
 import { type ChartSpec, scenarioCharts, scenarioEndMs } from './chart-series.ts';
 import { escapeHtml, jsonForScript } from './html-escape.ts';
 import { scenarioSection } from './html-scenario.ts';
-import { badge, scorecard } from './html-scorecard.ts';
+import { badge, scorecard, sectionKey } from './html-scorecard.ts';
 
 /** What the client script reads from the page: per scenario, its charts and the marks to draw on them. */
 export interface HtmlReportData {
@@ -62,7 +62,7 @@ export function toHtml(result: GameDayResult): string {
   });
   const data: HtmlReportData = {
     scenarios: scenarios.map(({ scenario, endMs, charts, marks }) => ({
-      id: scenario.id,
+      id: sectionKey(scenario),
       endS: endMs / 1000,
       marks,
       charts: charts.filter((chart) => chart.points > 0),

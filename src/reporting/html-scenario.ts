@@ -2,7 +2,7 @@ import { formatMs, formatQuantity } from '../core/format.ts';
 import type { ClaimResult, ScenarioResult, TimelineEvent } from '../engine/result.ts';
 import type { ChartSpec } from './chart-series.ts';
 import { escapeHtml } from './html-escape.ts';
-import { badge } from './html-scorecard.ts';
+import { badge, sectionKey } from './html-scorecard.ts';
 
 /** The key to the marks the client script draws over every chart (colours come from the page's CSS). */
 const MARK_KEY = `<ul class="mark-key" aria-label="Chart key">
@@ -15,8 +15,8 @@ const MARK_KEY = `<ul class="mark-key" aria-label="Chart key">
 </ul>`;
 
 /** Where the chart goes; a series with no points gets a placeholder instead (the client skips it). */
-function chartCard(scenarioId: string, chart: ChartSpec): string {
-  const key = escapeHtml(`${scenarioId}:${chart.name}`);
+function chartCard(sectionId: string, chart: ChartSpec): string {
+  const key = escapeHtml(`${sectionId}:${chart.name}`);
   const body =
     chart.points > 0
       ? `<div class="chart" data-chart="${key}"></div>`
@@ -133,7 +133,7 @@ function respondersTables(scenario: ScenarioResult): string {
   const { checkpoints, actions, runbookSteps } = scenario.responders;
   const at = (atMs: number) => `${(atMs / 1000).toFixed(1)} s`;
   const steps = runbookSteps.filter((step) => step.action);
-  return `<table class="accuracy"><caption>Checkpoints</caption>
+  return `${drillTable(scenario)}<table class="accuracy"><caption>Checkpoints</caption>
 <thead><tr><th>Time</th><th>Checkpoint</th><th>Recorded by</th></tr></thead>
 <tbody>
 ${checkpoints.map((c) => `<tr><td class="num">${at(c.atMs)}</td><td>${escapeHtml(c.title)}</td><td>${escapeHtml(c.source)}</td></tr>`).join('\n') || '<tr><td colspan="3">none marked</td></tr>'}
@@ -148,6 +148,37 @@ ${actions.map((a) => `<tr><td class="num">${at(a.atMs)}</td><td><code>gameday ct
 <tbody>
 ${steps.map((step) => `<tr><td class="num">${step.line}</td><td><code>${escapeHtml(step.text)}</code></td><td>${step.used ? `at ${at(step.usedAtMs!)}` : 'not used'}</td></tr>`).join('\n')}
 </tbody></table>`;
+}
+
+/** The drill's scorecard as a table: each time from the fault in place, against what happened. */
+function drillTable(scenario: ScenarioResult): string {
+  const score = scenario.responders?.score;
+  if (!score) return '';
+  const time = (ms: number | null) => (ms === null ? 'never' : formatMs(ms));
+  const rows: [string, string][] = [
+    ['Detected (the alert fired)', time(score.timeToDetectMs)],
+    ['Acknowledged', time(score.timeToAcknowledgeMs)],
+    [
+      'Right diagnosis',
+      `${time(score.timeToRightDiagnosisMs)}${score.diagnosis ? ` (best given: ${score.diagnosis})` : ' (none given)'}`,
+    ],
+    ...(score.revealedAtMs === undefined
+      ? []
+      : [['Revealed early', time(score.revealedAtMs)] as [string, string]]),
+    ['Resolved', time(score.timeToResolveMs)],
+    ['Runbook steps used', `${score.runbookSteps.used} of ${score.runbookSteps.observable} observable`],
+    [
+      'Wrong turns',
+      score.wrongTurns.length === 0
+        ? 'none'
+        : score.wrongTurns.map((turn) => `${formatMs(turn.atMs)}: ${turn.command}`).join('; '),
+    ],
+  ];
+  return `<table class="accuracy drill"><caption>Drill scorecard (from the fault in place)</caption>
+<tbody>
+${rows.map(([what, value]) => `<tr><th>${escapeHtml(what)}</th><td>${escapeHtml(value)}</td></tr>`).join('\n')}
+</tbody></table>
+`;
 }
 
 const ttd = (ms: number | null) => (ms === null ? 'did not fire' : formatMs(ms));
@@ -181,9 +212,14 @@ export function scenarioSection(scenario: ScenarioResult, charts: ChartSpec[]): 
   const reasons = scenario.reasons.length
     ? `<ul class="reason-list">${scenario.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>`
     : '';
-  return `<section class="scenario" id="scenario-${escapeHtml(scenario.id)}">
-<h2>${escapeHtml(scenario.id)} <span class="muted">${escapeHtml(scenario.title)}</span> ${badge(scenario.status)}</h2>
+  const { round } = scenario;
+  const roundFacts = round
+    ? `<dt>Round</dt><dd>${escapeHtml(`${round.number}: ${round.name}`)}${round.blind ? escapeHtml(`; a blind pick from ${round.pickedFrom?.join(', ')} (seed ${round.seed})`) : ''}${round.roles ? escapeHtml(`; ${rolesText(round.roles)}`) : ''}</dd>\n`
+    : '';
+  return `<section class="scenario" id="scenario-${escapeHtml(sectionKey(scenario))}">
+<h2>${round ? `<span class="muted">Round ${escapeHtml(round.number)}</span> ` : ''}${escapeHtml(scenario.id)} <span class="muted">${escapeHtml(scenario.title)}</span> ${badge(scenario.status)}</h2>
 <dl class="facts">
+${roundFacts}
 <dt>Runbook</dt><dd>${escapeHtml(scenario.runbook.number)}. ${escapeHtml(scenario.runbook.title)}${procedure}</dd>
 <dt>Fault</dt><dd>${escapeHtml(scenario.fault.description)}</dd>
 <dt>Alert</dt><dd><code>${escapeHtml(`${rule.expression} ${rule.comparator} ${rule.threshold}`)}</code> for ${escapeHtml(formatMs(rule.forMs))} (runbook time; ${escapeHtml(rule.origin)})</dd>
@@ -193,10 +229,21 @@ ${reasons}
 ${parityLine(scenario)}
 ${MARK_KEY}
 <div class="charts">
-${charts.map((chart) => chartCard(scenario.id, chart)).join('\n')}
+${charts.map((chart) => chartCard(sectionKey(scenario), chart)).join('\n')}
 </div>
 ${respondersTables(scenario)}
 ${accuracyTables(scenario)}
 ${timelineTable(scenario.timeline)}
 </section>`;
+}
+
+/** "facilitator Ana; responders Bo, Cy; observers Di". */
+function rolesText(roles: NonNullable<ScenarioResult['round']>['roles'] & object): string {
+  return [
+    roles.facilitator ? `facilitator ${roles.facilitator}` : '',
+    roles.responders?.length ? `responders ${roles.responders.join(', ')}` : '',
+    roles.observers?.length ? `observers ${roles.observers.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

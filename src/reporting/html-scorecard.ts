@@ -78,11 +78,19 @@ function reasonsCell(scenario: ScenarioResult): string {
   return `<span title="${escapeHtml(scenario.reasons.join('\n'))}">${escapeHtml(short)}</span>${more}`;
 }
 
+/**
+ * What tells a scenario's section and charts apart on the page: its id, or with rounds (a plan may play
+ * one scenario twice) the round as well.
+ */
+export function sectionKey(scenario: ScenarioResult): string {
+  return scenario.round ? `round-${scenario.round.number}-${scenario.id}` : scenario.id;
+}
+
 /** One row per scenario: did the alert fire in time, was it resolved in time, was the runbook right. */
 export function scorecard(result: GameDayResult): string {
   const rows = result.scenarios.map(
     (scenario) => `<tr>
-<td><a href="#scenario-${escapeHtml(scenario.id)}">${escapeHtml(scenario.id)}</a><div class="muted">${escapeHtml(scenario.title)}</div></td>
+<td>${scenario.round ? `<div class="muted">round ${escapeHtml(scenario.round.number)}${scenario.round.blind ? ' (blind)' : ''}</div>` : ''}<a href="#scenario-${escapeHtml(sectionKey(scenario))}">${escapeHtml(scenario.id)}</a><div class="muted">${escapeHtml(scenario.title)}</div></td>
 <td>${escapeHtml(scenario.runbook.number)}<div class="muted">${escapeHtml(scenario.runbook.title)}</div></td>
 <td>${escapeHtml(scenario.severity)}</td>
 <td>${badge(scenario.status)}</td>

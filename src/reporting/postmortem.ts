@@ -187,6 +187,7 @@ function responderResolution(scenario: ScenarioResult): string[] {
         `- ${at(action.atMs)} \`${action.command}\`${action.ok ? '' : ` FAILED: ${action.error}`}${action.changes ? ' (changed the deployment)' : ''}`,
     ),
     ...(timeBox ? ['', `Nobody fixed it in time: ${timeBox.detail}.`] : []),
+    ...drillScorecard(scenario),
     '',
     `Runbook steps used (${used.length}):`,
     ...(used.length
@@ -201,6 +202,34 @@ function responderResolution(scenario: ScenarioResult): string[] {
           `Not observable by the harness (${unseen.length}; SQL and tools run outside \`gameday ctl\`): ${unseen.map((step) => `line ${step.line}`).join(', ')}.`,
         ]
       : []),
+  ];
+}
+
+/** The drill's scorecard: each time from the fault in place, the diagnoses as judged, the wrong turns. */
+function drillScorecard(scenario: ScenarioResult): string[] {
+  const { score, diagnoses = [] } = scenario.responders!;
+  if (!score) return [];
+  const { round } = scenario;
+  const time = (ms: number | null) => (ms === null ? 'never' : `+${formatMs(ms)}`);
+  const faultAtMs = scenario.timeline.find((event) => event.kind === 'fault-injected')?.atMs ?? 0;
+  return [
+    '',
+    `Drill scorecard${round ? ` (round ${round.number}: ${round.name}${round.blind ? `, a blind pick, seed ${round.seed}` : ''})` : ''}, each time from the fault in place:`,
+    `- Detected (the alert fired): ${time(score.timeToDetectMs)}`,
+    `- Acknowledged: ${time(score.timeToAcknowledgeMs)}`,
+    `- Right diagnosis: ${time(score.timeToRightDiagnosisMs)}${score.diagnosis ? ` (best given: ${score.diagnosis})` : ' (none given)'}`,
+    ...(score.revealedAtMs === undefined
+      ? []
+      : [
+          `- Revealed early by the facilitator: ${time(score.revealedAtMs)} (a diagnosis after it does not count)`,
+        ]),
+    `- Resolved: ${time(score.timeToResolveMs)}`,
+    `- Runbook steps used: ${score.runbookSteps.used} of the ${score.runbookSteps.observable} the harness can observe`,
+    `- Wrong turns (changes that did not help): ${score.wrongTurns.length === 0 ? 'none' : score.wrongTurns.map((turn) => `+${formatMs(turn.atMs)} \`${turn.command}\``).join(', ')}`,
+    ...(diagnoses.length ? ['', 'Diagnoses given (`gameday mark root-cause`):'] : []),
+    ...diagnoses.map(
+      (d) => `- ${time(Math.max(0, d.atMs - faultAtMs))} "${d.text}": ${d.verdict} (${d.detail})`,
+    ),
   ];
 }
 

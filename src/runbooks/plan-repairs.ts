@@ -4,7 +4,7 @@ import { labelFix } from './judge-label.ts';
 import { fixUnit } from './match-step.ts';
 import type { RunbookDocument } from './parse-runbook.ts';
 import { changesState, type RunbookStep, sqlOf } from './steps.ts';
-import type { CheckStatus, RunbookCheck, WhatWorked } from './verdicts.ts';
+import type { CheckStatus, JudgingRule, RunbookCheck, WhatWorked } from './verdicts.ts';
 
 /** One step rewritten: lines `line`…`endLine` of the document become `after`. */
 export interface StepRepair {
@@ -17,6 +17,12 @@ export interface StepRepair {
   after: string[];
   /** What changed and why, in one line (also written beside the step). */
   why: string;
+  /**
+   * The rules that found the step wrong which this rewrite answers: the corrected step is verified on
+   * these. Others that found it wrong stay wrong (a capacity number, a triage query asked to show a
+   * cause it is not about) and are listed with the repair, not counted against it.
+   */
+  answers: JudgingRule[];
   /** The scenarios whose live fault judged the step wrong. */
   scenarios: string[];
   /** Every scenario that tried the step, right or wrong: the corrected step must hold in each. */
@@ -85,7 +91,7 @@ function workedOf<K extends WhatWorked['kind']>(
 }
 
 /** The rules that found the step wrong, in every scenario that tried it. */
-function failingRules(checks: readonly RunbookCheck[]): Set<string> {
+function failingRules(checks: readonly RunbookCheck[]): Set<JudgingRule> {
   return new Set(
     checks.flatMap((check) => check.judgements.filter((j) => WRONG.has(j.status)).map((j) => j.rule)),
   );
@@ -102,7 +108,13 @@ function repairStep(
   const lines = (from: number, to: number) => document.lines.slice(from - 1, to);
   const indent = /^\s*/.exec(document.lines[step.line - 1] ?? '')![0];
   // The note goes just below the step; a blank line after it keeps the next step's own comment its own.
-  const rewrite = (from: number, to: number, text: string[], why: string): Repair => ({
+  const rewrite = (
+    from: number,
+    to: number,
+    text: string[],
+    why: string,
+    answers: readonly JudgingRule[],
+  ): Repair => ({
     line: from,
     endLine: to,
     before: lines(from, to),
@@ -112,7 +124,11 @@ function repairStep(
       ...((document.lines[to] ?? '').trim() && !/^\s*(```|~~~)/.test(document.lines[to]!) ? [''] : []),
     ],
     why,
+    answers: [...answers],
   });
+  /** The failing rules, less those no rewrite of this kind can answer. */
+  const failingBut = (...unanswerable: JudgingRule[]) =>
+    [...failing].filter((rule) => !unanswerable.includes(rule));
 
   // The harness's own action did the job where the step as written failed: its SQL takes the place
   // of the statement (or of the transaction around it).
@@ -126,7 +142,13 @@ function repairStep(
     const why = inTransaction
       ? `moved out of the transaction (${reasonOf(refused)}); this is the statement that worked during ${names(wrong)}`
       : `${reasonOf(refused)}: written as the statement that worked during ${names(wrong)} (${action.action})`;
-    return rewrite(first.line, last.endLine, laidOutLike(action.sql, step), why);
+    return rewrite(
+      first.line,
+      last.endLine,
+      laidOutLike(action.sql, step),
+      why,
+      failingBut('numbers', 'coverage'),
+    );
   }
 
   // A setting that only new sessions get: the sessions that serve users keep the old value.
@@ -137,6 +159,7 @@ function repairStep(
       step.endLine,
       [`ALTER SYSTEM SET ${setting.name} = '${setting.value}';`, 'SELECT pg_reload_conf();'],
       `${step.text.trim().split(/\s+/).slice(0, 2).join(' ')} … SET reaches only sessions opened after it; a reload gives ${setting.name} to the open ones too`,
+      failingBut('numbers', 'coverage'),
     );
   }
 
@@ -151,6 +174,8 @@ function repairStep(
         line.replace(/ApplyMethod=immediate/, 'ApplyMethod=pending-reboot').slice(indent.length),
       ),
       `${restart.name} is static (${restart.how}): RDS applies it at the next reboot, not immediately`,
+      // Only when it applies: its number against the system's limits is a capacity decision.
+      ['applies'],
     );
   }
 
@@ -162,18 +187,23 @@ function repairStep(
     !changesState(step) &&
     [...failing].every((rule) => rule === 'label' || rule === 'shows-fault' || rule === 'runs');
   const shown = workedOf(wrong, 'query')[0];
-  const fix = !query
-    ? undefined
-    : (labelFix(step) ??
-      (shown && !failing.has('label')
-        ? {
-            promise: `the culprit, as ${shown.line ? `line ${shown.line}'s query` : "the harness's own query"} did (${shown.showed})`,
-            sql: withSemicolon(shown.sql),
-          }
-        : undefined));
+  const byLabel = query ? labelFix(step) : undefined;
+  const fix =
+    byLabel ??
+    (query && shown && !failing.has('label')
+      ? {
+          promise: `the culprit, as ${shown.line ? `line ${shown.line}'s query` : "the harness's own query"} did (${shown.showed})`,
+          sql: withSemicolon(shown.sql),
+        }
+      : undefined);
+  // A query rewritten to its label's kind answers its label; whether a triage query for one cause
+  // shows another incident's culprit is not for its label's query to answer (unless that was all).
+  const labelled = failingBut('shows-fault');
+  const answers = byLabel && failing.has('label') ? labelled : [...failing];
   if (fix && sql !== undefined) {
     const why = `rewritten to show ${fix.promise}; as written it did not during ${names(wrong)}`;
-    if (step.kind === 'sql') return rewrite(step.line, step.endLine, laidOutLike(fix.sql, step), why);
+    if (step.kind === 'sql')
+      return rewrite(step.line, step.endLine, laidOutLike(fix.sql, step), why, answers);
     // psql -c "…": the query inside the command changes, the command stays.
     const at = original.findIndex((line) => line.includes(sql));
     if (at >= 0 && !fix.sql.includes('"')) {
@@ -183,6 +213,7 @@ function repairStep(
         step.endLine,
         text.map((line) => line.slice(indent.length)),
         why,
+        answers,
       );
     }
   }
@@ -294,7 +325,7 @@ function repairClaim(
     .find((candidate) => line >= candidate.line && line <= candidate.endLine);
   const note = `${FIX_MARK} ${why}`;
   const fixed = `${text.replace(quantity, written)} ${block ? `(${note})` : `<!-- ${note} -->`}`;
-  return { line, endLine: line, before: [text], after: [fixed], why };
+  return { line, endLine: line, before: [text], after: [fixed], why, answers: [...failingRules(wrong)] };
 }
 
 /** A measured value written as the claim writes its quantity ("~2 MB", ">99%"), rounded toward safe. */

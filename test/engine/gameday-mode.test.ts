@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { GameDayResult } from '../../src/engine/result.ts';
 import type { LiveStatus } from '../../src/responders/live-status.ts';
 import { runGameDayCli } from '../support/game-day-run.ts';
+import { scriptedResponder as responder } from '../support/responder-process.ts';
 import { runCli } from '../support/run-cli.ts';
 
 /**
@@ -16,24 +17,6 @@ import { runCli } from '../support/run-cli.ts';
  * Each of the responder's five commands is a CLI start (2–5 s on a busy 2-core machine): at time scale
  * 30 (a 40 s target) CI once saw the fix land 2.5 s late.
  */
-function responder(plan: 'fix' | 'never' | 'abort') {
-  return async (env: Record<string, string>) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/scripted-responder.ts', plan], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    if (code !== 0) throw new Error(`the scripted responder (${plan}) exited ${code}:\n${output}`);
-    return output;
-  };
-}
 
 const ARGS = ['--mode', 'gameday', '--time-scale', '20', 'bad-deploy'];
 

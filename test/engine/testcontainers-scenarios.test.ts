@@ -20,7 +20,7 @@ let run: GameDayRun;
 
 beforeAll(async () => {
   run = await runGameDayCli(
-    ['--stack', 'testcontainers', '--time-scale', '60', ...RUNBOOK_1_AND_4],
+    ['--stack', 'testcontainers', '--time-scale', '30', ...RUNBOOK_1_AND_4],
     undefined,
     {
       ...STAND_INS,

@@ -146,6 +146,21 @@ describe('gameday runbook fix: the repairs', async () => {
     expect(judged?.status).toBe('ok');
   });
 
+  it("answers a query's label, not another incident's culprit its label is not about", () => {
+    const judged = (extra: Judgement[]) =>
+      planRepairs(shared, [
+        check(shared, "SELECT * FROM pg_stat_database WHERE datname = 'chatdb';", 'bad-deploy', [
+          { rule: 'label', status: 'inaccurate', observed: 'nothing in it measures CPU' },
+          ...extra,
+        ]),
+      ]).repairs[0]!.answers;
+    expect(judged([])).toEqual(['label']);
+    // Shown the bad release or not, a CPU query is verified on showing CPU.
+    expect(
+      judged([{ rule: 'shows-fault', status: 'inaccurate', observed: 'does not show release 1.5.0' }]),
+    ).toEqual(['label']);
+  });
+
   it('rewrites the query inside psql -c, keeping the command', () => {
     const pool = check(
       shared,
@@ -268,6 +283,7 @@ describe('gameday runbook fix: the repairs', async () => {
       before: ['x'],
       after: ['y', '# note'],
       why: 'w',
+      answers: ['label' as const],
       scenarios: ['runaway-query'],
       triedIn: ['runaway-query'],
       fixedLine: 443,
@@ -286,5 +302,67 @@ describe('gameday runbook fix: the repairs', async () => {
     expect(judgeRepairs([placed], [])[0]!.holds).toBe(false);
     expect(judgeRepairs([placed], [at(443, 'ok'), at(445, 'broken')])[0]!.holds).toBe(true);
     expect(judgeRepairs([placed], [at(443, 'ok'), at(444, 'inaccurate')])[0]!.holds).toBe(false);
+  });
+
+  it('verifies a repair on the rules it answers, and lists what other rules still find', () => {
+    const placed = {
+      line: 517,
+      endLine: 517,
+      checkLine: 517,
+      before: ['x'],
+      after: ['y', '# note'],
+      why: 'w',
+      answers: ['applies' as const],
+      scenarios: ['connection-limit'],
+      triedIn: ['connection-limit'],
+      fixedLine: 517,
+      fixedEndLine: 518,
+    };
+    const check = (judgements: RunbookCheck['judgements']): RunbookCheck => ({
+      runbook: 3,
+      scenario: 'connection-limit',
+      line: 517,
+      step: 'aws rds modify-db-parameter-group …',
+      status: judgements.some((j) => j.status === 'inaccurate') ? 'inaccurate' : 'ok',
+      expected: '',
+      seen: judgements.map((j) => j.observed).join('; '),
+      judgements,
+    });
+    const numbers = {
+      rule: 'numbers' as const,
+      status: 'inaccurate' as const,
+      observed: '10 pods × 50 > 197',
+    };
+    // The step is still inaccurate, but on its numbers, which the repair does not answer: it holds.
+    const [held] = judgeRepairs(
+      [placed],
+      [
+        check([
+          { rule: 'applies', status: 'ok', observed: 'pending-reboot: applied at the restart' },
+          numbers,
+        ]),
+      ],
+    );
+    expect(held!.holds).toBe(true);
+    expect(held!.beyond).toEqual([{ ...numbers, scenario: 'connection-limit' }]);
+    // Still wrong on the rule it answers: it does not.
+    const [failed] = judgeRepairs(
+      [placed],
+      [check([{ rule: 'applies', status: 'inaccurate', observed: 'still said to apply at once' }, numbers])],
+    );
+    expect(failed!.holds).toBe(false);
+    expect(failed!.checks[0]!.seen).toBe('still said to apply at once');
+    // Judged by none of the rules it answers: nothing proves it.
+    expect(judgeRepairs([placed], [check([numbers])])[0]!.holds).toBe(false);
+    // A statement that was refused is proven by running: a check without a `runs` failure is that.
+    const refused = { ...placed, answers: ['runs' as const] };
+    expect(judgeRepairs([refused], [check([numbers])])[0]!.holds).toBe(true);
+    expect(
+      judgeRepairs(
+        [refused],
+        [check([{ rule: 'runs', status: 'broken', observed: 'PostgreSQL refused it' }])],
+      )[0]!.holds,
+    ).toBe(false);
+    expect(judgeRepairs([refused], [])[0]!.holds).toBe(false);
   });
 });

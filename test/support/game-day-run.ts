@@ -24,13 +24,15 @@ export async function runGameDayCli(
   alongside?: (env: Record<string, string>) => Promise<unknown>,
   /** More of the run's environment (planted secrets). */
   extraEnv: Record<string, string> = {},
+  /** `gameday plan FILE …` plays the rounds of a plan the same way. */
+  command: 'run' | 'plan' = 'run',
 ): Promise<GameDayRun> {
   const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-reports-'));
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-'));
   const env = { ...extraEnv, GAMEDAY_STATE_DIR: stateDir };
   // Settled, not all: a failing responder must not leave the run (and its fault) going unawaited.
   const [run, beside] = await Promise.allSettled([
-    runCli(['run', ...args, '--report-dir', reportDir], env),
+    runCli([command, ...args, '--report-dir', reportDir], env),
     alongside?.(env),
   ]);
   if (beside.status === 'rejected') throw beside.reason;
@@ -40,7 +42,7 @@ export async function runGameDayCli(
   // A run that wrote no report says why on stderr: that goes into the failure.
   const text = await file('report.json').catch((error: Error) => {
     throw new Error(
-      `gameday run ${args.join(' ')} exited ${result.code} without a report (${error.message}); its stderr ends:\n${result.stderr.slice(-4000)}`,
+      `gameday ${command} ${args.join(' ')} exited ${result.code} without a report (${error.message}); its stderr ends:\n${result.stderr.slice(-4000)}`,
     );
   });
   const report = JSON.parse(text) as GameDayResult;
