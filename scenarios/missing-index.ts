@@ -18,8 +18,9 @@ export default defineScenario({
     expr: databaseQueryQuantile('0.95'),
   },
   // Five minutes sustained, plus the time the backend's one-minute quantile window takes to fill with
-  // slow queries (never under 5 s of wall time, since the queries themselves are not compressed).
-  detect: { within: '10m' },
+  // slow queries (never under 5 s of wall time, since the queries themselves are not compressed), plus
+  // two minutes as bad-deploy gets: at 10 m the margin over the measured 8.2–9.3 s was too thin for CI.
+  detect: { within: '12m' },
   // The p95 of a one-minute window (one second here) can dip for a moment between two slow scans: the
   // fix must hold for three minutes, or a dip would pass for a recovery (seen once in CI, unremedied).
   recovered: { hold: '3m' },
