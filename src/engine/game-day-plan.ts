@@ -110,16 +110,6 @@ export async function readPlan(file: string): Promise<GameDayPlan> {
   };
 }
 
-/** Every scenario id the rounds name or pick from (empty when a blind round may pick any). */
-export function idsOfRounds(rounds: readonly RoundSpec[]): string[] | undefined {
-  if (rounds.some((round) => round.blind && round.blind.from.length === 0)) return undefined;
-  return [
-    ...new Set(
-      rounds.flatMap((round) => (round.blind ? round.blind.from : round.scenario ? [round.scenario] : [])),
-    ),
-  ];
-}
-
 /**
  * The rounds' scenario ids that the run cannot play (not in the scenario directory, or skipped on this
  * stack), each named with its round and what to do.
