@@ -131,8 +131,8 @@ export function registerStackCommand(program: Command): void {
             `aws:ecs:task tag gameday:component=chat-backend (cluster ${NAMES.tasks.cluster});`,
             `aws:eks:pod cluster ${NAMES.pods.clusterIdentifier}, namespace ${NAMES.pods.namespace}, deployment ${NAMES.pods.deployment};`,
             'aws:ec2:subnet tag gameday:subnet=database|replica|backend;',
-            `latency sources ${Object.values(NAMES.sources).join(', ')}.`,
-          ].join(' ') + '\n',
+            `latency sources ${Object.values(NAMES.sources).join(', ')}.\n`,
+          ].join(' '),
         );
         process.stdout.write('Press Ctrl-C or run `gameday stack down` to stop.\n');
         await new Promise(() => undefined);

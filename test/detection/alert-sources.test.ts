@@ -86,7 +86,9 @@ describe("docker-compose.yml's Prometheus and Alertmanager", () => {
     const alertmanager = await run('amtool', ['check-config', 'compose/alertmanager/alertmanager.yml']);
     expect(alertmanager.stdout).toContain('SUCCESS');
     const compose = await fs.readFile('docker-compose.yml', 'utf8');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR:-default} syntax
     expect(compose).toContain('${GAMEDAY_PROMETHEUS_IMAGE:-prom/prometheus:v2.42.0}');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR:-default} syntax
     expect(compose).toContain('${GAMEDAY_ALERTMANAGER_IMAGE:-prom/alertmanager:v0.25.0}');
     expect(compose).toContain('--web.listen-address=127.0.0.1:9090');
     expect(compose).toContain('--cluster.listen-address=');

@@ -263,9 +263,9 @@ describe('gameday runbook fix on the same runbook', () => {
     expect(fixed).toContain("ALTER SYSTEM SET statement_timeout = '30s';\nSELECT pg_reload_conf();");
     // A static parameter waits for the reboot, as RDS says.
     expect(fixed).toContain('ParameterName=max_worker_processes,ParameterValue=4,ApplyMethod=pending-reboot');
-    // The claim ten times too quick now says what was measured, in the runbook's own units.
+    // The claim ten times too quick is now a bound with room over what was measured, in the runbook's units.
     expect(fixed).toMatch(
-      /# The breaker closes by itself, usually \d+ seconds after the first good request \(gameday runbook fix: was usually 10 seconds, measured/,
+      /# The breaker closes by itself, within \d+ (seconds|minutes) after the first good request \(gameday runbook fix: was usually 10 seconds, measured/,
     );
     // Every re-tried step on the repaired lines is right now.
     expect(run.rechecks.length).toBeGreaterThan(0);
