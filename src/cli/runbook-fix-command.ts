@@ -73,7 +73,7 @@ export function registerRunbookFixCommand(runbook: Command): void {
         reverified = judgeRepairs(placed, checksOf(second));
       }
       const failed = reverified.filter((entry) => !entry.holds);
-      const report = summary(out, reverified, plan.notRepaired);
+      const report = fixSummary(out, reverified, plan.notRepaired);
       if (flags.diff) {
         // The patch alone on stdout (`… --diff > fix.patch`); the summary still reaches the terminal.
         const before = document.lines.join('\n');
@@ -137,7 +137,8 @@ function oneLine(text: string): string {
   return flat.length > 110 ? `${flat.slice(0, 109)}…` : flat;
 }
 
-function summary(
+/** What the command says when it is done: each repair and its proof, what it left, and the counts. */
+export function fixSummary(
   out: string,
   reverified: readonly Reverified[],
   notRepaired: readonly NotRepaired[],
@@ -171,9 +172,11 @@ function summary(
       `  ${left.reason}`,
     );
   const held = reverified.filter((entry) => entry.holds).length;
+  // A verified repair can sit on a line another rule still finds wrong: the count says so, not only the list.
+  const stillWrong = reverified.filter((entry) => entry.beyond.length > 0).length;
   lines.push(
     '',
-    `${reverified.length} repaired, ${held} verified, ${reverified.length - held} not verified; ${notRepaired.length} not repairable`,
+    `${reverified.length} repaired, ${held} verified, ${reverified.length - held} not verified; ${notRepaired.length} not repairable${stillWrong > 0 ? `; ${stillWrong} repaired line(s) still wrong by a rule no repair answers (listed under them)` : ''}`,
     `corrected copy: ${out}`,
   );
   return `${lines.join('\n')}\n`;

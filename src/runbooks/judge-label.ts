@@ -51,7 +51,9 @@ const LABEL_RULES: LabelRule[] = [
       columns.some((column) => DURATION_COLUMN.test(column)) &&
       columns.some((column) => /query/i.test(column)),
     missing: 'it has no column with both how long a query has run and the query',
-    fix: "SELECT pid, now() - query_start AS duration, query FROM pg_stat_activity WHERE state <> 'idle' AND pid <> pg_backend_pid() ORDER BY duration DESC NULLS LAST;",
+    // Who runs it and in what state: a session idle in a transaction for minutes is the long runner
+    // a connection leak leaves behind, and its application is the culprit.
+    fix: "SELECT pid, application_name, state, now() - query_start AS duration, query FROM pg_stat_activity WHERE state <> 'idle' AND pid <> pg_backend_pid() ORDER BY duration DESC NULLS LAST;",
   },
   {
     promise: 'the blocking sessions',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRepairs } from '../../src/cli/runbook-fix-command.ts';
+import { fixSummary, judgeRepairs } from '../../src/cli/runbook-fix-command.ts';
 import type { RunbookCheck } from '../../src/engine/result.ts';
 import { REMEDY_ACTIONS } from '../../src/remediation/registry.ts';
 import { applyRepairs } from '../../src/runbooks/apply-repairs.ts';
@@ -371,6 +371,14 @@ describe('gameday runbook fix: the repairs', async () => {
     );
     expect(held!.holds).toBe(true);
     expect(held!.beyond).toEqual([{ ...numbers, scenario: 'connection-limit' }]);
+    // The summary lists it under the repair and counts it, so "1 verified" is not read as "now right".
+    const said = fixSummary('/tmp/fixed.md', [held!], []);
+    expect(said).toContain(
+      '  not for this repair to mend: numbers inaccurate in connection-limit: 10 pods × 50 > 197',
+    );
+    expect(said).toMatch(
+      /\n1 repaired, 1 verified, 0 not verified; 0 not repairable; 1 repaired line\(s\) still wrong by a rule no repair answers/,
+    );
     // Still wrong on the rule it answers: it does not.
     const [failed] = judgeRepairs(
       [placed],
