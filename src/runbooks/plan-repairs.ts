@@ -284,9 +284,9 @@ function reasonOf(seen: string): string {
 }
 
 /**
- * A claim's number against what was measured: a bound moves to the worst measured value, an "about"
- * becomes the measured one; when the measurements disagree by more than the claim's own tolerance no
- * one number is true, and the claim is left for a person.
+ * A claim's number against what was measured: a bound moves past the worst measured value, an "about"
+ * becomes the measured one (a recovery time, a bound with room); when the measurements disagree by
+ * more than the claim's own tolerance no one number is true, and the claim is left for a person.
  */
 function repairClaim(
   document: RunbookDocument,
