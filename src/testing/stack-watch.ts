@@ -44,6 +44,8 @@ export interface Held {
 
 /** Seen past a deadline before a wait gives up: what was just about to happen goes in the message. */
 const LOOK_PAST_DEADLINE_MS = 1_000;
+/** How long (wall) a check may have no data in `holds` before that counts as a miss. */
+const NO_DATA_GRACE_MS = 2_000;
 
 /**
  * What a test waits on, as Prometheus would see the stack: every replica's /metrics and the
@@ -176,28 +178,43 @@ export class StackWatch {
     );
   }
 
-  /** Every check keeps holding for `forMs`; the first round one does not is an error with its values. */
+  /**
+   * Every check keeps holding for `forMs`; the first round one does not is an error with its values.
+   * No data (a rate window with no requests in it) is a quiet moment, not a miss, unless it lasts
+   * `NO_DATA_GRACE_MS` or the check never has data at all: a check cannot hold on nothing.
+   */
   async holds(checks: Check[], forMs: number): Promise<void> {
     const started = this.clock.now();
     const seen = new Map(checks.map((check) => [check.name, [] as SeenSeries]));
-    let broken: { check: Check; at: number } | undefined;
+    const quietSince = new Map<string, number>();
+    let broken: { check: Check; at: number; quiet?: boolean } | undefined;
     const outcome = await this.rounds<Check | 'held'>((at) => {
+      const since = at - started;
       for (const check of checks) {
         const value = this.value(check.expr, at);
-        seen.get(check.name)!.push([at - started, value]);
-        if (!broken && (value === undefined || !compare(value, check.comparator, check.threshold)))
-          broken = { check, at: at - started };
+        seen.get(check.name)!.push([since, value]);
+        if (broken) continue;
+        if (value === undefined) {
+          const quiet = quietSince.get(check.name) ?? since;
+          quietSince.set(check.name, quiet);
+          const neverHadData = quiet === seen.get(check.name)![0]![0];
+          if (since - quiet >= NO_DATA_GRACE_MS || (neverHadData && since >= forMs))
+            broken = { check, at: quiet, quiet: true };
+        } else {
+          quietSince.delete(check.name);
+          if (!compare(value, check.comparator, check.threshold)) broken = { check, at: since };
+        }
       }
       // A moment more once one breaks, so the message shows whether it was a blip or lasting.
-      if (broken) return at - started - broken.at >= LOOK_PAST_DEADLINE_MS ? broken.check : undefined;
-      return at - started >= forMs ? 'held' : undefined;
+      if (broken) return since - broken.at >= LOOK_PAST_DEADLINE_MS ? broken.check : undefined;
+      return since >= forMs ? 'held' : undefined;
     });
     if (outcome === 'held' || !broken) return;
     const series = seen.get(broken.check.name)!;
     const { at } = broken;
     throw new Error(
       [
-        `${broken.check.name} stopped holding after ${formatMs(at)} of ${formatMs(forMs)}: ${toPromQL(broken.check.expr)} ${broken.check.comparator} ${formatNumber(broken.check.threshold)} (time scale ${this.clock.timeScale}).`,
+        `${broken.check.name} stopped holding after ${formatMs(at)} of ${formatMs(forMs)}${broken.quiet ? ' (no data from then on)' : ''}: ${toPromQL(broken.check.expr)} ${broken.check.comparator} ${formatNumber(broken.check.threshold)} (time scale ${this.clock.timeScale}).`,
         'Its values (time since the check began):',
         seriesAround(series, at - 1, 'broke'),
       ].join('\n'),
