@@ -96,7 +96,8 @@ async function planOf(client: pg.Client, sql: string): Promise<string[]> {
   }
 }
 
-function cells(rows: Record<string, unknown>[]): string[] {
+/** Every value of every row as text (null as empty), as evidence is looked for in a result. */
+export function cells(rows: Record<string, unknown>[]): string[] {
   return rows.flatMap((row) => Object.values(row).map((value) => (value === null ? '' : String(value))));
 }
 

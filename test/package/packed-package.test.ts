@@ -216,8 +216,14 @@ describe('examples/resilience-tests against the packed package', () => {
         );
       }),
     ) as {
-      testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+      testResults: {
+        message?: string;
+        assertionResults: { title: string; status: string; failureMessages: string[] }[];
+      }[];
     };
+    // A beforeAll that failed (no stack) skips every test: show its error rather than three "skipped".
+    const outsideTests = report.testResults.map((file) => file.message).filter(Boolean);
+    expect(outsideTests, 'errors outside any test').toEqual([]);
     const tests = report.testResults.flatMap((file) => file.assertionResults);
     expect(tests.map((test) => [test.title, test.status, test.failureMessages])).toEqual([
       [expect.stringMatching(/^answers 503 within 5 s of losing its database/), 'passed', []],

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelFix } from '../../src/runbooks/judge-label.ts';
 import { type RunbookDocument, readRunbook } from '../../src/runbooks/parse-runbook.ts';
-import { type Evidence, showing } from '../../src/runbooks/run-diagnostics.ts';
+import { cells, type Evidence, showing } from '../../src/runbooks/run-diagnostics.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
 /**
@@ -39,12 +39,11 @@ describe("the long-running-query label's repair", () => {
     const fix = labelFix(step);
     expect(fix?.promise).toBe('slow or long-running queries');
     const { rows } = await database.sql(fix!.sql);
-    const cells = rows.flatMap((row) => Object.values(row).map((value) => String(value ?? '')));
     const leak: Evidence = {
       values: ['report-exporter', 'idle in transaction'],
       description: 'the leaked sessions of report-exporter, idle in transaction',
     };
-    expect(showing([leak], cells)).toEqual([leak]);
+    expect(showing([leak], cells(rows))).toEqual([leak]);
     const exporters = rows.filter((row) => row.application_name === 'report-exporter');
     expect(exporters.map((row) => row.state)).toEqual(Array(3).fill('idle in transaction'));
   });
