@@ -1,5 +1,6 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { signalTree } from './process-tree.ts';
+import { lowerToStackPriority } from './stack-priority.ts';
 
 export interface LaunchOptions {
   env: NodeJS.ProcessEnv;
@@ -25,14 +26,17 @@ export interface Launcher {
 }
 
 export const localLauncher: Launcher = {
-  launch: (_name, command, args, { env, stdio, owner, memoryLimitMb }) =>
-    spawn(command, args, {
+  launch: (_name, command, args, { env, stdio, owner, memoryLimitMb }) => {
+    const child = spawn(command, args, {
       env: memoryLimitMb
         ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${memoryLimitMb}`.trim() }
         : env,
       stdio,
       ...(owner ?? {}),
-    }),
+    });
+    if (child.pid) lowerToStackPriority(child.pid);
+    return child;
+  },
   freeze: async (child) => {
     if (child.pid) await signalTree(child.pid, 'SIGSTOP');
   },

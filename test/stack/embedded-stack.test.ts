@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +15,12 @@ let stack: EmbeddedStack;
 const clients: ChatClient[] = [];
 
 beforeAll(async () => {
+  // Below the harness's priority, to see that the database's sessions (forked later) inherit it.
+  process.env.GAMEDAY_STACK_NICENESS = '10';
   stack = await EmbeddedStack.up({ seed: 'tiny', replicas: 1 });
 });
 afterAll(async () => {
+  delete process.env.GAMEDAY_STACK_NICENESS;
   for (const client of clients) client.close();
   await stack?.down();
 });
@@ -49,6 +53,20 @@ describe('the embedded stack', () => {
     expect((await client.uploadAttachment(conversation!.id, Buffer.from('file'))).status).toBe(201);
     const status = await stack.status();
     expect(status.every((component) => component.state === 'running')).toBe(true);
+  });
+
+  it('with GAMEDAY_STACK_NICENESS, runs below the harness’s priority: the replicas and each database session, forked after it started', async () => {
+    const wanted = Math.min(19, os.getPriority() + 10);
+    const replica = (await info(stack.backend.replicas()[0]!.url)).body.pid;
+    expect(os.getPriority(replica)).toBe(wanted);
+    const session = new pg.Client({ connectionString: stack.endpoints.database.primaryAdminUrl });
+    await session.connect();
+    try {
+      const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      expect(os.getPriority(rows[0]!.pid)).toBe(wanted);
+    } finally {
+      await session.end();
+    }
   });
 
   it('passes the real client address through the front (per-IP controls see it)', async () => {
