@@ -5,7 +5,7 @@ import net from 'node:net';
  * Ports are picked here and bound later by another process (PostgreSQL, a backend replica), so a
  * port the kernel would hand to anyone else in between is a race. Port 0 is exactly that: the kernel
  * picks from its ephemeral range, which every outgoing connection and every other `listen(0)` on the
- * machine draws from too (CI saw a replica lose its port to one). So pick below that range instead,
+ * machine draws from too (CI saw the front lose its port to one). So pick below that range instead,
  * at random, and check the port is free now.
  */
 const LOWEST_PORT = 20_000;
