@@ -64,12 +64,13 @@ describe('gameday runbook verify on a runbook with planted defects', () => {
   });
 
   it('finds the claim ten times off, and passes the true one beside it', async () => {
-    const planted = await at('# The breaker closes by itself, usually 10 seconds');
+    const planted = await at('# The breaker closes by itself, usually 10 minutes');
     expect(planted).toMatchObject({ status: 'inaccurate', scenario: 'database-outage' });
-    // Measured 53 s to 112 s at runbook scale over this project's runs (the breaker half-opens after
-    // 60 s and closes on the next good request): 5× to 11× the planted 10 s, so at least 3× is asked.
-    expect(planted!.seen).toMatch(/measured [\d.]+ (s|min) \(([3-9]|[1-9]\d)(\.\d+)?× the claim\)/);
-    const trueClaim = await at('# The breaker closes by itself, usually 2 minutes');
+    // Measured from a few seconds to about 2 minutes at runbook scale over this project's runs (how long
+    // the replaced pods' breaker series outlive the failover): under the planted 10 minutes whatever
+    // the run, so the claim is wrong every time, by at least 2× (the "about" band) and usually 5×.
+    expect(planted!.seen).toMatch(/measured [\d.]+ (ms|s|min) \(([2-9]|[1-9]\d+)(\.\d+)?× below the claim\)/);
+    const trueClaim = await at('# The breaker closes by itself, within 4 minutes');
     expect(trueClaim?.status).toBe('ok');
   });
 
@@ -263,9 +264,9 @@ describe('gameday runbook fix on the same runbook', () => {
     expect(fixed).toContain("ALTER SYSTEM SET statement_timeout = '30s';\nSELECT pg_reload_conf();");
     // A static parameter waits for the reboot, as RDS says.
     expect(fixed).toContain('ParameterName=max_worker_processes,ParameterValue=4,ApplyMethod=pending-reboot');
-    // The claim ten times too quick is now a bound with room over what was measured, in the runbook's units.
+    // The claim ten times too slow is now a bound with room over what was measured, in the runbook's units.
     expect(fixed).toMatch(
-      /# The breaker closes by itself, within \d+ (seconds|minutes) after the first good request \(gameday runbook fix: was usually 10 seconds, measured/,
+      /# The breaker closes by itself, within \d+ (seconds|minutes) after the first good request \(gameday runbook fix: was usually 10 minutes, measured/,
     );
     // Every re-tried step on the repaired lines is right now.
     expect(run.rechecks.length).toBeGreaterThan(0);
