@@ -14,6 +14,8 @@ interface Series {
   points: Point[];
   /** When this series was first seen. */
   firstSeen: number;
+  /** When its target left the scrape set (Prometheus's staleness marker); a later point revives it. */
+  staleAt?: number;
 }
 
 function key(name: string, labels: Record<string, string>): string {
@@ -63,12 +65,21 @@ export class MetricStore {
   select(
     name: string,
     matchers?: Matchers,
-  ): { labels: Record<string, string>; points: Point[]; firstSeen: number }[] {
+  ): { labels: Record<string, string>; points: Point[]; firstSeen: number; staleAt?: number }[] {
     const result = [];
     for (const series of this.series.values()) {
       if (series.name === name && matches(series.labels, matchers)) result.push(series);
     }
     return result;
+  }
+
+  /**
+   * Marks every series of `target` stale from `at`, as Prometheus does when a target leaves service
+   * discovery (a replaced pod): instant queries stop seeing it at once, instead of after the staleness
+   * window. Range functions still read its points until they leave the window, as in Prometheus.
+   */
+  markStale(target: string, at: number): void {
+    for (const series of this.series.values()) if (series.labels.target === target) series.staleAt = at;
   }
 
   /** The latest value of each matching series that is not stale at `now`. */
@@ -78,9 +89,14 @@ export class MetricStore {
     now: number,
   ): { labels: Record<string, string>; value: number }[] {
     return this.select(name, matchers)
-      .map((series) => ({ labels: series.labels, point: series.points.at(-1) }))
-      .filter((entry): entry is { labels: Record<string, string>; point: Point } =>
-        Boolean(entry.point && now - entry.point.t <= this.stalenessMs),
+      .map((series) => ({ labels: series.labels, point: series.points.at(-1), staleAt: series.staleAt }))
+      .filter(
+        (entry): entry is { labels: Record<string, string>; point: Point; staleAt: number | undefined } =>
+          Boolean(
+            entry.point &&
+              now - entry.point.t <= this.stalenessMs &&
+              !(entry.staleAt !== undefined && entry.staleAt <= now && entry.point.t <= entry.staleAt),
+          ),
       )
       .map((entry) => ({ labels: entry.labels, value: entry.point.v }));
   }

@@ -32,6 +32,8 @@ export class Scraper {
   failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The targets of the last round: one missing from the next has left (a replaced or removed pod). */
+  private previousTargets = new Set<string>();
 
   constructor(private readonly options: ScraperOptions) {}
 
@@ -61,9 +63,13 @@ export class Scraper {
       else this.failures += 1;
       this.options.onTarget?.(collector.name, samples, at);
     });
+    const targets = this.options.targets();
+    const current = new Set(targets.map((target) => target.name));
+    for (const gone of this.previousTargets) if (!current.has(gone)) this.options.store.markStale(gone, at);
+    this.previousTargets = current;
     await Promise.all([
       ...collected,
-      ...this.options.targets().map(async (target) => {
+      ...targets.map(async (target) => {
         try {
           const response = await httpRequest<string>(`${target.url}/metrics`, {
             timeoutMs: deadlineMs,

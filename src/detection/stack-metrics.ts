@@ -65,8 +65,12 @@ export class StackMetrics implements MetricsSource {
         this.publishRound();
         onSample(at);
       },
+      // Each page is published as soon as it is read, as Prometheus scrapes each target on its own:
+      // a hung database's exporter (up to its 1 s deadline) must not hold back the backend's metrics.
       onTarget: (name, samples, at) => {
-        if (samples) this.pages.set(name, { samples, at });
+        if (!samples) return;
+        this.pages.set(name, { samples, at });
+        this.publishTarget(name);
       },
     });
     this.scraper.start();
@@ -77,20 +81,26 @@ export class StackMetrics implements MetricsSource {
    * it is fresh (a target that stops answering goes stale, as in the store).
    */
   private publishRound(): void {
+    for (const name of ['postgres', 'deployment', 'pods']) this.publishTarget(name);
+  }
+
+  /** The endpoint that serves `target`'s page: the exporters by name, any other target is a pod. */
+  private publishTarget(target: string): void {
     const { publish } = this.options;
     if (!publish) return;
     const freshMs = this.store.stalenessMs;
-    publish.postgres?.publish(this.page('postgres'), freshMs);
-    publish.kubeState?.publish(this.page('deployment'), freshMs);
-    publish.pods?.publish(
-      this.stack.backend.replicas().flatMap((replica) =>
-        this.page(replica.name).map((sample) => ({
-          ...sample,
-          labels: { ...sample.labels, pod: replica.name },
-        })),
-      ),
-      freshMs,
-    );
+    if (target === 'postgres') publish.postgres?.publish(this.page('postgres'), freshMs);
+    else if (target === 'deployment') publish.kubeState?.publish(this.page('deployment'), freshMs);
+    else
+      publish.pods?.publish(
+        this.stack.backend.replicas().flatMap((replica) =>
+          this.page(replica.name).map((sample) => ({
+            ...sample,
+            labels: { ...sample.labels, pod: replica.name },
+          })),
+        ),
+        freshMs,
+      );
   }
 
   /** A target's last page while it is fresh (a target that stops answering goes stale, as in the store). */

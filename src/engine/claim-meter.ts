@@ -38,6 +38,13 @@ const verdict = (bound: 'about' | 'at-most', measured: number, claimed: number) 
 export class ClaimMeter {
   private readonly perUnit = new Map<number, { before?: [number, number]; peak?: [number, number] }>();
   private readonly settledAt = new Map<number, number>();
+  /**
+   * For a gauge's time-until claim, the scrape targets (replicas) whose value had not settled during
+   * the fault, and whether any of them was still there when it settled: if none was, the remedy
+   * replaced them, and what settled is the new replicas' fresh state, not the claim's behaviour.
+   */
+  private readonly unsettledTargets = new Map<number, Set<string>>();
+  private readonly settledOnReplacements = new Map<number, boolean>();
   private remediedAt: number | undefined;
 
   constructor(
@@ -62,6 +69,12 @@ export class ClaimMeter {
         else if (phase === 'fault' && (!entry.peak || denominator > entry.peak[1]))
           entry.peak = [numerator, denominator];
         this.perUnit.set(index, entry);
+      } else if (phase === 'fault' && claim.expr.fn === 'value' && this.remediedAt === undefined) {
+        const unsettled = this.unsettledTargets.get(index) ?? new Set<string>();
+        for (const series of this.gaugeSeries(claim.expr, context))
+          if (!compare(series.value, claim.comparator, claim.threshold))
+            unsettled.add(series.labels.target ?? '');
+        this.unsettledTargets.set(index, unsettled);
       } else if (
         this.remediedAt !== undefined &&
         // A scrape taken before the remedy finished says nothing about after it.
@@ -69,10 +82,23 @@ export class ClaimMeter {
         !this.settledAt.has(index)
       ) {
         const value = evaluate(claim.expr, context);
-        if (value !== undefined && compare(value, claim.comparator, claim.threshold))
+        if (value !== undefined && compare(value, claim.comparator, claim.threshold)) {
           this.settledAt.set(index, context.now);
+          const unsettled = this.unsettledTargets.get(index);
+          if (unsettled && unsettled.size > 0 && claim.expr.fn === 'value') {
+            const present = this.gaugeSeries(claim.expr, context).map((series) => series.labels.target ?? '');
+            this.settledOnReplacements.set(
+              index,
+              present.every((target) => !unsettled.has(target)),
+            );
+          }
+        }
       }
     });
+  }
+
+  private gaugeSeries(expr: Expr & { fn: 'value' }, context: EvaluationContext) {
+    return context.store.latest(expr.metric, expr.match, context.now);
   }
 
   results(): ClaimResult[] {
@@ -112,6 +138,20 @@ export class ClaimMeter {
         };
       }
       const measured = this.atRunbookScale(settled - this.remediedAt);
+      if (this.settledOnReplacements.get(index)) {
+        return {
+          claim: claim.claim,
+          claimed: claim.claimed,
+          measured: null,
+          unit: 'ms',
+          verdict: 'not measured',
+          detail: `not exercised: the remedy replaced every replica that showed it during the fault (${[
+            ...this.unsettledTargets.get(index)!,
+          ].join(
+            ', ',
+          )}); the new ones were fine ${formatMs(settled - this.remediedAt)} here after the remedy`,
+        };
+      }
       return {
         claim: claim.claim,
         claimed: claim.claimed,

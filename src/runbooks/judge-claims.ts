@@ -24,6 +24,8 @@ function formatClaimed(kind: RunbookClaim['kind'], value: number): string {
 }
 
 function howFarOff(factor: number): string {
+  // Settled by the first look after the remedy: no factor to give.
+  if (factor === 0) return 'at once, far below the claim';
   return factor >= 1
     ? `${factor.toPrecision(2)}× the claim`
     : `${(1 / factor).toPrecision(2)}× below the claim`;

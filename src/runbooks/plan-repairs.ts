@@ -347,9 +347,10 @@ function inUnit(value: number, unit: string, round: 'up' | 'down' | 'near', quan
     return mb >= 1 ? `${step(mb)} MB` : `${Math.max(1, step(value / 1024))} KB`;
   }
   if (unit === 'ms') {
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
     if (/min/i.test(quantity) || (round === 'up' && value > 60_000))
-      return `${Math.max(1, step(value / 60_000))} minutes`;
-    return /\bms\b/.test(quantity) ? `${step(value)}ms` : `${Math.max(1, step(value / 1000))} seconds`;
+      return count(Math.max(1, step(value / 60_000)), 'minute');
+    return /\bms\b/.test(quantity) ? `${step(value)}ms` : count(Math.max(1, step(value / 1000)), 'second');
   }
   return String(step(value));
 }

@@ -33,4 +33,34 @@ describe('the scraper', () => {
       { labels: { breaker: 'database', target: 'chat-backend-1' }, value: 1 },
     ]);
   });
+
+  it("marks a replaced replica's series stale the moment it leaves the scrape set, as Prometheus does", async () => {
+    // Two replicas serving the same page; a rollout then replaces chat-backend-1 by chat-backend-3.
+    const store = new MetricStore(60_000, 2_000);
+    let targets = [
+      { name: 'chat-backend-1', url },
+      { name: 'chat-backend-2', url },
+    ];
+    const scraper = new Scraper({ store, targets: () => targets, intervalMs: 250 });
+    await scraper.scrapeOnce();
+    const breakerTargets = () =>
+      store
+        .latest('circuit_breaker_state', undefined, Date.now())
+        .map((series) => series.labels.target)
+        .sort();
+    expect(breakerTargets()).toEqual(['chat-backend-1', 'chat-backend-2']);
+    targets = [
+      { name: 'chat-backend-2', url },
+      { name: 'chat-backend-3', url },
+    ];
+    await scraper.scrapeOnce();
+    // Well inside the 2 s staleness window, the departed pod is no longer seen by instant queries…
+    expect(breakerTargets()).toEqual(['chat-backend-2', 'chat-backend-3']);
+    // …while range functions still read the points it left in their window (Prometheus keeps them too).
+    expect(store.select('circuit_breaker_state', { target: 'chat-backend-1' })[0]!.points).toHaveLength(1);
+    // A target that comes back is fresh again from its next sample.
+    targets = [{ name: 'chat-backend-1', url }];
+    await scraper.scrapeOnce();
+    expect(breakerTargets()).toContain('chat-backend-1');
+  });
 });

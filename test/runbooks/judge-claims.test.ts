@@ -53,6 +53,13 @@ describe("a runbook's claims against a measurement", () => {
     expect(late.find((j) => j.line === 111)?.status).toBe('ok');
   });
 
+  it('says a claim that settled at once is far below, not "Infinity×"', () => {
+    const storm = claimsFor(byNumber(2), 'Scaling Procedure (If Legitimate Traffic)');
+    const [memory] = judgeMeasuredClaims(storm, [measured(0, 'bytes')]);
+    expect(memory).toMatchObject({ line: 264, status: 'inaccurate' });
+    expect(memory!.seen).toMatch(/^measured 0.00 MB \(at once, far below the claim\)/);
+  });
+
   it('says "not measured" as a manual check rather than guessing', () => {
     const storm = claimsFor(byNumber(2), undefined);
     const [memory] = judgeMeasuredClaims(storm, [measured(null, 'bytes')]);
