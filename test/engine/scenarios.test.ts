@@ -143,9 +143,11 @@ describe('the game day on the embedded stack', () => {
     const errorRate = claims.find((claim) => claim.id === 'bad-deploy')!;
     expect(errorRate).toMatchObject({ verdict: 'holds', claimed: 120_000 });
     expect(errorRate.measured!).toBeLessThanOrEqual(120_000);
+    // The failover restarts the pods, and new pods start with closed breakers: the claim that the breaker
+    // closes by itself is never put to the test here, and is not given a number.
     const breaker = claims.find((claim) => claim.id === 'database-outage')!;
-    expect(breaker.measured).not.toBeNull();
-    expect(breaker.claimed).toBe(60_000);
+    expect(breaker).toMatchObject({ measured: null, verdict: 'not measured', claimed: 60_000 });
+    expect(breaker.detail).toMatch(/^not exercised: the remedy replaced every replica that showed it/);
   });
 
   it('writes JUnit, a post-mortem filled from the timeline, and a console summary', async () => {
