@@ -20,6 +20,7 @@ import { ControlServer } from '../responders/control-server.ts';
 import type { LiveStatus } from '../responders/live-status.ts';
 import { ResponderDesk } from '../responders/responder-desk.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
+import { preferTheDesk } from '../stack/stack-priority.ts';
 import { LiveView } from './live-view.ts';
 
 /** The exit codes scripts rely on (README, "Exit codes"). */
@@ -207,6 +208,9 @@ export async function executeRun(ids: string[], flags: RunFlags): Promise<GameDa
   const plan = roundsPlanOf(ids, flags, seed);
   // Before anything starts: a missing k6 is exit 3 with the install hint.
   const k6 = flags.load === 'k6' ? await requireK6() : undefined;
+  // People type commands while a fault saturates the machine: the stack runs below them (and below
+  // the harness) in game-day mode.
+  if (mode === 'gameday') preferTheDesk();
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: string) => {

@@ -32,6 +32,9 @@ export class Scraper {
   failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Collectors still answering a round that went on without them. */
+  private readonly busyCollectors = new Set<string>();
+  private readonly background = new Set<Promise<void>>();
   /** The targets of the last round: one missing from the next has left (a replaced or removed pod). */
   private previousTargets = new Set<string>();
 
@@ -50,25 +53,41 @@ export class Scraper {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    // Nothing may land in the store (or on a published endpoint) after the scraper stopped.
+    await Promise.all(this.background);
   }
 
   async scrapeOnce(): Promise<void> {
     const at = Date.now();
     const deadlineMs = Math.max(1_000, this.options.intervalMs * 4);
-    // A collector that does not answer in time (a hung database) must not hold up the backend's
-    // metrics, which the alerts need most then: its sample is missed, as Prometheus's would be.
-    const collected = (this.options.collectors ?? []).map(async (collector) => {
-      const samples = await Promise.race([collector.collect(), sleep(deadlineMs).then(() => undefined)]);
-      if (samples) this.options.store.add(samples, at, { target: collector.name });
-      else this.failures += 1;
-      this.options.onTarget?.(collector.name, samples, at);
-    });
+    // Prometheus scrapes each target on its own loop: a collector that is slow (the database exporter
+    // against a frozen primary) must not slow the backend's scrapes, which the alerts need most then.
+    // The round waits for the collectors one interval at most; a slower one finishes in the background,
+    // adds its samples at its own time, and is not started again until it has (or its deadline passed).
+    const collected = (this.options.collectors ?? [])
+      .filter((collector) => !this.busyCollectors.has(collector.name))
+      .map((collector) => {
+        this.busyCollectors.add(collector.name);
+        return Promise.race([collector.collect(), sleep(deadlineMs).then(() => undefined)])
+          .catch(() => undefined)
+          .then((samples) => {
+            if (samples) this.options.store.add(samples, at, { target: collector.name });
+            else this.failures += 1;
+            this.options.onTarget?.(collector.name, samples, at);
+          })
+          .finally(() => this.busyCollectors.delete(collector.name));
+      });
+    for (const collecting of collected) {
+      const tracked: Promise<void> = collecting.finally(() => this.background.delete(tracked));
+      this.background.add(tracked);
+    }
+    const collectorsWithin = Promise.race([Promise.all(collected), sleep(this.options.intervalMs)]);
     const targets = this.options.targets();
     const current = new Set(targets.map((target) => target.name));
     for (const gone of this.previousTargets) if (!current.has(gone)) this.options.store.markStale(gone, at);
     this.previousTargets = current;
     await Promise.all([
-      ...collected,
+      collectorsWithin,
       ...targets.map(async (target) => {
         try {
           const response = await httpRequest<string>(`${target.url}/metrics`, {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localLauncher } from '../../src/stack/launcher.ts';
-import { lowerToStackPriority, stackNiceness } from '../../src/stack/stack-priority.ts';
+import { lowerToStackPriority, preferTheDesk, stackNiceness } from '../../src/stack/stack-priority.ts';
 
 const idle = () =>
   localLauncher.launch('idle', process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], {
@@ -40,5 +40,14 @@ describe('the stack’s priority', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('game-day mode puts the stack at 10 below the desk, unless a niceness is set', () => {
+    const unset: NodeJS.ProcessEnv = {};
+    preferTheDesk(unset);
+    expect(stackNiceness(unset)).toBe(10);
+    const chosen: NodeJS.ProcessEnv = { GAMEDAY_STACK_NICENESS: '0' };
+    preferTheDesk(chosen);
+    expect(stackNiceness(chosen)).toBe(0);
   });
 });

@@ -1,13 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { GameDayResult } from '../../src/engine/result.ts';
+import { MarkedRun } from './marked-run.ts';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Where in a scenario the harness is stopped: the timeline event that opens the phase. */
 export const PHASES = {
@@ -78,33 +76,15 @@ async function stacksOf(stateDir: string): Promise<{ ids: string[]; pids: number
  * SIGKILL) `gameday cleanup`; then everything that could be left is looked for.
  */
 export async function runCell(cell: CrashCell): Promise<CellOutcome> {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-crash-state-'));
-  const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-crash-reports-'));
-  const env = { ...process.env, GAMEDAY_STATE_DIR: stateDir, CI: '1' };
-  const args = [
-    'bin/gameday.js',
+  const started = await MarkedRun.start([
     'run',
     cell.scenario,
     '--stack',
     cell.stack,
-    '--report-dir',
-    reportDir,
     ...(cell.stop === 'abort' ? ['--mode', 'gameday', '--time-scale', '60'] : []),
-  ];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = once(child, 'exit') as Promise<[number | null]>;
-  const reached = await new Promise<boolean>((resolve) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`${cell.scenario} ${PHASES[cell.phase]}`)) resolve(true);
-    });
-    void exited.then(() => resolve(false));
-  });
+  ]);
+  const { child, exited, stateDir, reportDir } = started;
+  const reached = await started.reached(`${cell.scenario} ${PHASES[cell.phase]}`);
   const left: string[] = [];
   let exitCode: number | null = null;
   let exitMs: number | null = null;
@@ -115,10 +95,9 @@ export async function runCell(cell: CrashCell): Promise<CellOutcome> {
       const stacks = await stacksOf(stateDir);
       // A phase at the very end (revert) may be over, verdict printed, before the moment comes: then
       // the signal interrupts nothing and the run's own exit code stands.
-      const over = stderr.includes(`] [1/1] ${cell.scenario}: `);
+      const over = started.stderr.includes(`] [1/1] ${cell.scenario}: `);
       const stopped = Date.now();
-      if (cell.stop === 'abort')
-        await run(process.execPath, ['bin/gameday.js', 'abort', 'crash matrix'], { cwd: ROOT, env });
+      if (cell.stop === 'abort') await started.command(['abort', 'crash matrix']);
       else child.kill(cell.stop);
       const ended = await Promise.race([
         exited.then(([code]) => ({ code })),
@@ -127,8 +106,7 @@ export async function runCell(cell: CrashCell): Promise<CellOutcome> {
       exitCode = ended?.code ?? null;
       exitMs = ended ? Date.now() - stopped : null;
       if (exitMs === null) left.push('the harness did not exit within 90 s');
-      if (cell.stop === 'SIGKILL')
-        await run(process.execPath, ['bin/gameday.js', 'cleanup'], { cwd: ROOT, env });
+      if (cell.stop === 'SIGKILL') await started.command(['cleanup']);
       else {
         if (exitCode !== 130 && !(over && exitCode === 0)) left.push(`exit ${exitCode}, not 130`);
         const report = JSON.parse(
@@ -155,10 +133,7 @@ export async function runCell(cell: CrashCell): Promise<CellOutcome> {
     );
     if (files.length > 0) left.push(`state files: ${files.join(', ')}`);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await run(process.execPath, ['bin/gameday.js', 'cleanup'], { cwd: ROOT, env }).catch(() => undefined);
-    await fs.rm(stateDir, { recursive: true, force: true });
-    await fs.rm(reportDir, { recursive: true, force: true });
+    await started.dispose();
   }
   return { cell, reached, exitCode, exitMs, left };
 }
