@@ -139,17 +139,14 @@ export class ClaimMeter {
       }
       const measured = this.atRunbookScale(settled - this.remediedAt);
       if (this.settledOnReplacements.get(index)) {
+        const replaced = [...this.unsettledTargets.get(index)!].join(', ');
         return {
           claim: claim.claim,
           claimed: claim.claimed,
           measured: null,
           unit: 'ms',
           verdict: 'not measured',
-          detail: `not exercised: the remedy replaced every replica that showed it during the fault (${[
-            ...this.unsettledTargets.get(index)!,
-          ].join(
-            ', ',
-          )}); the new ones were fine ${formatMs(settled - this.remediedAt)} here after the remedy`,
+          detail: `not exercised: the remedy replaced every replica that showed it during the fault (${replaced}); the new ones were fine ${formatMs(settled - this.remediedAt)} here after the remedy`,
         };
       }
       return {

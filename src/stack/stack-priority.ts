@@ -9,7 +9,7 @@ import os from 'node:os';
  * does, keeps one priority for all (the measured TTDs and TTRs were taken so).
  */
 const DEFAULT_NICENESS = 0;
-export const GAME_DAY_NICENESS = 10;
+const GAME_DAY_NICENESS = 10;
 
 /** Game-day mode's default, for the stack this process starts; an explicit setting stands. */
 export function preferTheDesk(env: NodeJS.ProcessEnv = process.env): void {
