@@ -103,60 +103,41 @@ export class ClaimMeter {
 
   results(): ClaimResult[] {
     return this.claims.map((claim, index) => {
-      if (claim.kind === 'per-unit') {
-        const { before, peak } = this.perUnit.get(index) ?? {};
-        const units = before && peak ? peak[1] - before[1] : 0;
-        if (!before || !peak || units <= 0) {
-          return {
-            claim: claim.claim,
-            claimed: claim.claimed,
-            measured: null,
-            unit: claim.unit,
-            verdict: 'not measured',
-            detail: 'the denominator did not grow during the fault',
-          };
-        }
-        const measured = (peak[0] - before[0]) / units;
-        return {
-          claim: claim.claim,
-          claimed: claim.claimed,
-          measured,
-          unit: claim.unit,
-          verdict: verdict(claim.holds, measured, claim.claimed),
-          detail: `grew ${formatNumber(peak[0] - before[0])} over ${units} more (${before[1]} → ${peak[1]})`,
-        };
-      }
-      const settled = this.settledAt.get(index);
-      if (this.remediedAt === undefined || settled === undefined) {
-        return {
-          claim: claim.claim,
-          claimed: claim.claimed,
-          measured: null,
-          unit: 'ms',
-          verdict: 'not measured',
-          detail: this.remediedAt === undefined ? 'the remedy did not finish' : 'the signal never settled',
-        };
-      }
-      const measured = this.atRunbookScale(settled - this.remediedAt);
-      if (this.settledOnReplacements.get(index)) {
-        const replaced = [...this.unsettledTargets.get(index)!].join(', ');
-        return {
-          claim: claim.claim,
-          claimed: claim.claimed,
-          measured: null,
-          unit: 'ms',
-          verdict: 'not measured',
-          detail: `not exercised: the remedy replaced every replica that showed it during the fault (${replaced}); the new ones were fine ${formatMs(settled - this.remediedAt)} here after the remedy`,
-        };
-      }
-      return {
+      const unit = claim.kind === 'per-unit' ? claim.unit : 'ms';
+      const result = (measured: number | null, detail: string): ClaimResult => ({
         claim: claim.claim,
         claimed: claim.claimed,
         measured,
-        unit: 'ms',
-        verdict: verdict(claim.holds, measured, claim.claimed),
-        detail: `${formatMs(settled - this.remediedAt)} here after the remedy, ${formatMs(measured)} at runbook scale`,
-      };
+        unit,
+        verdict: measured === null ? 'not measured' : verdict(claim.holds, measured, claim.claimed),
+        detail,
+      });
+      if (claim.kind === 'per-unit') {
+        const { before, peak } = this.perUnit.get(index) ?? {};
+        const units = before && peak ? peak[1] - before[1] : 0;
+        if (!before || !peak || units <= 0)
+          return result(null, 'the denominator did not grow during the fault');
+        return result(
+          (peak[0] - before[0]) / units,
+          `grew ${formatNumber(peak[0] - before[0])} over ${units} more (${before[1]} → ${peak[1]})`,
+        );
+      }
+      const settled = this.settledAt.get(index);
+      if (this.remediedAt === undefined || settled === undefined)
+        return result(
+          null,
+          this.remediedAt === undefined ? 'the remedy did not finish' : 'the signal never settled',
+        );
+      const here = formatMs(settled - this.remediedAt);
+      if (this.settledOnReplacements.get(index)) {
+        const replaced = [...this.unsettledTargets.get(index)!].join(', ');
+        return result(
+          null,
+          `not exercised: the remedy replaced every replica that showed it during the fault (${replaced}); the new ones were fine ${here} here after the remedy`,
+        );
+      }
+      const measured = this.atRunbookScale(settled - this.remediedAt);
+      return result(measured, `${here} here after the remedy, ${formatMs(measured)} at runbook scale`);
     });
   }
 }
