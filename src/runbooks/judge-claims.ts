@@ -26,9 +26,9 @@ function formatClaimed(kind: RunbookClaim['kind'], value: number): string {
 function howFarOff(factor: number): string {
   // Settled by the first look after the remedy: no factor to give.
   if (factor === 0) return 'at once, far below the claim';
-  return factor >= 1
-    ? `${factor.toPrecision(2)}× the claim`
-    : `${(1 / factor).toPrecision(2)}× below the claim`;
+  // Two significant figures, never exponent notation ("1.2e+2×" for 120×).
+  const times = (x: number) => (x >= 10 ? String(Math.round(x)) : x.toPrecision(2));
+  return factor >= 1 ? `${times(factor)}× the claim` : `${times(1 / factor)}× below the claim`;
 }
 
 /** ClaimMeter's units for each kind of runbook claim it can measure. */

@@ -101,12 +101,14 @@ describe('invalid input is refused before anything is touched', () => {
     // Its runbook 3 fires at 400 ms after 4 minutes, not the shared runbook's 500 ms after 5.
     expect(result.stdout).toMatch(/DatabaseQueryP95High > 0\.4 for 4\.0 min/);
     expect(result.stdout).toMatch(/^database-outage +\(runbook 4, P0\)/m);
-    expect(result.stdout).not.toMatch(/bad-deploy/);
-    expect(result.stderr).toMatch(/bad-deploy: skipped, verify-defects\.md has no runbook 1/);
+    expect(result.stdout).not.toMatch(/brute-force/);
+    expect(result.stderr).toMatch(/brute-force: skipped, verify-defects\.md has no runbook 5/);
     // Asked for by id, a scenario the document cannot cover is an error, not a skip.
-    const chosen = await run(['run', 'bad-deploy', '--runbook', fixture]);
+    const chosen = await run(['run', 'brute-force', '--runbook', fixture]);
     expect(chosen.code).toBe(2);
-    expect(chosen.stderr).toMatch(/runbook\.number: .*verify-defects\.md has no runbook 1 \(it has 3, 4\)/);
+    expect(chosen.stderr).toMatch(
+      /runbook\.number: .*verify-defects\.md has no runbook 5 \(it has 1, 3, 4\)/,
+    );
     expect(await fs.readdir(stateDir)).toEqual([]);
   });
 });

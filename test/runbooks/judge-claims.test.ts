@@ -53,6 +53,13 @@ describe("a runbook's claims against a measurement", () => {
     expect(late.find((j) => j.line === 111)?.status).toBe('ok');
   });
 
+  it('writes a factor of a hundred or more as a number, not in exponent notation', () => {
+    const storm = claimsFor(byNumber(2), 'Scaling Procedure (If Legitimate Traffic)');
+    // 2 MB claimed, 8 KB measured: 256× below.
+    const [memory] = judgeMeasuredClaims(storm, [measured(8 * 1024, 'bytes')]);
+    expect(memory!.seen).toMatch(/\(256× below the claim\)/);
+  });
+
   it('says a claim that settled at once is far below, not "Infinity×"', () => {
     const storm = claimsFor(byNumber(2), 'Scaling Procedure (If Legitimate Traffic)');
     const [memory] = judgeMeasuredClaims(storm, [measured(0, 'bytes')]);
