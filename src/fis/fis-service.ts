@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { FIS_ACTIONS, FIS_RESOURCE_TYPES } from './action-catalogue.ts';
+import { FIS_ACTIONS, FIS_RESOURCE_TYPES, ownEntry } from './action-catalogue.ts';
 import { conflict, FisError, notFound, quotaExceeded, validationError } from './errors.ts';
 import type { FisExecutor } from './executor.ts';
 import { ExperimentRun, REASONS } from './experiment-run.ts';
@@ -250,7 +250,7 @@ export class FisService {
   }
 
   getTargetResourceType(resourceType: string) {
-    const type = FIS_RESOURCE_TYPES[resourceType];
+    const type = ownEntry(FIS_RESOURCE_TYPES, resourceType);
     if (!type) throw notFound(`Target resource type ${resourceType} not found.`);
     return { targetResourceType: { resourceType, ...structuredClone(type) } };
   }
@@ -307,7 +307,7 @@ export class FisService {
   }
 
   private action(id: string) {
-    const type = FIS_ACTIONS[id];
+    const type = ownEntry(FIS_ACTIONS, id);
     if (!type) throw notFound(`Action ${id} not found.`);
     return {
       id,

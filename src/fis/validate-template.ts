@@ -1,4 +1,4 @@
-import { FIS_ACTIONS, FIS_RESOURCE_TYPES, type FisParameter } from './action-catalogue.ts';
+import { FIS_ACTIONS, FIS_RESOURCE_TYPES, type FisParameter, ownEntry } from './action-catalogue.ts';
 import { isoDurationMs, MAX_ACTION_DURATION_MS, MIN_ACTION_DURATION_MS } from './iso-duration.ts';
 import { type FisProblem, isObject, type Json, Problems } from './problems.ts';
 import { parseSelectionMode } from './selection.ts';
@@ -63,7 +63,7 @@ function checkTarget(p: Problems, name: string, target: Json): void {
   const type = target.resourceType;
   if (
     p.string(`${path}.resourceType`, type, { required: true, max: 128, noSpace: true }) &&
-    !FIS_RESOURCE_TYPES[type]
+    !ownEntry(FIS_RESOURCE_TYPES, type)
   )
     p.add(`Target ${name}: resource type ${type} is not supported (ListTargetResourceTypes lists them).`);
   const mode = target.selectionMode;
@@ -80,9 +80,10 @@ function checkTarget(p: Problems, name: string, target: Json): void {
   if (tags !== undefined) p.stringMap(`${path}.resourceTags`, tags, 50);
   if (filters !== undefined) checkFilters(p, `${path}.filters`, filters);
   if (parameters !== undefined && p.stringMap(`${path}.parameters`, parameters)) {
-    const known = FIS_RESOURCE_TYPES[String(type)]?.parameters ?? {};
+    const known = ownEntry(FIS_RESOURCE_TYPES, String(type))?.parameters ?? {};
     for (const key of Object.keys(parameters))
-      if (!known[key]) p.add(`Target ${name}: resource type ${String(type)} takes no parameter ${key}.`);
+      if (!ownEntry(known, key))
+        p.add(`Target ${name}: resource type ${String(type)} takes no parameter ${key}.`);
     for (const key of requiredOf(known))
       if (parameters[key] === undefined)
         p.add(`Target ${name}: resource type ${String(type)} requires parameter ${key}.`);
@@ -154,7 +155,7 @@ function checkAction(
   const id = action.actionId;
   if (!p.string(`${path}.actionId`, id, { required: true, max: 128, noSpace: true })) return;
   p.string(`${path}.description`, action.description, { max: 512 });
-  const type = FIS_ACTIONS[id];
+  const type = ownEntry(FIS_ACTIONS, id);
   if (!type) {
     p.add(`Action ${name}: ${id} is not a FIS action (ListActions lists them).`);
     return;
@@ -162,7 +163,7 @@ function checkAction(
   const parameters = action.parameters ?? {};
   if (p.stringMap(`${path}.parameters`, parameters)) {
     for (const key of Object.keys(parameters))
-      if (!type.parameters[key]) p.add(`Action ${name}: ${id} takes no parameter ${key}.`);
+      if (!ownEntry(type.parameters, key)) p.add(`Action ${name}: ${id} takes no parameter ${key}.`);
     for (const key of requiredOf(type.parameters))
       if (parameters[key] === undefined) p.add(`Action ${name}: ${id} requires parameter ${key}.`);
     if (parameters.duration !== undefined) checkDuration(p, name, parameters.duration);
@@ -170,7 +171,7 @@ function checkAction(
   const keys = action.targets ?? {};
   if (p.stringMap(`${path}.targets`, keys)) {
     for (const [key, targetName] of Object.entries(keys)) {
-      const wanted = type.targets[key];
+      const wanted = ownEntry(type.targets, key);
       const takes = Object.keys(type.targets);
       if (!wanted)
         p.add(

@@ -45,6 +45,28 @@ const cases: [string, Partial<CreateExperimentTemplateCommandInput>, string | Re
     'Action latency: aws:ecs:task-network-lag is not a FIS action (ListActions lists them).',
   ],
   [
+    "an action id that is a property of every JavaScript object ('constructor')",
+    { actions: latency({ actionId: 'constructor' }) },
+    'Action latency: constructor is not a FIS action (ListActions lists them).',
+  ],
+  [
+    "a parameter named 'toString'",
+    {
+      actions: latency({ parameters: { duration: 'PT5M', toString: '1' } }),
+    },
+    'Action latency: aws:ecs:task-network-latency takes no parameter toString.',
+  ],
+  [
+    "a target key named 'valueOf'",
+    { actions: latency({ targets: { Tasks: 'backend', valueOf: 'backend' } }) },
+    'Action latency: aws:ecs:task-network-latency takes no target key valueOf (it takes Tasks).',
+  ],
+  [
+    "a resource type named 'hasOwnProperty'",
+    { targets: backend({ resourceType: 'hasOwnProperty' }) },
+    'Target backend: resource type hasOwnProperty is not supported (ListTargetResourceTypes lists them).',
+  ],
+  [
     'a missing required parameter',
     { actions: latency({ parameters: { delayMilliseconds: '500' } }) },
     'Action latency: aws:ecs:task-network-latency requires parameter duration.',
