@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import pg from 'pg';
 import { InputError, StackUnavailableError } from '../core/errors.ts';
-import { applySchema, SEED_PRESETS, type SeedPreset, seed } from '../stack/reference-backend.ts';
+import {
+  applySchema,
+  isSeedPreset,
+  SEED_PRESETS,
+  type SeedPreset,
+  seed,
+} from '../stack/reference-backend.ts';
 
 /** `gameday seed`: loads the fixture schema and data into a database someone else runs. */
 export function registerSeedCommand(program: Command): void {
@@ -16,7 +22,7 @@ export function registerSeedCommand(program: Command): void {
       if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
         problems.push('--database-url: expected a postgresql:// URL');
       }
-      if (!(options.preset in SEED_PRESETS)) {
+      if (!isSeedPreset(options.preset)) {
         problems.push(
           `--preset: unknown preset "${options.preset}"; use ${Object.keys(SEED_PRESETS).join(' or ')}`,
         );

@@ -7,7 +7,7 @@ import { startFisEndpoint } from '../fis/fis-api.ts';
 import { containersOption } from '../stack/containers/base-image.ts';
 import { EmbeddedStack } from '../stack/embedded/embedded-stack.ts';
 import { cleanupLeftover, type StackRecord, stackRegistry } from '../stack/embedded/stack-registry.ts';
-import { SEED_PRESETS, type SeedPreset } from '../stack/reference-backend.ts';
+import { isSeedPreset, SEED_PRESETS, type SeedPreset } from '../stack/reference-backend.ts';
 
 function positiveInt(flag: string, raw: string, problems: string[]): number {
   const value = Number(raw);
@@ -61,7 +61,7 @@ export function registerStackCommand(program: Command): void {
         const fisTimeScale = Number(options.fisTimeScale);
         if (!(fisTimeScale > 0) || !Number.isFinite(fisTimeScale))
           problems.push(`--fis-time-scale: expected a number > 0, got "${options.fisTimeScale}"`);
-        if (!(options.seed in SEED_PRESETS)) {
+        if (!isSeedPreset(options.seed)) {
           problems.push(
             `--seed: unknown preset "${options.seed}"; use ${Object.keys(SEED_PRESETS).join(' or ')}`,
           );

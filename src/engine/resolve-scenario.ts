@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ms, toMs } from '../core/duration.ts';
+import { ownEntry } from '../core/own-entry.ts';
 import type { AlertRule } from '../detection/alert-rule.ts';
 import type { Expr } from '../detection/expr.ts';
 import { FAULT_KINDS } from '../faults/registry.ts';
@@ -173,7 +174,7 @@ function resolveAlert(
   if (windowOverride) origin.push(`window ${windowOverride / 60_000} min from the runbook`);
   const severity = trigger?.severity ?? 'P1';
   if (trigger && !trigger.severity) origin.push('the runbook states no severity: P1 assumed');
-  if (trigger?.severity && !runbooks.severities[severity]) {
+  if (trigger?.severity && !ownEntry(runbooks.severities, severity)) {
     at(
       where,
       `severity ${severity} of runbook ${runbook.number} is not in the severity table of ${runbooks.file}`,
@@ -192,7 +193,7 @@ function resolveAlert(
       origin: origin.join('; '),
     },
     severity,
-    responseMs: runbooks.severities[severity]?.responseTimeMs,
+    responseMs: ownEntry(runbooks.severities, severity)?.responseTimeMs,
   };
 }
 
@@ -264,8 +265,8 @@ export function resolveScenario(
   });
 
   const requires = [
-    ...faults.flatMap((fault) => FAULT_KINDS[fault.kind]?.requires ?? []),
-    ...[...remedy, ...restore].flatMap((step) => REMEDY_ACTIONS[step.action]?.requires ?? []),
+    ...faults.flatMap((fault) => ownEntry(FAULT_KINDS, fault.kind)?.requires ?? []),
+    ...[...remedy, ...restore].flatMap((step) => ownEntry(REMEDY_ACTIONS, step.action)?.requires ?? []),
     ...stackRequires(scenario.stack),
   ];
   if (problems.length > 0 || alerts.length !== listed.length || !runbook || faults.length === 0)
@@ -341,7 +342,7 @@ function checkFaults(raw: unknown, at: At): ResolvedScenario['faults'] {
   list.forEach((fault, index) => {
     const field = Array.isArray(raw) ? `fault[${index}]` : 'fault';
     const kind = typeof fault?.kind === 'string' ? fault.kind : undefined;
-    const faultKind = kind === undefined ? undefined : FAULT_KINDS[kind];
+    const faultKind = kind === undefined ? undefined : ownEntry(FAULT_KINDS, kind);
     const afterMs = checkOffset(fault?.after, index, Array.isArray(raw), previousMs, field, at);
     previousMs = Math.max(previousMs, afterMs ?? 0);
     if (kind !== undefined && !faultKind) {
@@ -420,7 +421,7 @@ function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): Re
         at(`${where}.${issue.path.map(String).join('.') || '(parameters)'}`, issue.message);
     };
     if (step?.action === 'decide') {
-      const decision = DECISIONS[String(step.question)];
+      const decision = ownEntry(DECISIONS, String(step.question));
       if (!decision) {
         at(
           `${where}.question`,
@@ -443,7 +444,7 @@ function checkSteps(field: string, raw: unknown, asked: Set<string>, at: At): Re
       }
       return;
     }
-    const action = REMEDY_ACTIONS[String(step?.action)];
+    const action = ownEntry(REMEDY_ACTIONS, String(step?.action));
     if (!action) {
       at(
         `${where}.action`,

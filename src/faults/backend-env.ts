@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownEntry } from '../core/own-entry.ts';
 import { defineFaultKind } from './fault.ts';
 
 /** A bad configuration rolled out to the backend (e.g. a tiny DATABASE_POOL_MAX). */
@@ -12,10 +13,12 @@ export const backendEnv = defineFaultKind({
       .join(' ')}`,
   async inject({ env }, { stack }, registerUndo) {
     const before = stack.backend.history().at(-1)!.env;
-    const previous = Object.fromEntries(Object.keys(env).map((name) => [name, before[name] ?? null]));
+    const previous = Object.fromEntries(
+      Object.keys(env).map((name) => [name, ownEntry(before, name) ?? null]),
+    );
     const differing = () => {
       const current = stack.backend.history().at(-1)!.env;
-      return Object.keys(env).filter((name) => (current[name] ?? null) !== previous[name]);
+      return Object.keys(env).filter((name) => (ownEntry(current, name) ?? null) !== previous[name]);
     };
     await registerUndo(
       async () => {

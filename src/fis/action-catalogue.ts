@@ -17,14 +17,6 @@ export interface FisActionType {
   parameters: Record<string, FisParameter>;
 }
 
-/**
- * A registry entry by a key a caller sent: own entries only, so a name like `valueOf` or
- * `constructor` is unknown rather than a function off Object.prototype.
- */
-export function ownEntry<T>(registry: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(registry, key) ? registry[key] : undefined;
-}
-
 const duration: FisParameter = {
   description: 'The duration of the action, in ISO 8601 format (PT1M to PT12H).',
   required: true,

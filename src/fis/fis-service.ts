@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { FIS_ACTIONS, FIS_RESOURCE_TYPES, ownEntry } from './action-catalogue.ts';
+import { ownEntry } from '../core/own-entry.ts';
+import { FIS_ACTIONS, FIS_RESOURCE_TYPES } from './action-catalogue.ts';
 import { conflict, FisError, notFound, quotaExceeded, validationError } from './errors.ts';
 import type { FisExecutor } from './executor.ts';
 import { ExperimentRun, REASONS } from './experiment-run.ts';

@@ -1,4 +1,5 @@
-import { FIS_ACTIONS, FIS_RESOURCE_TYPES, type FisParameter, ownEntry } from './action-catalogue.ts';
+import { ownEntry } from '../core/own-entry.ts';
+import { FIS_ACTIONS, FIS_RESOURCE_TYPES, type FisParameter } from './action-catalogue.ts';
 import { isoDurationMs, MAX_ACTION_DURATION_MS, MIN_ACTION_DURATION_MS } from './iso-duration.ts';
 import { type FisProblem, isObject, type Json, Problems } from './problems.ts';
 import { parseSelectionMode } from './selection.ts';

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { ownEntry } from '../core/own-entry.ts';
 import { Link, type ToxicDefinition } from './link.ts';
 import { type Attributes, TOXIC_TYPES } from './toxic-types.ts';
 
@@ -127,7 +128,7 @@ export class ToxicProxy {
     }
     const type = String(input.type ?? '');
     const name = input.name ? String(input.name) : `${type}_${stream}`;
-    if (!TOXIC_TYPES[type]) throw new ApiError(400, 'invalid toxic type');
+    if (!ownEntry(TOXIC_TYPES, type)) throw new ApiError(400, 'invalid toxic type');
     if (this.toxics.some((toxic) => toxic.name === name)) throw new ApiError(409, 'toxic already exists');
     const definition: ToxicDefinition = {
       name,

@@ -1,3 +1,4 @@
+import { ownEntry } from '../core/own-entry.ts';
 import { parseDuration } from './duration.ts';
 import type { FenceBlock } from './markdown.ts';
 import { quoteLine, RunbookParseError } from './parse-error.ts';
@@ -107,7 +108,7 @@ export function parseAlertTrigger(
   const severity = field('severity');
   if (severity) {
     const level = severity.value.split(/\s+/)[0]!;
-    if (!severities[level]) {
+    if (!ownEntry(severities, level)) {
       const known = Object.keys(severities).join(', ');
       throw new RunbookParseError(
         file,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 export {
   applySchema,
+  isSeedPreset,
   SEED_PASSWORD,
   SEED_PRESETS,
   type SeedPreset,

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import { withinDeadline } from '../core/deadline.ts';
 import { InputError } from '../core/errors.ts';
+import { ownEntry } from '../core/own-entry.ts';
 import { type RegisteredUndo, revertAll } from '../engine/revert-all.ts';
 import { STEP_DEADLINES } from '../engine/scenario-run.ts';
 import type { FaultKind } from '../faults/fault.ts';
@@ -35,7 +36,7 @@ export class FaultGuard {
 
   /** Checks the kind and its parameters (every problem at once) before anything is touched. */
   static resolve(kind: string, params: unknown, stack: Stack) {
-    const faultKind: FaultKind<Record<string, unknown>> | undefined = FAULT_KINDS[kind];
+    const faultKind: FaultKind<Record<string, unknown>> | undefined = ownEntry(FAULT_KINDS, kind);
     if (!faultKind)
       throw new InputError([
         `inject: unknown fault "${kind}"; known: ${Object.keys(FAULT_KINDS).join(', ')}`,

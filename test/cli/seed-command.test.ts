@@ -19,6 +19,19 @@ describe('gameday seed', () => {
     expect(result.stderr).toContain('--messages: expected a whole number, got "-3"');
   });
 
+  it('refuses a preset named after what every JavaScript object inherits, before touching the database', async () => {
+    // Before: exit 4, "internal error … NaN", the schema created and empty.
+    const result = await runCli([
+      'seed',
+      '--database-url',
+      'postgresql://u:p@127.0.0.1:9/db',
+      '--preset',
+      'constructor',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--preset: unknown preset "constructor"; use tiny or gameday');
+  });
+
   it('answers exit code 3 when the database cannot be reached, without printing the password', async () => {
     const result = await runCli(['seed', '--database-url', 'postgresql://u:hunter22@127.0.0.1:9/db']);
     expect(result.code).toBe(3);

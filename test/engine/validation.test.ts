@@ -49,6 +49,31 @@ describe('invalid input is refused before anything is touched', () => {
     expect(await fs.readdir(stateDir)).toEqual([]);
   });
 
+  it("refuses names inherited by every JavaScript object ('constructor', 'toString', 'valueOf') as unknown", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-prototype-'));
+    await fs.writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+    const text = (await fs.readFile(path.join(scenariosDir, 'unknown-fault.ts'), 'utf8'))
+      .replace('  surprise: true,\n', '')
+      .replace("kind: 'meteor-strike'", "kind: 'constructor'")
+      .replace(
+        "[{ action: 'rollback', toRevision: 'last' }]",
+        "[{ action: 'toString' }, { action: 'decide', question: 'valueOf' }]",
+      );
+    await fs.writeFile(path.join(dir, 'prototype-names.ts'), text);
+    const result = await run(['list', '--scenarios', dir]);
+    await fs.rm(dir, { recursive: true, force: true });
+    // Before: "internal error (please report it): TypeError: Cannot read properties of undefined".
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/prototype-names\.ts: fault\.kind: unknown fault "constructor"; known: /);
+    expect(result.stderr).toMatch(
+      /prototype-names\.ts: remedy\[0\]\.action: unknown action "toString"; known: /,
+    );
+    expect(result.stderr).toMatch(
+      /prototype-names\.ts: remedy\[1\]\.question: unknown decision "valueOf"; known: /,
+    );
+  });
+
   it('names the unknown fault kind and the bad remedy parameter once the schema passes', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-unknown-'));
     await fs.writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');

@@ -169,6 +169,12 @@ describe('toxics', () => {
       error: 'invalid toxic type',
       status: 400,
     });
+    // Names every JavaScript object inherits are not toxic types either (they once answered 500).
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect((await raw('POST', '/proxies/toxic-update/toxics', { type })).body, type).toEqual({
+        error: 'invalid toxic type',
+        status: 400,
+      });
     expect(
       (await raw('POST', '/proxies/toxic-update/toxics', { type: 'latency', stream: 'sideways' })).body,
     ).toEqual({

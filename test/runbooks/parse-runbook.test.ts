@@ -392,6 +392,23 @@ describe('malformed runbooks', () => {
     expect(error.expected).toContain('(P1)');
   });
 
+  it.each(['constructor', 'toString', '__proto__'])(
+    'names an alert severity "%s" (inherited by every JavaScript object, not a level of the table)',
+    (level) => {
+      const error = parseFailure(
+        documentWith(
+          '## Runbook 1: Outage',
+          '### Alert Trigger',
+          '```',
+          'Alert: Down',
+          `Severity: ${level}`,
+          '```',
+        ),
+      );
+      expect(error).toMatchObject({ line: 11, found: `"${level}"` });
+    },
+  );
+
   it('names a Duration line that is not a duration', () => {
     const error = parseFailure(
       documentWith(

@@ -64,6 +64,7 @@ describe('the faults a test injects', () => {
   it('refuses an unknown kind, bad parameters and a kind the stack cannot do, before touching anything', async () => {
     const { stack, ledger, guard } = setUp();
     await expect(guard.inject('deploy-relase', {})).rejects.toThrow(/unknown fault "deploy-relase"; known: /);
+    await expect(guard.inject('toString', {})).rejects.toThrow(/unknown fault "toString"; known: /);
     const bad = await guard.inject('deploy-release', { release: '', extra: 1 }).catch((error) => error);
     expect(bad).toBeInstanceOf(InputError);
     expect((bad as InputError).problems).toEqual([

@@ -20,7 +20,8 @@ export class SocketIoClient {
   readonly closed: Promise<void>;
   open = false;
   private readonly ws: WebSocket;
-  private readonly handlers: Record<string, (data: unknown) => void> = {};
+  // A Map: an event the server names `__proto__` or `constructor` must find no handler.
+  private readonly handlers = new Map<string, (data: unknown) => void>();
   private readonly acks: Record<number, PendingAck> = {};
   private nextAckId = 0;
   private settle: (result: SocketIoConnect) => void = () => undefined;
@@ -48,7 +49,7 @@ export class SocketIoClient {
   }
 
   on(event: string, handler: (data: unknown) => void): void {
-    this.handlers[event] = handler;
+    this.handlers.set(event, handler);
   }
 
   emit(event: string, data: unknown): void {
@@ -109,7 +110,7 @@ export class SocketIoClient {
         break;
       case '2': {
         const [event, data] = payload as [string, unknown];
-        this.handlers[event]?.(data);
+        this.handlers.get(event)?.(data);
         break;
       }
       case '3':

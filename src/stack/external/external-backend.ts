@@ -113,7 +113,7 @@ export class ExternalBackend implements BackendControl {
     const before = { APP_RELEASE: this.current.release, ...this.current.env };
     const after = asFound ? {} : { APP_RELEASE: release, ...env };
     const unset = Object.keys(before)
-      .filter((name) => !(name in after) && !(name === 'APP_RELEASE' && this.current === found))
+      .filter((name) => !Object.hasOwn(after, name) && !(name === 'APP_RELEASE' && this.current === found))
       .map((name) => `${name}-`)
       .join(' ');
     await this.commands.run('rollout', {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
+import { ownEntry } from '../../core/own-entry.ts';
 import { isoDurationMs } from '../../fis/iso-duration.ts';
 import { SEED_PASSWORD } from '../reference-backend.ts';
 
@@ -215,7 +216,7 @@ export type ExternalConfig = z.infer<typeof externalConfigSchema> & {
 function expand(value: unknown, field: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-      const found = process.env[name];
+      const found = ownEntry(process.env, name);
       if (found === undefined)
         problems.push(`${field}: \${${name}} is not set; export ${name} or write the value`);
       return found ?? '';

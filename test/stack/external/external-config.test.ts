@@ -92,6 +92,15 @@ describe('the external stack config', () => {
     expect((await problemsOf(file)).join('\n')).toMatch(/stopPrimary and startPrimary go together/);
   });
 
+  it('does not take a reference to toString for a set variable (process.env inherits it)', async () => {
+    const file = await configFile('inherited.json', {
+      ...valid(1),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${NAME} syntax, not a template
+      secrets: { adminToken: '${toString}', jwtSecret: 'a-secret-of-16-chars-or-more' },
+    });
+    expect((await problemsOf(file)).join('\n')).toMatch(/secrets\.adminToken: \$\{toString\} is not set/);
+  });
+
   it('takes $NAME references from the environment and says which one is missing', async () => {
     const file = await configFile('secrets.json', {
       ...valid(1),
