@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { type HttpResponse, httpRequest } from '../core/http-client.ts';
+import type { HttpResponse } from '../core/http-client.ts';
+import { HttpPool } from '../core/http-pool.ts';
 
 export interface ChatMessage {
   id: string;
@@ -25,10 +25,14 @@ export interface ChatClientOptions {
 export class ChatClient {
   token: string | undefined;
   userId: string | undefined;
-  private readonly agent: http.Agent;
+  private readonly http: HttpPool;
+  /** The base URL's path, for a backend served under a prefix. */
+  private readonly prefix: string;
 
   constructor(private readonly options: ChatClientOptions) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4, localAddress: options.localAddress });
+    const base = new URL(options.baseUrl);
+    this.prefix = base.pathname.replace(/\/$/, '');
+    this.http = new HttpPool(base.origin, { connections: 4, localAddress: options.localAddress });
   }
 
   request<T = unknown>(
@@ -38,12 +42,12 @@ export class ChatClient {
     headers?: Record<string, string>,
     timeoutMs?: number,
   ): Promise<HttpResponse<T>> {
-    return httpRequest<T>(`${this.options.baseUrl}${path}`, {
+    return this.http.request<T>({
       method,
+      path: `${this.prefix}${path}`,
       body,
       headers,
       token: this.token,
-      agent: this.agent,
       timeoutMs,
     });
   }
@@ -128,7 +132,7 @@ export class ChatClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 }
 

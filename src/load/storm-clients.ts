@@ -58,6 +58,11 @@ export class StormClients {
     return this.sockets.filter((socket) => socket.connected || socket.active).length;
   }
 
+  /** How many are connected now (not counting those still trying). */
+  connected(): number {
+    return this.sockets.filter((socket) => socket.connected).length;
+  }
+
   get size(): number {
     return this.sockets.length;
   }
