@@ -10,12 +10,20 @@ const MAX_AFTER = 4;
 /**
  * The values around a deadline, as a failure message shows them: the last few seconds before it, a
  * line where it fell, and the first few after (a wait looks a little past its deadline for this).
+ * With `markBeforeSample`, a sample at the mark's own moment is the first after the line (the one
+ * that broke), and the line shows that moment to the same hundredth.
  */
-export function seriesAround(series: SeenSeries, deadlineMs: number, mark = 'deadline'): string {
+export function seriesAround(
+  series: SeenSeries,
+  deadlineMs: number,
+  mark = 'deadline',
+  markBeforeSample = false,
+): string {
+  const isBefore = ([at]: SeenSeries[number]) => (markBeforeSample ? at < deadlineMs : at <= deadlineMs);
   const before = series
-    .filter(([at]) => at <= deadlineMs && at >= deadlineMs - SHOWN_BEFORE_MS)
+    .filter((sample) => isBefore(sample) && sample[0] >= deadlineMs - SHOWN_BEFORE_MS)
     .slice(-MAX_BEFORE);
-  const after = series.filter(([at]) => at > deadlineMs).slice(0, MAX_AFTER);
+  const after = series.filter((sample) => !isBefore(sample)).slice(0, MAX_AFTER);
   if (before.length + after.length === 0) return '    (no samples: the stack’s /metrics did not answer)';
   const line = ([at, value]: SeenSeries[number]) =>
     `    ${seconds(at).padStart(8)}  ${value === undefined ? 'no data' : formatNumber(value)}`;

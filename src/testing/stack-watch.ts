@@ -216,7 +216,8 @@ export class StackWatch {
       [
         `${broken.check.name} stopped holding after ${formatMs(at)} of ${formatMs(forMs)}${broken.quiet ? ' (no data from then on)' : ''}: ${toPromQL(broken.check.expr)} ${broken.check.comparator} ${formatNumber(broken.check.threshold)} (time scale ${this.clock.timeScale}).`,
         'Its values (time since the check began):',
-        seriesAround(series, at - 1, 'broke'),
+        // The line at the moment it broke, that moment's sample the first below it.
+        seriesAround(series, at, 'broke', true),
       ].join('\n'),
     );
   }

@@ -37,4 +37,18 @@ describe('gameday/testing', () => {
     );
     expect(seriesAround([], 1_000)).toMatch(/no samples/);
   });
+
+  it('marks where a check broke just above the sample that broke it, at the same hundredth', () => {
+    // 2,005.4 ms: the line once showed 2.00 s (placed at 1 ms before) above a sample at 2.01 s.
+    const series: [number, number | undefined][] = [
+      [1_955.1, 0],
+      [2_005.4, undefined],
+      [2_055.2, undefined],
+    ];
+    expect(seriesAround(series, 2_005.4, 'broke', true)).toBe(
+      ['      1.96 s  0', '    ── broke 2.01 s ──', '      2.01 s  no data', '      2.06 s  no data'].join(
+        '\n',
+      ),
+    );
+  });
 });
