@@ -101,7 +101,7 @@ const GENERATORS: Generator[] = [
     },
   },
   {
-    name: "gameday's HTTP client (the synthetic users' HttpPool)",
+    name: "gameday's HTTP client (node:http, keep-alive)",
     command: (url) => ({
       command: [
         'node',

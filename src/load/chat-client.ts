@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import type { HttpResponse } from '../core/http-client.ts';
-import { HttpPool } from '../core/http-pool.ts';
+import { type HttpResponse, httpRequest } from '../core/http-client.ts';
 
 export interface ChatMessage {
   id: string;
@@ -25,14 +25,10 @@ export interface ChatClientOptions {
 export class ChatClient {
   token: string | undefined;
   userId: string | undefined;
-  private readonly http: HttpPool;
-  /** The base URL's path, for a backend served under a prefix. */
-  private readonly prefix: string;
+  private readonly agent: http.Agent;
 
   constructor(private readonly options: ChatClientOptions) {
-    const base = new URL(options.baseUrl);
-    this.prefix = base.pathname.replace(/\/$/, '');
-    this.http = new HttpPool(base.origin, { connections: 4, localAddress: options.localAddress });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4, localAddress: options.localAddress });
   }
 
   request<T = unknown>(
@@ -42,12 +38,12 @@ export class ChatClient {
     headers?: Record<string, string>,
     timeoutMs?: number,
   ): Promise<HttpResponse<T>> {
-    return this.http.request<T>({
+    return httpRequest<T>(`${this.options.baseUrl}${path}`, {
       method,
-      path: `${this.prefix}${path}`,
       body,
       headers,
       token: this.token,
+      agent: this.agent,
       timeoutMs,
     });
   }
@@ -132,7 +128,7 @@ export class ChatClient {
   }
 
   close(): void {
-    this.http.close();
+    this.agent.destroy();
   }
 }
 
