@@ -15,6 +15,7 @@ import {
   median,
   PEER_DIR,
   preparePeerBench,
+  rotatedRounds,
   sleep,
   spread,
   startPeerServer,
@@ -143,18 +144,14 @@ async function once(generator: Generator): Promise<Result> {
 }
 
 await preparePeerBench();
-const results = new Map<Generator, Result[]>(GENERATORS.map((g) => [g, []]));
 const reps = Number(values.reps);
-for (let rep = 0; rep < reps; rep++) {
-  for (let i = 0; i < GENERATORS.length; i++) {
-    const generator = GENERATORS[(rep + i) % GENERATORS.length]!;
-    const result = await once(generator);
-    results.get(generator)!.push(result);
-    process.stderr.write(
-      `rep ${rep + 1}/${reps} ${generator.name}: ${result.figures.reqPerS.toFixed(0)} req/s, p99 ${result.figures.p99Ms.toFixed(2)} ms, ${result.run.cpuS.toFixed(1)} CPU-s, server answered ${result.uncounted} more\n`,
-    );
-  }
-}
+const results = await rotatedRounds(
+  GENERATORS,
+  reps,
+  once,
+  (r) =>
+    `${r.figures.reqPerS.toFixed(0)} req/s, p99 ${r.figures.p99Ms.toFixed(2)} ms, ${r.run.cpuS.toFixed(1)} CPU-s, server answered ${r.uncounted} more`,
+);
 
 console.log(
   `\n## HTTP, ${connections} requests in flight for ${seconds} s, ${reps} runs each (median [min–max])\n`,

@@ -16,6 +16,7 @@ import {
   median,
   PEER_DIR,
   preparePeerBench,
+  rotatedRounds,
   sleep,
   spread,
   startPeerServer,
@@ -36,6 +37,30 @@ interface Generator {
   command(url: string, tag: string): { command: string[]; cwd: string; env?: Record<string, string> };
 }
 
+/** peer-bench's plain socket.io-client script, with at most `inflight` handshakes pending (0: all at once). */
+const plainScript = (label: string, inflight: number): Generator => ({
+  name: `socket.io-client script (peer-bench, ${label})`,
+  command: (url) => ({
+    command: [
+      'node',
+      'sio-storm.js',
+      '--url',
+      url,
+      '--n',
+      String(clients),
+      '--rate',
+      '0',
+      '--inflight',
+      String(inflight),
+      '--hold',
+      '10',
+      '--ips',
+      IPS,
+    ],
+    cwd: PEER_DIR,
+  }),
+});
+
 const GENERATORS: Generator[] = [
   {
     name: 'Artillery 2.0.21 (socketio-v3, arrivalCount in 1 s)',
@@ -48,57 +73,15 @@ const GENERATORS: Generator[] = [
         '-t',
         url,
         '-o',
-        `/tmp/${tag}.json`,
+        `/tmp/gameday-storm-${tag}.json`,
         `artillery/burst-n${clients}-8ips.yml`,
       ],
       cwd: PEER_DIR,
       env: ARTILLERY_ENV,
     }),
   },
-  {
-    name: 'socket.io-client script (peer-bench, 100 pending)',
-    command: (url) => ({
-      command: [
-        'node',
-        'sio-storm.js',
-        '--url',
-        url,
-        '--n',
-        String(clients),
-        '--rate',
-        '0',
-        '--inflight',
-        '100',
-        '--hold',
-        '10',
-        '--ips',
-        IPS,
-      ],
-      cwd: PEER_DIR,
-    }),
-  },
-  {
-    name: 'socket.io-client script (peer-bench, all at once)',
-    command: (url) => ({
-      command: [
-        'node',
-        'sio-storm.js',
-        '--url',
-        url,
-        '--n',
-        String(clients),
-        '--rate',
-        '0',
-        '--inflight',
-        '0',
-        '--hold',
-        '10',
-        '--ips',
-        IPS,
-      ],
-      cwd: PEER_DIR,
-    }),
-  },
+  plainScript('100 pending', 100),
+  plainScript('all at once', 0),
   {
     name: "gameday's storm (StormClients, all at once)",
     command: (url) => ({
@@ -147,19 +130,14 @@ async function once(generator: Generator, tag: string): Promise<Result> {
 }
 
 await preparePeerBench();
-const results = new Map<Generator, Result[]>(GENERATORS.map((g) => [g, []]));
 const reps = Number(values.reps);
-for (let rep = 0; rep < reps; rep++) {
-  // Rotated order (A B C D, B C D A, …): no generator always runs on a machine warmed by another.
-  for (let i = 0; i < GENERATORS.length; i++) {
-    const generator = GENERATORS[(rep + i) % GENERATORS.length]!;
-    const result = await once(generator, `storm-${rep}-${i}`);
-    results.get(generator)!.push(result);
-    process.stderr.write(
-      `rep ${rep + 1}/${reps} ${generator.name}: ${result.connectsPerS.toFixed(0)} connects/s, peak ${result.peak}, ${result.run.cpuS.toFixed(1)} CPU-s, ${result.run.maxRssMB.toFixed(0)} MB\n`,
-    );
-  }
-}
+const results = await rotatedRounds(
+  GENERATORS,
+  reps,
+  once,
+  (r) =>
+    `${r.connectsPerS.toFixed(0)} connects/s, peak ${r.peak}, ${r.run.cpuS.toFixed(1)} CPU-s, ${r.run.maxRssMB.toFixed(0)} MB`,
+);
 
 console.log(
   `\n## Socket.IO storm, ${clients.toLocaleString('en-US')} clients from 8 addresses, ${reps} runs each (median [min–max])\n`,

@@ -157,4 +157,26 @@ export function spread(values: number[], digits = 0): string {
   return `${f(median(values))} [${f(Math.min(...values))}–${f(Math.max(...values))}]`;
 }
 
+/**
+ * Every generator `reps` times in rotated order (A B C, B C A, …), so no generator always runs on a
+ * machine warmed by another; `describe` is the progress line of one result.
+ */
+export async function rotatedRounds<G extends { name: string }, R>(
+  generators: G[],
+  reps: number,
+  once: (generator: G, tag: string) => Promise<R>,
+  describe: (result: R) => string,
+): Promise<Map<G, R[]>> {
+  const results = new Map<G, R[]>(generators.map((g) => [g, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    for (let i = 0; i < generators.length; i++) {
+      const generator = generators[(rep + i) % generators.length]!;
+      const result = await once(generator, `run-${rep}-${i}`);
+      results.get(generator)!.push(result);
+      process.stderr.write(`rep ${rep + 1}/${reps} ${generator.name}: ${describe(result)}\n`);
+    }
+  }
+  return results;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
