@@ -119,6 +119,11 @@ export class ScenarioRun {
   recoveredAt: number | undefined;
   /** The injection under way, awaited before the revert so no fault lands after its undo. */
   injecting: Promise<void> | undefined;
+  /**
+   * An irrevocable remedy step under way (a promotion asked for), which an abort abandons but cannot
+   * stop: awaited before the revert too, so the undos see the stack as the step leaves it.
+   */
+  remedying: Promise<unknown> | undefined;
   /** When each fault (by its index in `resolved.faults`) began to be injected; undefined until then. */
   readonly faultStartedAt: (number | undefined)[] = [];
   /** When each fault (by its index in `resolved.faults`) was in place; a later one stays undefined until then. */

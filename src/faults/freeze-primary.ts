@@ -20,10 +20,13 @@ export const freezePrimary = defineFaultKind({
   async inject(_, { stack, evidence }, registerUndo) {
     await registerUndo(
       async () => {
-        await stack.database.thawPrimary();
-        // Once the replica is the primary, the old one must not take writes again: it is stopped.
+        // Once the replica is the primary, the old one must not take writes again: it is stopped while
+        // still frozen ('immediate': killed where it stands). Thawed first, it would run the writes
+        // queued on it, and the backend, not yet repointed when the failover was cut short (Ctrl-C
+        // mid-remedy), would acknowledge them from a server that is then stopped and discarded.
         if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl)
-          await stack.database.stopPrimary('fast');
+          await stack.database.stopPrimary('immediate');
+        else await stack.database.thawPrimary();
       },
       undefined,
       () => thawed(stack),

@@ -17,10 +17,12 @@ export const partitionPrimary = defineFaultKind({
     if (!network) throw new Error(`the ${stack.kind} stack has no network of its own to cut`);
     await registerUndo(
       async () => {
-        if (!(await network.connected('primary'))) await network.reconnect('primary');
-        // Once the replica is the primary, the old one must not take writes again: it is stopped.
+        // Once the replica is the primary, the old one must not take writes again: it is stopped
+        // ('immediate') while still cut off. Reconnected first, it would carry out the writes queued
+        // for it, answered to a backend not yet repointed (a failover cut short), then be discarded.
         if (stack.database.adminUrl() !== stack.endpoints.database.primaryAdminUrl)
-          await stack.database.stopPrimary('fast');
+          await stack.database.stopPrimary('immediate');
+        if (!(await network.connected('primary'))) await network.reconnect('primary');
       },
       undefined,
       async () =>

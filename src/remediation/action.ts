@@ -35,6 +35,12 @@ export interface RemedyAction<
   asSql?(params: Params): string;
   /** How long the step may take before it is abandoned, when the engine's default is not enough. */
   deadlineMs?: number;
+  /**
+   * Once begun, the step cannot be called back (a replica asked to promote itself becomes a primary
+   * whether anyone waits or not): an abort stops the wait for it, and the revert then waits for it to
+   * finish (bounded), so the faults' undos judge the stack as the step leaves it.
+   */
+  irrevocable?: boolean;
   run(params: Params, context: ActionContext): Promise<string>;
   /** Runs before the fault, when the step needs something in place already (a scheduled backup). */
   prepare?(params: Params, context: ActionContext): Promise<string>;

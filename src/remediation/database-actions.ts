@@ -124,6 +124,8 @@ export const promoteReplica = defineAction({
   params: z.object({}).strict(),
   requires: ['promote-replica'],
   describe: () => 'promote the read replica to primary',
+  // pg_promote, once asked, completes: the freeze's undo must know the replica is the primary.
+  irrevocable: true,
   async run(_, { stack }) {
     const started = performance.now();
     await stack.database.promoteReplica();

@@ -23,6 +23,13 @@ export interface Launcher {
   /** Stops the launched process and everything it started, without ending them: a hang. */
   freeze(child: ChildProcess): Promise<void>;
   thaw(child: ChildProcess): Promise<void>;
+  /**
+   * Ends a frozen process and everything it started, each taking `signal` before it runs anything
+   * else: nothing queued on it is carried out (a fence). Here the signal goes to every process, then
+   * they are thawed; a paused container takes SIGKILL whatever `signal` says (only that one reaches
+   * every process of it at once).
+   */
+  endFrozen(child: ChildProcess, signal: NodeJS.Signals): Promise<void>;
 }
 
 export const localLauncher: Launcher = {
@@ -42,5 +49,12 @@ export const localLauncher: Launcher = {
   },
   thaw: async (child) => {
     if (child.pid) await signalTree(child.pid, 'SIGCONT');
+  },
+  // A stopped process takes a pending signal before it runs its own code again; the tree is read
+  // while it is frozen (nothing forks).
+  endFrozen: async (child, signal) => {
+    if (!child.pid) return;
+    await signalTree(child.pid, signal);
+    await signalTree(child.pid, 'SIGCONT');
   },
 };

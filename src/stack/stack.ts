@@ -110,6 +110,10 @@ export interface BackendControl {
 export interface DatabaseControl {
   /** Superuser URL of whichever server is the primary now (the replica, once promoted). */
   adminUrl(): string;
+  /**
+   * 'fast' is a clean stop, 'immediate' a crash. A frozen primary stopped 'immediate' is killed while
+   * frozen, so nothing queued on it runs first (where the stack can: not the external stack's commands).
+   */
   stopPrimary(mode?: 'fast' | 'immediate'): Promise<void>;
   startPrimary(): Promise<void>;
   promoteReplica(): Promise<void>;

@@ -56,7 +56,12 @@ export async function remediate(run: ScenarioRun, carryOut: CarryOut = carryOutA
       });
     const deadline = REMEDY_ACTIONS[step.action]?.deadlineMs ?? STEP_DEADLINES.remedyStep;
     try {
-      const detail = await run.step(step.description, deadline, () => carryOut(run, step));
+      const detail = await run.step(step.description, deadline, () => {
+        const doing = carryOut(run, step);
+        // An abort ends the wait for it, not the work: the revert waits for an irrevocable one.
+        if (REMEDY_ACTIONS[step.action]?.irrevocable) run.remedying = doing.catch(() => undefined);
+        return doing;
+      });
       log(detail, true);
       run.note('remedy-step-done', detail, { action: step.action });
     } catch (error) {

@@ -5,6 +5,8 @@ import { type ScenarioRun, STEP_DEADLINES } from '../scenario-run.ts';
 
 /** After an abort, how long the revert waits for an injection still under way before undoing it anyway. */
 const INJECTION_SETTLE_AFTER_ABORT_MS = 15_000;
+/** How long the revert waits for an irrevocable remedy step still under way (a promotion). */
+const REMEDY_SETTLE_AFTER_ABORT_MS = 15_000;
 
 /**
  * Always runs, whatever happened before: the responder hands the stack back, every fault is reverted
@@ -24,6 +26,17 @@ export async function teardown(run: ScenarioRun, response: Response, aborted: bo
     const settleMs = aborted ? INJECTION_SETTLE_AFTER_ABORT_MS : STEP_DEADLINES.inject;
     await run
       .step('the injection under way', settleMs, () => run.injecting!, { abortable: false })
+      .catch(() => undefined);
+  }
+  // An irrevocable remedy step the abort abandoned still changes the stack (a replica being promoted):
+  // an undo run meanwhile would judge the stack as it was (the old primary thawed and left running,
+  // taking writes) while the invariants read the promoted replica. A revocable one (a rollout) is not
+  // waited for.
+  if (run.remedying) {
+    await run
+      .step('the remedy step under way', REMEDY_SETTLE_AFTER_ABORT_MS, () => run.remedying!, {
+        abortable: false,
+      })
       .catch(() => undefined);
   }
   const failures = await revertAll(run.undos, run.context.ledger, run.note, {

@@ -25,6 +25,9 @@ export function containerLauncher(options: { stackId: string; image: string; sta
     // The cgroup freezer: every process in the container stops at once, its sockets stay open.
     freeze: async (child) => void (await docker(['pause', named(child)])),
     thaw: async (child) => void (await docker(['unpause', named(child)])),
+    // Docker kills a paused container with SIGKILL before it resumes it: nothing in it runs again.
+    // Another signal would reach its init first, which relays it only once the rest runs.
+    endFrozen: async (child) => void (await docker(['kill', '--signal', 'KILL', named(child)])),
     launch(name, command, args, { env, stdio, owner, memoryLimitMb }) {
       serial += 1;
       const container = `${options.stackId}-${name}-${serial}`.replace(/[^a-zA-Z0-9_.-]/g, '-');

@@ -148,17 +148,28 @@ export class PostgresServer {
     }
   }
 
-  /** Stops the server: 'fast' rolls back open transactions and shuts down cleanly; 'immediate' aborts. */
+  /**
+   * Stops the server: 'fast' rolls back open transactions and shuts down cleanly; 'immediate' aborts.
+   * A frozen server stopped 'immediate' gets the signal in every process before any runs again:
+   * thawed first, its sessions would run what was queued on them (a write committed and answered by
+   * an old primary after the failover).
+   */
   async stop(mode: 'smart' | 'fast' | 'immediate' = 'fast', timeoutMs = 15_000): Promise<void> {
     const child = this.process;
     if (!child || !this.running) {
       this.process = undefined;
       return;
     }
-    // A frozen server cannot act on a signal until it runs again.
-    await this.thaw();
     const signal = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' }[mode] as NodeJS.Signals;
-    child.kill(signal);
+    if (mode === 'immediate' && this.frozenNow) {
+      // Every process takes SIGQUIT (exit at once) before it runs again.
+      await (this.options.launcher ?? localLauncher).endFrozen(child, signal);
+      this.frozenNow = false;
+    } else {
+      // A frozen server cannot act on a signal until it runs again.
+      await this.thaw();
+      child.kill(signal);
+    }
     const timedOut = await Promise.race([
       this.exited?.then(() => false),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),

@@ -54,6 +54,9 @@ export class ExternalDatabase implements DatabaseControl {
   }
 
   async stopPrimary(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+    // The team's stop command is not known to work on a frozen server: it is thawed first (so, unlike
+    // the stacks gameday runs, a write queued on it may still commit before it stops).
+    if (this.frozen) await this.thawPrimary();
     await this.commands.run('stopPrimary', { GAMEDAY_STOP_MODE: mode });
     this.running = false;
   }

@@ -150,6 +150,14 @@ export class TestcontainersStack implements Stack {
         this.promoted ? this.endpoints.database.replicaAdminUrl! : this.endpoints.database.primaryAdminUrl,
       stopPrimary: async (mode = 'immediate') => {
         const container = primary();
+        if (mode === 'immediate' && this.primaryState === 'frozen') {
+          // A crash while frozen: Docker kills a paused container before resuming it, so nothing
+          // queued on the old primary runs (unpaused first, it would commit and answer it).
+          await container.kill({ signal: 'SIGKILL' }).catch(alreadyStopped);
+          await container.wait();
+          this.primaryState = 'stopped';
+          return;
+        }
         if (this.primaryState === 'frozen') await container.unpause();
         // Its stop signal is SIGINT, PostgreSQL's fast shutdown; SIGQUIT is the immediate one, a crash.
         if (mode === 'fast') await container.stop({ t: 30 }).catch(alreadyStopped);

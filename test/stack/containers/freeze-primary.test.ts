@@ -9,7 +9,8 @@ import { EmbeddedStack } from '../../../src/stack/embedded/embedded-stack.ts';
 /**
  * The hang fault on both stacks: the primary's processes frozen (SIGSTOP here, `docker pause` in
  * containers), so a connection is accepted and a query never answered; reverted, the same session
- * answers again. A stack taken down while frozen still stops.
+ * answers again. A stack taken down while frozen still stops. After a failover the old primary is
+ * stopped without being thawed, so nothing queued on it commits.
  */
 const stacks: EmbeddedStack[] = [];
 afterAll(async () => {
@@ -78,5 +79,39 @@ describe.each(['embedded', 'containers'] as const)('freeze-primary on the %s sta
     await stack.database.freezePrimary();
     await stack.down();
     expect(stack.database.primaryRunning()).toBe(false);
+  }, 120_000);
+
+  it('after a failover, its undo stops the old primary while frozen: a write queued on it never commits', async () => {
+    const containers = kind === 'containers' ? await containersOption(() => undefined) : undefined;
+    const stack = await EmbeddedStack.up({
+      seed: 'tiny',
+      replicas: 1,
+      ...(containers ? { containers } : {}),
+    });
+    stacks.push(stack);
+    // A session of the backend's, still on the primary (the failover cut short before the repoint).
+    const client = new pg.Client({ connectionString: stack.endpoints.database.primaryAdminUrl });
+    client.on('error', () => undefined);
+    await client.connect();
+    let undo: Undo | undefined;
+    await FAULT_KINDS['freeze-primary']!.inject({}, { stack, note: () => undefined }, async (registered) => {
+      undo = registered;
+    });
+    const queued = client
+      .query(`INSERT INTO conversations (id, title) VALUES ('queued-while-frozen', 'on the old primary')`)
+      .then(
+        () => 'committed',
+        (error: Error) => error.message,
+      );
+    await stack.database.promoteReplica();
+    expect(stack.database.adminUrl()).not.toBe(stack.endpoints.database.primaryAdminUrl);
+
+    await undo!();
+    // Thawed before it was stopped, the old primary committed the write and answered it: a write the
+    // backend would have acknowledged, then looked for on the promoted replica.
+    expect(await queued).not.toBe('committed');
+    expect(stack.database.primaryRunning()).toBe(false);
+    expect(stack.database.primaryFrozen()).toBe(false);
+    await client.end().catch(() => undefined);
   }, 120_000);
 });
