@@ -4,14 +4,14 @@ import { stopLeftoverExperiments } from '../faults/fis/leftover-experiments.ts';
 import { cleanupLeftovers, stackRegistry } from '../stack/embedded/stack-registry.ts';
 import { readExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
-import { orphanedLedgers } from '../stack/fault-ledger.ts';
+import { orphanedLedgers, removeUnneededSavedDamage } from '../stack/fault-ledger.ts';
 
 /**
  * `gameday cleanup`: what a killed run left behind. FIS experiments it left running are stopped
  * first, before anything else is touched. Leftover stacks (their processes or containers) are stopped and deleted,
  * which also undoes every fault injected into them. An external stack given with --stack-config is put
  * back as new with its reset command; faults recorded against any other stack that still runs are
- * listed for a person to revert.
+ * listed for a person to revert. Rows a fault saved to undo itself go once no fault needs them.
  */
 export function registerCleanupCommand(program: Command): void {
   program
@@ -53,6 +53,11 @@ export function registerCleanupCommand(program: Command): void {
             );
           }
         }
+      }
+      // The rows a killed run's fault saved, once no ledger needs them (its stack went with the damage).
+      for (const file of await removeUnneededSavedDamage()) {
+        actions += 1;
+        process.stdout.write(`deleted ${file}: no fault left to undo with it\n`);
       }
       if (actions === 0) process.stdout.write('nothing to clean up\n');
     });

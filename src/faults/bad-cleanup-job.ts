@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { withDatabase } from '../stack/database-session.ts';
-import { stateDir } from '../stack/embedded/stack-registry.ts';
+import { savedDamageDir } from '../stack/fault-ledger.ts';
 import { defineFaultKind } from './fault.ts';
 
 /** What the job deleted, kept by the harness so the fault can always be undone. */
@@ -56,7 +56,7 @@ export const badCleanupJob = defineFaultKind({
     `a cleanup job deletes the ${conversations} oldest conversations (not their messages) and the messages of the last ${newestMessagesSeconds} s`,
   async inject({ conversations, newestMessagesSeconds }, { stack, note, markOnset, evidence }, registerUndo) {
     const url = stack.database.adminUrl();
-    const file = path.join(stateDir(), 'damage', `cleanup-job-${process.pid}-${Date.now()}.json`);
+    const file = path.join(savedDamageDir(), `cleanup-job-${process.pid}-${Date.now()}.json`);
     let damage: Damage | undefined;
     await registerUndo(
       async () => {

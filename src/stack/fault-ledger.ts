@@ -32,6 +32,9 @@ export type FaultRecorder = Pick<FaultLedger, 'register' | 'update' | 'settle'>;
 
 const ledgerDir = () => path.join(stateDir(), 'faults');
 
+/** Where a fault keeps what it needs to undo itself (the rows a job deleted); its ledger entry names the file. */
+export const savedDamageDir = () => path.join(stateDir(), 'damage');
+
 /**
  * The faults a run has injected, on disk, written before each fault does any damage and updated when
  * it is reverted. If the harness dies mid-run, the next start (or `gameday cleanup`) reads it.
@@ -144,4 +147,31 @@ export async function settleLeftover(
   const temporary = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
   await fs.writeFile(temporary, JSON.stringify(ledger, null, 2));
   await fs.rename(temporary, file);
+}
+
+/**
+ * Deletes the files faults kept to undo themselves that no ledger names any more: the fault was
+ * reverted, or its stack was removed and the damage with it (a killed run's cleanup). A file a ledger
+ * still names stays: it may be what a person needs to revert by hand (an external stack). A fault
+ * names its file in the ledger before it writes it, so a running harness's file is never taken.
+ * Returns the files deleted.
+ */
+export async function removeUnneededSavedDamage(): Promise<string[]> {
+  const ledgers = await fs.readdir(ledgerDir()).catch(() => [] as string[]);
+  const named = (
+    await Promise.all(
+      ledgers
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => fs.readFile(path.join(ledgerDir(), name), 'utf8').catch(() => '')),
+    )
+  ).join('\n');
+  const files = await fs.readdir(savedDamageDir()).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of files) {
+    const file = path.join(savedDamageDir(), name);
+    if (named.includes(JSON.stringify(file).slice(1, -1))) continue;
+    await fs.rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }

@@ -54,6 +54,49 @@ describe('gameday cleanup', () => {
   });
 });
 
+describe('gameday cleanup and the rows a fault saved', () => {
+  it('deletes the saved rows of a killed run whose stack is gone, keeps those a person still needs', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gameday-state-damage-'));
+    try {
+      await fs.mkdir(path.join(dir, 'faults'), { recursive: true });
+      await fs.mkdir(path.join(dir, 'damage'), { recursive: true });
+      const saved = (runId: string) => path.join(dir, 'damage', `cleanup-job-${runId}.json`);
+      const ledger = (runId: string, kind: string) => ({
+        runId,
+        owner: { pid: 999_999, startTime: 1 },
+        stack: { kind, id: `stack-of-${runId}` },
+        entries: [
+          {
+            id: 1,
+            scenario: 'lost-messages',
+            kind: 'bad-cleanup-job',
+            description: 'a cleanup job deletes rows',
+            params: { conversations: 2, newestMessagesSeconds: 4 },
+            recorded: { savedRows: saved(runId) },
+            state: 'active',
+            registeredAt: '',
+          },
+        ],
+      });
+      for (const [runId, kind] of [
+        ['killed-run', 'embedded'],
+        ['external-run', 'external'],
+      ] as const) {
+        await fs.writeFile(path.join(dir, 'faults', `${runId}.json`), JSON.stringify(ledger(runId, kind)));
+        await fs.writeFile(saved(runId), '{"conversations":[],"participants":[],"messages":[]}');
+      }
+      const result = await runCli(['cleanup'], { GAMEDAY_STATE_DIR: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`deleted ${saved('killed-run')}: no fault left to undo with it`);
+      // The external stack's fault is still in place: its saved rows are how a person puts them back.
+      expect(await fs.readdir(path.join(dir, 'damage'))).toEqual(['cleanup-job-external-run.json']);
+      expect(result.stdout).toContain(saved('external-run'));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('gameday export rules', () => {
   it('writes the alert rules with the runbook thresholds and durations (not scaled)', async () => {
     const result = await runCli(['export', 'rules']);
