@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { databaseClient } from '../stack/database-session.ts';
 
 export interface Acknowledged {
   messageId: string;
@@ -39,7 +39,7 @@ export class AckLedger {
   async check(databaseUrl: string): Promise<LedgerCheck> {
     const ids = [...this.entries.keys()];
     // Client-side limits: a hung database must not hold the end of a scenario forever.
-    const client = new pg.Client({
+    const client = databaseClient({
       connectionString: databaseUrl,
       connectionTimeoutMillis: 10_000,
       query_timeout: 30_000,

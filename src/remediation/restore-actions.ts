@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { databaseClient } from '../stack/database-session.ts';
 import { defineAction } from './action.ts';
 
 /** Tables restored in this order (parents first), each with its primary key. */
@@ -13,7 +14,7 @@ const TABLES = [
 const BUCKET = 20_000;
 
 async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
+  const client = databaseClient({ connectionString: url });
   await client.connect();
   return client;
 }

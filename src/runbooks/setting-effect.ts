@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { formatMs } from '../core/format.ts';
+import { databaseClient } from '../stack/database-session.ts';
 import { type SettingChange, whenItApplies } from './setting-changes.ts';
 import type { Judgement, WhatWorked } from './verdicts.ts';
 
@@ -23,7 +24,7 @@ async function show(client: pg.Client, names: string[]): Promise<Record<string, 
 
 /** The application's sessions open now that predate `since`, and all of them. */
 async function pooledSessions(target: ProbeTarget, since: string): Promise<{ older: number; total: number }> {
-  const client = new pg.Client({ connectionString: target.adminUrl, connectionTimeoutMillis: 10_000 });
+  const client = databaseClient({ connectionString: target.adminUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     const { rows } = await client.query<{ older: number; total: number }>(
@@ -60,7 +61,7 @@ export class SettingProbe {
   ) {}
 
   static async open(target: ProbeTarget, changes: SettingChange[]): Promise<SettingProbe> {
-    const session = new pg.Client({
+    const session = databaseClient({
       connectionString: target.appUrl,
       connectionTimeoutMillis: 10_000,
       application_name: PROBE_NAME,
@@ -84,7 +85,7 @@ export class SettingProbe {
   async observe(): Promise<void> {
     const names = Object.keys(this.before);
     const after = await show(this.session, names);
-    const fresh = new pg.Client({
+    const fresh = databaseClient({
       connectionString: this.target.appUrl,
       connectionTimeoutMillis: 10_000,
       application_name: PROBE_NAME,

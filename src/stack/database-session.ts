@@ -17,10 +17,22 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
   }
 }
 
+/**
+ * A client for the stack's database, whose server may be stopped, frozen or cut off under it at any
+ * moment (that is the point of a fault). A lost connection fails the query under way; with no 'error'
+ * listener pg would also raise it as an unhandled event, ending the harness before it reverts anything
+ * (a Ctrl-C during a point-in-time restore did).
+ */
+export function databaseClient(config: pg.ClientConfig): pg.Client {
+  const client = new pg.Client(config);
+  client.on('error', () => undefined);
+  return client;
+}
+
 export async function connectWithRetry(url: string, attempts = 10): Promise<pg.Client> {
   for (let attempt = 1; ; attempt++) {
     // A hung server accepts the connection and never answers: give up rather than wait forever.
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    const client = databaseClient({ connectionString: url, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       return client;

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
+import { databaseClient } from '../database-session.ts';
 import type { Launcher } from '../launcher.ts';
 import { chownTree, postgresOsUser } from './os-user.ts';
 import { makeOwnedDir, PostgresServer } from './postgres-server.ts';
@@ -180,7 +180,7 @@ export async function takeOnlineBackup(
   label: string,
 ): Promise<OnlineBackup> {
   // pg_backup_start and pg_backup_stop must run in the same session.
-  const client = new pg.Client({ connectionString: server.url() });
+  const client = databaseClient({ connectionString: server.url() });
   await client.connect();
   try {
     const started = await client.query<{ lsn: string }>('SELECT pg_backup_start($1, true) AS lsn', [label]);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
+import { databaseClient } from '../database-session.ts';
 import { type Launcher, localLauncher } from '../launcher.ts';
 import { type OsUser, postgresOsUser } from './os-user.ts';
 import { postgresBinaries } from './postgres-binaries.ts';
@@ -187,7 +188,7 @@ export class PostgresServer {
     values: unknown[] = [],
     database = 'postgres',
   ): Promise<pg.QueryResult<R>> {
-    const client = new pg.Client({ connectionString: this.url(database) });
+    const client = databaseClient({ connectionString: this.url(database) });
     await client.connect();
     try {
       return await client.query<R>(text, values);
