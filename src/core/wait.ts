@@ -14,6 +14,12 @@ export function sleepUntilAborted(ms: number, signal: AbortSignal): Promise<void
   });
 }
 
+/**
+ * Thrown by a `waitUntil` probe when waiting longer cannot help (the process waited for has exited):
+ * ends the wait at once, where any other error from the probe is kept and the polling goes on.
+ */
+export class StopWaiting extends Error {}
+
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs?: number;
@@ -33,6 +39,7 @@ export async function waitUntil<T>(
       const value = await probe();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

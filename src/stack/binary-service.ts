@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { waitUntil } from '../core/wait.ts';
+import { StopWaiting, waitUntil } from '../core/wait.ts';
 
 export interface BinaryServiceOptions {
   /** Shown in logs and errors, e.g. "prometheus". */
@@ -46,7 +46,7 @@ export class BinaryService {
     try {
       await waitUntil(
         async () => {
-          if (!this.running) throw new Error(`${this.options.name} exited: ${this.tail()}`);
+          if (!this.running) throw new StopWaiting(`${this.options.name} exited: ${this.tail()}`);
           return (await this.options.ready()) || undefined;
         },
         { timeoutMs: this.options.readyTimeoutMs ?? 30_000, what: `${this.options.name} to be ready` },

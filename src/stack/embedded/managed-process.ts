@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { waitUntil } from '../../core/wait.ts';
+import { StopWaiting, waitUntil } from '../../core/wait.ts';
 import { type Launcher, localLauncher } from '../launcher.ts';
 
 export interface ManagedProcessOptions {
@@ -90,7 +90,8 @@ export class ManagedProcess {
     try {
       await waitUntil(
         async () => {
-          if (!this.running) throw new Error(`${this.options.name} exited: ${this.logs(20).join('\n')}`);
+          if (!this.running)
+            throw new StopWaiting(`${this.options.name} exited: ${this.logs(20).join('\n')}`);
           return (await this.options.ready()) || undefined;
         },
         {

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { waitUntil } from '../../core/wait.ts';
+import { StopWaiting, waitUntil } from '../../core/wait.ts';
 import { databaseClient } from '../database-session.ts';
 import { type Launcher, localLauncher } from '../launcher.ts';
 import { type OsUser, postgresOsUser } from './os-user.ts';
@@ -138,7 +138,7 @@ export class PostgresServer {
     try {
       await waitUntil(
         async () => {
-          if (!this.running) throw new Error(`postgres exited early: ${stderr.trim().slice(-2000)}`);
+          if (!this.running) throw new StopWaiting(`postgres exited early: ${stderr.trim().slice(-2000)}`);
           return (await this.canConnect()) || undefined;
         },
         { timeoutMs, intervalMs: 50, what: `PostgreSQL on port ${this.options.port} to accept connections` },
