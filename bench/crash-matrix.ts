@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- crash-matrix [--stack embedded|containers] [--cells N] [--seed S] [--scenarios a,b]`:
+ * `npm run bench -- crash-matrix [--stack embedded|containers] [--cells N] [--seed S] [--scenarios a,b]
+ * [--only scenario:phase:stop,…]`:
  * every scenario × phase × way of stopping the harness (SIGKILL then `gameday cleanup`, Ctrl-C, the
  * facilitator's abort), each stopped at a random moment in the phase, then everything that could be
  * left looked for. Prints the matrix (clean, or what was left) as a Markdown table for bench/RESULTS.md.
- * With --cells N, a random sample of N cells (the seed printed, so a failure can be replayed).
+ * With --cells N, a random sample of N cells (the seed printed, so a failure can be replayed); with
+ * --only, just the cells named (to rerun those an earlier run did not reach).
  */
 import { readdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     cells: { type: 'string' },
     seed: { type: 'string' },
     scenarios: { type: 'string' },
+    only: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -47,6 +50,14 @@ let cells: CrashCell[] = scenarios.flatMap((scenario) =>
       })),
   ),
 );
+if (values.only) {
+  const wanted = values.only.split(',');
+  cells = cells.filter((cell) => wanted.includes(`${cell.scenario}:${cell.phase}:${cell.stop}`));
+  if (cells.length !== wanted.length)
+    throw new Error(
+      `--only: ${wanted.length} cells named, ${cells.length} exist (scenario:phase:stop, e.g. missing-index:recover:SIGINT)`,
+    );
+}
 if (values.cells) cells = cells.sort(() => random() - 0.5).slice(0, Number(values.cells));
 console.error(`crash matrix: ${cells.length} cells on the ${values.stack} stack, seed ${seed}`);
 

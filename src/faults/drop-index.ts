@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { sleep } from '../core/wait.ts';
 import { withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
@@ -8,15 +9,32 @@ export function concurrently(definition: string): string {
   return definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
 }
 
-/** Recreates the index from its saved definition unless a valid one exists (an invalid one is replaced). */
+/** How often the restore looks whether a build of the index under way has finished. */
+const BUILD_POLL_MS = 200;
+
+/**
+ * Recreates the index from its saved definition unless a valid one exists (an invalid one is replaced).
+ * A concurrent build of it still under way (the remedy's, abandoned by an abort, or a person's) is
+ * waited for, not dropped: dropping waits for it anyway, then the index would be built a second time.
+ */
 export async function restoreIndex(url: string, name: string, definition: string): Promise<void> {
   await withDatabase(url, async (client) => {
-    const { rows } = await client.query<{ valid: boolean }>(
-      `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
-      [name],
-    );
-    if (rows[0]?.valid) return;
-    if (rows[0]) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${pg.escapeIdentifier(name)}`);
+    const state = async () =>
+      (
+        await client.query<{ valid: boolean; building: boolean }>(
+          `SELECT i.indisvalid AS valid,
+                  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
+             FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
+          [name],
+        )
+      ).rows[0];
+    let index = await state();
+    while (index?.building && !index.valid) {
+      await sleep(BUILD_POLL_MS);
+      index = await state();
+    }
+    if (index?.valid) return;
+    if (index) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${pg.escapeIdentifier(name)}`);
     await client.query(concurrently(definition));
   });
 }
