@@ -9,6 +9,20 @@ export function concurrently(definition: string): string {
   return definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
 }
 
+/** The index as the catalog has it (undefined: there is none), and whether a build of it is under way. */
+async function indexState(
+  client: pg.Client,
+  name: string,
+): Promise<{ valid: boolean; building: boolean } | undefined> {
+  const { rows } = await client.query<{ valid: boolean; building: boolean }>(
+    `SELECT i.indisvalid AS valid,
+            EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
+       FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
+    [name],
+  );
+  return rows[0];
+}
+
 /** How often the restore looks whether a build of the index under way has finished. */
 const BUILD_POLL_MS = 200;
 
@@ -19,19 +33,10 @@ const BUILD_POLL_MS = 200;
  */
 export async function restoreIndex(url: string, name: string, definition: string): Promise<void> {
   await withDatabase(url, async (client) => {
-    const state = async () =>
-      (
-        await client.query<{ valid: boolean; building: boolean }>(
-          `SELECT i.indisvalid AS valid,
-                  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
-             FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
-          [name],
-        )
-      ).rows[0];
-    let index = await state();
+    let index = await indexState(client, name);
     while (index?.building && !index.valid) {
       await sleep(BUILD_POLL_MS);
-      index = await state();
+      index = await indexState(client, name);
     }
     if (index?.valid) return;
     if (index) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${pg.escapeIdentifier(name)}`);
@@ -60,11 +65,8 @@ export const dropIndex = defineFaultKind({
       { index, definition },
       () =>
         withDatabase(url, async (client) => {
-          const { rows } = await client.query<{ valid: boolean }>(
-            `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`,
-            [index],
-          );
-          return rows[0]?.valid ? undefined : `index ${index} is ${rows[0] ? 'invalid' : 'missing'}`;
+          const state = await indexState(client, index);
+          return state?.valid ? undefined : `index ${index} is ${state ? 'invalid' : 'missing'}`;
         }),
     );
     note(`saved the definition: ${definition}`);
