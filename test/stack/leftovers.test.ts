@@ -58,6 +58,8 @@ async function alive(record: StackRecord): Promise<string[]> {
   return names;
 }
 
+// Each test starts two stacks through the CLI: 23-26 s alone, over the default 30 s beside the other
+// worker on a busy host (25 % steal, 2026-12-02).
 describe('leftovers of a killed harness', () => {
   it('are found and removed by the next start, which says so', async () => {
     const first = await stackUp();
@@ -91,7 +93,7 @@ describe('leftovers of a killed harness', () => {
     expect(down.stdout).toMatch(/stopped stack gd-/);
     await waitUntil(() => second.child.exitCode === 0, { timeoutMs: 10_000, what: 'stack up to exit 0' });
     expect(await stackRegistry.list()).toEqual([]);
-  });
+  }, 90_000);
 
   it('are removed by `gameday stack down` too', async () => {
     const first = await stackUp();
@@ -102,5 +104,5 @@ describe('leftovers of a killed harness', () => {
     expect(down.stdout).toContain(`removed leftover stack ${record!.id}: stopped `);
     expect(await alive(record!)).toEqual([]);
     expect(await stackRegistry.list()).toEqual([]);
-  });
+  }, 90_000);
 });
