@@ -26,8 +26,8 @@ export interface Launcher {
   /**
    * Ends a frozen process and everything it started, each taking `signal` before it runs anything
    * else: nothing queued on it is carried out (a fence). Here the signal goes to every process, then
-   * they are thawed; a paused container takes SIGKILL whatever `signal` says (only that one reaches
-   * every process of it at once).
+   * they are thawed; in a paused container every process takes SIGKILL from the host while frozen,
+   * whatever `signal` says (a frozen task takes no other signal before it runs again).
    */
   endFrozen(child: ChildProcess, signal: NodeJS.Signals): Promise<void>;
 }

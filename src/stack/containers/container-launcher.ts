@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Launcher } from '../launcher.ts';
-import { docker, GAMEDAY_LABEL } from './docker-cli.ts';
+import { docker, GAMEDAY_LABEL, killFrozenProcesses } from './docker-cli.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -25,9 +25,14 @@ export function containerLauncher(options: { stackId: string; image: string; sta
     // The cgroup freezer: every process in the container stops at once, its sockets stay open.
     freeze: async (child) => void (await docker(['pause', named(child)])),
     thaw: async (child) => void (await docker(['unpause', named(child)])),
-    // Docker kills a paused container with SIGKILL before it resumes it: nothing in it runs again.
-    // Another signal would reach its init first, which relays it only once the rest runs.
-    endFrozen: async (child) => void (await docker(['kill', '--signal', 'KILL', named(child)])),
+    endFrozen: async (child) => {
+      const container = named(child);
+      const killed = await killFrozenProcesses(container);
+      // With every process dead the container may be gone before this: that is the goal, not an error.
+      await docker(['kill', '--signal', 'KILL', container]).catch((error: Error) => {
+        if (killed === 0) throw error;
+      });
+    },
     launch(name, command, args, { env, stdio, owner, memoryLimitMb }) {
       serial += 1;
       const container = `${options.stackId}-${name}-${serial}`.replace(/[^a-zA-Z0-9_.-]/g, '-');

@@ -120,3 +120,25 @@ export async function removeLabelled(stackId: string): Promise<number> {
   if (found.volumes.length > 0) await docker(['volume', 'rm', '-f', ...found.volumes]);
   return found.containers.length + found.networks.length + found.volumes.length;
 }
+
+/**
+ * SIGKILL to every process of a paused container, from the host, while it is still frozen: a frozen
+ * task dies without running again. `docker kill` signals only the container's first process and then
+ * resumes the rest, which run on (measured: a paused writer wrote 297 more lines) until the namespace
+ * ends, long enough for a backend to commit a queued write and answer it. Returns how many it killed
+ * (none without the permission to signal them, e.g. another user's processes).
+ */
+export async function killFrozenProcesses(container: string): Promise<number> {
+  const listed = await docker(['top', container, '-eo', 'pid']).catch(() => '');
+  let killed = 0;
+  for (const pid of listed.split('\n').slice(1).map(Number)) {
+    if (!(pid > 0)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed += 1;
+    } catch {
+      // Another user's process, or gone already.
+    }
+  }
+  return killed;
+}

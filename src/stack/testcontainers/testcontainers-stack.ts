@@ -16,7 +16,7 @@ import { freePort } from '../../core/free-port.ts';
 import { httpRequest } from '../../core/http-client.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { waitUntil } from '../../core/wait.ts';
-import { GAMEDAY_LABEL } from '../containers/docker-cli.ts';
+import { GAMEDAY_LABEL, killFrozenProcesses } from '../containers/docker-cli.ts';
 import { PROXY_NAMES } from '../embedded/embedded-stack.ts';
 import { ManagedProcess } from '../embedded/managed-process.ts';
 import { createServerRoot } from '../embedded/postgres-server.ts';
@@ -151,8 +151,9 @@ export class TestcontainersStack implements Stack {
       stopPrimary: async (mode = 'immediate') => {
         const container = primary();
         if (mode === 'immediate' && this.primaryState === 'frozen') {
-          // A crash while frozen: Docker kills a paused container before resuming it, so nothing
+          // A crash while frozen: every process killed before the container resumes, so nothing
           // queued on the old primary runs (unpaused first, it would commit and answer it).
+          await killFrozenProcesses(this.primary.getId());
           await container.kill({ signal: 'SIGKILL' }).catch(alreadyStopped);
           await container.wait();
           this.primaryState = 'stopped';
