@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { withDatabase } from '../stack/database-session.ts';
+import { databaseClient, withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
 /**
@@ -20,9 +20,8 @@ export const holdLock = defineFaultKind({
   async inject({ table, mode }, { stack, note, evidence }, registerUndo) {
     const url = new URL(stack.endpoints.database.primaryAdminUrl);
     url.searchParams.set('application_name', 'nightly-report-job');
-    const session = new pg.Client({ connectionString: url.toString() });
     // The remedy terminates this session; its client must not crash the harness when that happens.
-    session.on('error', () => undefined);
+    const session = databaseClient({ connectionString: url.toString() });
     await registerUndo(
       async () => {
         await session.query('ROLLBACK').catch(() => undefined);

@@ -1,13 +1,13 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { waitUntil } from '../../core/wait.ts';
+import { databaseClient } from '../database-session.ts';
 import type { BaseBackup, DatabaseControl, RestoredDatabase } from '../stack.ts';
 import type { ExternalConfig } from './external-config.ts';
 import type { StackCommands } from './stack-commands.ts';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   // A server restarting under the client (a reset) rejects the query; it must not crash the harness.
-  client.on('error', () => undefined);
+  const client = databaseClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;

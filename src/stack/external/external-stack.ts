@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { StackUnavailableError } from '../../core/errors.ts';
 import { httpRequest } from '../../core/http-client.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { waitUntil } from '../../core/wait.ts';
+import { databaseClient } from '../database-session.ts';
 import { stateDir } from '../embedded/stack-registry.ts';
 import { orphanedLedgers } from '../fault-ledger.ts';
 import type {
@@ -53,9 +53,8 @@ function passwordOf(url: string | undefined): string | undefined {
 
 async function reachable(url: string): Promise<string | undefined> {
   if (url.startsWith('postgres')) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
     // A server going down under an idle client is an answer here, not a crash.
-    client.on('error', () => undefined);
+    const client = databaseClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
     try {
       await client.connect();
       await client.query('SELECT 1');

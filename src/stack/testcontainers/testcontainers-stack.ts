@@ -17,6 +17,7 @@ import { httpRequest } from '../../core/http-client.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { GAMEDAY_LABEL, killFrozenProcesses } from '../containers/docker-cli.ts';
+import { databaseClient } from '../database-session.ts';
 import { PROXY_NAMES } from '../embedded/embedded-stack.ts';
 import { ManagedProcess } from '../embedded/managed-process.ts';
 import { createServerRoot } from '../embedded/postgres-server.ts';
@@ -93,9 +94,8 @@ const CAPABILITIES: Capability[] = [
 ];
 
 async function firstRow<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   // A server going away under the client is an answer here, not a crash.
-  client.on('error', () => undefined);
+  const client = databaseClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
     return (await client.query<T>(sql)).rows[0];
