@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { databaseClient } from '../stack/database-session.ts';
 import type { Sample } from './prometheus-text.ts';
 
 export interface DatabaseExporterOptions {
@@ -97,12 +98,11 @@ export class DatabaseExporter {
     const url = new URL(this.options.url());
     url.searchParams.set('application_name', APPLICATION_NAME);
     // Client-side limits too: a frozen server enforces no statement_timeout of its own.
-    const client = new pg.Client({
+    const client = databaseClient({
       connectionString: url.toString(),
       connectionTimeoutMillis: 2_000,
       query_timeout: 10_000,
     });
-    client.on('error', () => undefined);
     await client.connect();
     // A scrape must never hang on a saturated or locked database.
     await client.query("SET statement_timeout = '5s'");

@@ -59,6 +59,7 @@ export function startedStacks(
           release: config.release,
           seed: config.seed,
           backendMemoryMb: config.backendMemoryMb,
+          maxConnections: config.maxConnections,
           backendEnv: { ...baseEnv, ...config.env },
           onProgress: (line) => progress(`stack: ${line}`),
         });

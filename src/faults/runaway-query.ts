@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { z } from 'zod';
-import { withDatabase } from '../stack/database-session.ts';
+import { databaseClient, withDatabase } from '../stack/database-session.ts';
 import { defineFaultKind } from './fault.ts';
 
 const APPLICATION_NAME = 'adhoc-analytics';
@@ -22,12 +21,10 @@ export const runawayQuery = defineFaultKind({
   async inject({ sessions }, { stack, note, evidence }, registerUndo) {
     const url = new URL(stack.endpoints.database.primaryAdminUrl);
     url.searchParams.set('application_name', APPLICATION_NAME);
-    const clients = Array.from(
-      { length: sessions },
-      () => new pg.Client({ connectionString: url.toString() }),
-    );
     // Terminating a session is the remedy: its client's errors must not crash the harness.
-    for (const client of clients) client.on('error', () => undefined);
+    const clients = Array.from({ length: sessions }, () =>
+      databaseClient({ connectionString: url.toString() }),
+    );
     const runawayPids = `SELECT pid FROM pg_stat_activity WHERE application_name = '${APPLICATION_NAME}' AND state = 'active'`;
     await registerUndo(
       async () => {

@@ -108,6 +108,12 @@ export const scenarioSchema = z
         env: z.record(z.string(), z.string()).optional(),
         /** Each backend replica's memory limit in MB (a pod's `resources.limits.memory`). */
         backendMemoryMb: z.number().int().min(64).optional(),
+        /**
+         * PostgreSQL's max_connections on a stack started for the scenario (embedded, containers;
+         * default 200). A stack that outlives scenarios (external, testcontainers, a testing-library
+         * stack) keeps its own, as it keeps its own data.
+         */
+        maxConnections: z.number().int().min(20).max(10_000).optional(),
       })
       .strict()
       .optional(),

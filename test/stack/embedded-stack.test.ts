@@ -17,7 +17,7 @@ const clients: ChatClient[] = [];
 beforeAll(async () => {
   // Below the harness's priority, to see that the database's sessions (forked later) inherit it.
   process.env.GAMEDAY_STACK_NICENESS = '10';
-  stack = await EmbeddedStack.up({ seed: 'tiny', replicas: 1 });
+  stack = await EmbeddedStack.up({ seed: 'tiny', replicas: 1, maxConnections: 120 });
 });
 afterAll(async () => {
   delete process.env.GAMEDAY_STACK_NICENESS;
@@ -75,6 +75,18 @@ describe('the embedded stack', () => {
     await client.login('user1', 'wrong password');
     const metrics = (await httpRequest<string>(`${stack.backend.replicas()[0]!.url}/metrics`)).body;
     expect(metrics).toMatch(/auth_failures_total\{source_ip="127\.0\.0\.77"/);
+  });
+
+  it('runs PostgreSQL with the max_connections asked for, on the primary and its replica', async () => {
+    for (const url of [stack.endpoints.database.primaryAdminUrl, stack.endpoints.database.replicaAdminUrl]) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        expect((await client.query('SHOW max_connections')).rows[0].max_connections).toBe('120');
+      } finally {
+        await client.end();
+      }
+    }
   });
 
   it('streams every write to the replica', async () => {

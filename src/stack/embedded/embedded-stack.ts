@@ -52,6 +52,8 @@ export interface EmbeddedStackOptions {
   backendEnv?: Record<string, string>;
   /** Each backend replica's memory limit in MB (a pod's memory limit; see LaunchOptions.memoryLimitMb). */
   backendMemoryMb?: number;
+  /** PostgreSQL's max_connections, on the primary and its replica alike (default 200). */
+  maxConnections?: number;
   /** Start a streaming replica of the database (default true). */
   databaseReplica?: boolean;
   /** Progress lines for people watching ("seeding 1,000,000 messages…"). */
@@ -232,7 +234,7 @@ export class EmbeddedStack implements Stack {
       ports: { primary: await freePort(), replica: await freePort() },
       password: superuserPassword,
       env,
-      settings: { max_connections: 200, fsync: 'off', full_page_writes: 'off' },
+      settings: { max_connections: options.maxConnections ?? 200, fsync: 'off', full_page_writes: 'off' },
       onSpawn: (server, pid) => void this.track(`postgres-${server}`, pid, 'postgres').catch(() => undefined),
       launcher: this.launcher,
     });
