@@ -21,18 +21,8 @@ import type { LiveStatus } from '../responders/live-status.ts';
 import { ResponderDesk } from '../responders/responder-desk.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { preferTheDesk } from '../stack/stack-priority.ts';
+import { EXIT } from './exit-codes.ts';
 import { LiveView } from './live-view.ts';
-
-/** The exit codes scripts rely on (README, "Exit codes"). */
-export const EXIT = {
-  passed: 0,
-  failed: 1,
-  invalid: 2,
-  stackUnavailable: 3,
-  /** gameday itself failed (a bug): never a verdict on the system under test. */
-  internal: 4,
-  interrupted: 130,
-} as const;
 
 export interface RunFlags {
   stack: string;

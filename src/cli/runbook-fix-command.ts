@@ -7,7 +7,7 @@ import { applyRepairs, type PlacedRepair } from '../runbooks/apply-repairs.ts';
 import { readRunbook } from '../runbooks/parse-runbook.ts';
 import { type NotRepaired, planRepairs } from '../runbooks/plan-repairs.ts';
 import type { CheckStatus, JudgingRule } from '../runbooks/verdicts.ts';
-import { EXIT } from './run-command.ts';
+import { EXIT } from './exit-codes.ts';
 import { type VerifyFlags, verifyDuringFaults, withVerifyOptions } from './verify-during-faults.ts';
 
 interface FixFlags extends VerifyFlags {

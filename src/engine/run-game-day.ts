@@ -16,7 +16,7 @@ import { ExternalStack } from '../stack/external/external-stack.ts';
 import { FaultLedger } from '../stack/fault-ledger.ts';
 import { assertLoopbackTargets } from '../stack/loopback-guard.ts';
 import { REFERENCE_RUNBOOK } from '../stack/reference-backend.ts';
-import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
+import { TESTCONTAINERS_CAPABILITIES } from '../stack/testcontainers/capabilities.ts';
 import { type AlertSourceChoice, AlertSupply } from './alert-supply.ts';
 import { blindEvent, blindStatus } from './blind-view.ts';
 import { answerLines, writeFacilitatorSheet } from './facilitator-sheet.ts';
@@ -188,7 +188,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       capabilities: external
         ? ExternalStack.capabilitiesOf(external)
         : kind === 'testcontainers'
-          ? TestcontainersStack.capabilities
+          ? TESTCONTAINERS_CAPABILITIES
           : EmbeddedStack.capabilities,
       stackKind: kind,
       ...(options.runbookFile ? { partialRunbook: { onSkip: progress } } : {}),

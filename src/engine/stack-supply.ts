@@ -5,7 +5,7 @@ import type { ExternalConfig } from '../stack/external/external-config.ts';
 import { ExternalStack } from '../stack/external/external-stack.ts';
 import type { SeedPreset } from '../stack/reference-backend.ts';
 import type { Stack } from '../stack/stack.ts';
-import { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
+import type { TestcontainersStack } from '../stack/testcontainers/testcontainers-stack.ts';
 import type { ResolvedScenario } from './resolve-scenario.ts';
 
 /**
@@ -147,6 +147,8 @@ export function testcontainersStacks(baseEnv: BaseEnv, progress: (line: string) 
       await stack?.down();
       stack = undefined;
       try {
+        // Loaded only here: testcontainers brings gRPC and dockerode, which other stacks never need.
+        const { TestcontainersStack } = await import('../stack/testcontainers/testcontainers-stack.ts');
         stack = await TestcontainersStack.up({
           seed,
           replicas: settings.replicas ?? 2,

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { sleep } from '../../core/wait.ts';
 import { removeLabelled } from '../containers/docker-cli.ts';
 import { signalTree } from '../process-tree.ts';
-import { dockerEngine } from '../testcontainers/docker-engine.ts';
-import { removeLabelledResources } from '../testcontainers/labelled-resources.ts';
 
 /** A process the stack started, identified by pid and kernel start time (so a reused pid is not ours). */
 export interface TrackedProcess {
@@ -163,8 +161,13 @@ export async function cleanupLeftover(record: StackRecord): Promise<CleanupRepor
   }
   // The testcontainers stack's, through the engine's API (as it made them), its network too.
   if (record.kind === 'testcontainers') {
-    const count = await dockerEngine()
-      .then((client) => removeLabelledResources(client, record.id))
+    // Loaded here: the registry is read by every CLI start (`gameday status` too), and testcontainers
+    // brings gRPC, dockerode and archivers with it.
+    const count = await import('../testcontainers/docker-engine.ts')
+      .then(({ dockerEngine }) => dockerEngine())
+      .then(async (client) =>
+        (await import('../testcontainers/labelled-resources.ts')).removeLabelledResources(client, record.id),
+      )
       .catch(() => 0);
     if (count > 0) removed.push(`${count} container(s) and network labelled ${record.id}`);
   }

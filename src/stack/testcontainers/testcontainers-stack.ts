@@ -47,6 +47,7 @@ import type {
   StackEndpoints,
 } from '../stack.ts';
 import { stackSecret } from '../stack-secret.ts';
+import { TESTCONTAINERS_CAPABILITIES } from './capabilities.ts';
 import { ContainerDeployment, frontStats } from './container-deployment.ts';
 import { dockerEngine } from './docker-engine.ts';
 import { removeLabelledResources } from './labelled-resources.ts';
@@ -80,19 +81,6 @@ const REPLICA_ENTRY = here('../../../compose/postgres/replica.sh');
 /** Ports inside the containers, as docker-compose.yml has them. */
 const PORTS = { postgres: 5432, proxyApi: 8474, proxyDatabase: 5432, proxyReplica: 5433, proxyStore: 9000 };
 
-const CAPABILITIES: Capability[] = [
-  'rollout',
-  'scale',
-  'database-lifecycle',
-  'database-freeze',
-  'promote-replica',
-  'fault-proxy',
-  'database-superuser',
-  // A new stack is started after a scenario that uses one up.
-  'reset',
-  'network-partition',
-];
-
 async function firstRow<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T | undefined> {
   // A server going away under the client is an answer here, not a crash.
   const client = databaseClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -116,7 +104,7 @@ const pgPassword = /(postgres(?:ql)?:\/\/[^:]+:)[^@]+@/g;
  * next start after a killed harness. Being on a real network, a part can be cut off it: a partition.
  */
 export class TestcontainersStack implements Stack {
-  static readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  static readonly capabilities: ReadonlySet<Capability> = TESTCONTAINERS_CAPABILITIES;
   readonly kind = 'testcontainers' as const;
   readonly capabilities = TestcontainersStack.capabilities;
   endpoints!: StackEndpoints;
