@@ -1,5 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { signalTree } from './process-tree.ts';
+import { freezeTree, signalTree } from './process-tree.ts';
 import { lowerToStackPriority } from './stack-priority.ts';
 
 export interface LaunchOptions {
@@ -45,7 +45,7 @@ export const localLauncher: Launcher = {
     return child;
   },
   freeze: async (child) => {
-    if (child.pid) await signalTree(child.pid, 'SIGSTOP');
+    if (child.pid) await freezeTree(child.pid);
   },
   thaw: async (child) => {
     if (child.pid) await signalTree(child.pid, 'SIGCONT');
