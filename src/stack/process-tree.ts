@@ -1,14 +1,19 @@
 import fs from 'node:fs/promises';
 import { sleep } from '../core/wait.ts';
 
+/** The fields of /proc/PID/stat after the command name: [state, ppid, …]; undefined once it is gone. */
+async function statOf(pid: number): Promise<string[] | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** A process and every process below it (PostgreSQL's postmaster and its backends), from /proc. */
 export async function processTree(root: number): Promise<number[]> {
   const parents = new Map<number, number[]>();
   for (const entry of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
-    const ppid = stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const ppid = Number((await statOf(Number(entry)))?.[1]);
     if (!ppid) continue;
     parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
   }
@@ -22,14 +27,8 @@ export async function processTree(root: number): Promise<number[]> {
 }
 
 /** Sends a signal to a whole process tree; processes that are already gone are skipped. */
-export async function signalTree(root: number, signal: NodeJS.Signals): Promise<void> {
-  for (const pid of await processTree(root)) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Exited meanwhile.
-    }
-  }
+export async function signalTree(root: number, name: NodeJS.Signals): Promise<void> {
+  for (const pid of await processTree(root)) signal(pid, name);
 }
 
 /** How long a WAL sender may take to send what the stopped sessions committed before it is stopped too. */
@@ -77,10 +76,7 @@ async function isWalSender(pid: number): Promise<boolean> {
 
 /** Sleeping twice in a row, 5 ms apart: waiting for work (a sender that has sent all there was). */
 async function idle(pid: number): Promise<boolean> {
-  const state = async () => {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    return stat === undefined ? 'gone' : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  };
+  const state = async () => (await statOf(pid))?.[0] ?? 'gone';
   const first = await state();
   if (first === 'gone') return true;
   if (first !== 'S') return false;
