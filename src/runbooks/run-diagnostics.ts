@@ -112,10 +112,15 @@ function firstRow(rows: Record<string, unknown>[]): string {
 }
 
 /** Runs a query as written inside a read-only transaction that is rolled back, with a time limit. */
+/** How long a diagnostic may run: a responder's query that takes longer is no help mid-incident. */
+const DIAGNOSTIC_LIMIT = '5s';
+/** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
 export async function runReadOnly(client: pg.Client, sql: string): Promise<QueryResult> {
   await client.query('BEGIN READ ONLY');
   try {
-    await client.query("SET LOCAL statement_timeout = '5s'");
+    await client.query(`SET LOCAL statement_timeout = '${DIAGNOSTIC_LIMIT}'`);
     const result = await client.query(sql);
     const results = (Array.isArray(result) ? result : [result]) as pg.QueryResult[];
     return {
@@ -124,6 +129,37 @@ export async function runReadOnly(client: pg.Client, sql: string): Promise<Query
     };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** `EXPLAIN ANALYZE …` / `EXPLAIN (ANALYZE, BUFFERS) …` without running it: `EXPLAIN …`; else undefined. */
+export function planOnly(sql: string): string | undefined {
+  const match = /^\s*explain\s+(?:\(([^)]*)\)|analy[sz]e\b)\s*/i.exec(sql);
+  if (!match || (match[1] !== undefined && !/\banaly[sz]e\b/i.test(match[1]))) return undefined;
+  return `EXPLAIN ${sql.slice(match[0].length)}`;
+}
+
+/**
+ * A step as written: its result, or, when it is an EXPLAIN ANALYZE our time limit cancelled (the slow
+ * query it times is the incident), its plan without running it, which is what the step is read for.
+ */
+async function runStep(
+  client: pg.Client,
+  sql: string,
+): Promise<{ result: QueryResult; cancelled?: Judgement }> {
+  try {
+    return { result: await runReadOnly(client, sql) };
+  } catch (error) {
+    const plan = planOnly(sql);
+    if ((error as { code?: string }).code !== QUERY_CANCELED || plan === undefined) throw error;
+    return {
+      result: await runReadOnly(client, plan),
+      cancelled: {
+        rule: 'runs',
+        status: 'ok',
+        observed: `ran past the ${DIAGNOSTIC_LIMIT} limit during the fault (the query it times is that slow); judged by its plan, EXPLAIN without ANALYZE`,
+      },
+    };
   }
 }
 
@@ -177,8 +213,9 @@ export async function runDiagnostics(options: {
       for (const step of probes) {
         const sql = sqlOf(step)!;
         let result: QueryResult;
+        let cancelled: Judgement | undefined;
         try {
-          result = await runReadOnly(client, sql);
+          ({ result, cancelled } = await runStep(client, sql));
         } catch (error) {
           add(step, [
             {
@@ -193,6 +230,7 @@ export async function runDiagnostics(options: {
           moment === 'after-fix'
             ? await afterFix(client, sql, result, options.evidence)
             : await duringFault(client, step, sql, result, options);
+        if (cancelled) judgements.push(cancelled);
         const label = judgeLabel(step, sql, checkSql(sql, options.schema).tables, result, options.poolState);
         if (label && moment === 'during-fault') judgements.push(label);
         const coverage = moment === 'during-fault' && coverageJudgement(options.runbook, step, result);
