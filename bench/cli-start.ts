@@ -6,31 +6,20 @@
  * are timed in the same run, alternating, and the table gives the ratio. Prints a Markdown table for
  * bench/RESULTS.md.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from './stats.ts';
+import { here, worktreeAt } from './worktree.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '7' }, before: { type: 'string' } },
   allowPositionals: true,
 });
 const runs = Number(values.runs);
-const here = path.resolve(import.meta.dirname, '..');
 const COMMANDS = [['status', '--json'], ['run', '--help'], ['list'], ['--help']];
-
-/** A worktree of `ref` beside a temporary directory, with this checkout's dependencies. */
-function worktreeAt(ref: string): { dir: string; remove: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-cli-before-'));
-  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: here, stdio: 'ignore' });
-  fs.symlinkSync(path.join(here, 'node_modules'), path.join(dir, 'node_modules'));
-  return {
-    dir,
-    remove: () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: here, stdio: 'ignore' }),
-  };
-}
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-cli-state-'));
 /** Milliseconds from spawn to exit (a status with no game day running exits 3, as it should). */

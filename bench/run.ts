@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 
 const [name] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const available = (await readdir(new URL('.', import.meta.url)))
-  .filter((file) => file.endsWith('.ts') && !['run.ts', 'stats.ts'].includes(file))
+  .filter((file) => file.endsWith('.ts') && !['run.ts', 'stats.ts', 'worktree.ts'].includes(file))
   .map((file) => file.replace(/\.ts$/, ''));
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name> [flags]\nbenchmarks: ${available.join(', ')}`);

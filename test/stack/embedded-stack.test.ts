@@ -181,6 +181,36 @@ describe('the backend deployment', () => {
   });
 });
 
+describe('the replica, started from the seed snapshot beside the primary', () => {
+  it('streams at the fewest connections a stack may ask for (a standby refuses a copy last run with more)', async () => {
+    // The snapshot's last run is recorded in its control file; a standby allowing fewer connections than
+    // that refuses to start, so the snapshot is stopped at the floor (the scenario schema's minimum).
+    const small = await EmbeddedStack.up({ seed: 'tiny', replicas: 1, maxConnections: 20 });
+    const replica = new pg.Client({ connectionString: small.endpoints.database.replicaAdminUrl });
+    try {
+      await replica.connect();
+      const { rows } = await replica.query<{ recovering: boolean; users: string; limit: string }>(
+        `SELECT pg_is_in_recovery() AS recovering, (SELECT count(*) FROM users) AS users,
+                current_setting('max_connections') AS limit`,
+      );
+      expect(rows[0]).toEqual({ recovering: true, users: expect.stringMatching(/^[1-9]\d*$/), limit: '20' });
+      // Caught up with what the primary did after it started from the same copy: the app role's new password.
+      const app = new pg.Client({ connectionString: small.endpoints.database.replicaAppUrl });
+      await app.connect();
+      await app.end();
+    } finally {
+      await replica.end().catch(() => undefined);
+      await small.down();
+    }
+  });
+
+  it('refuses fewer connections than that floor, saying what to ask for, before starting anything', async () => {
+    await expect(EmbeddedStack.up({ seed: 'tiny', maxConnections: 10 })).rejects.toThrow(
+      /maxConnections 10: .* needs at least 20 .* ask for 20 or more/,
+    );
+  });
+});
+
 describe('failover', () => {
   it('promotes the replica to a writable primary', async () => {
     await stack.database.stopPrimary('immediate');

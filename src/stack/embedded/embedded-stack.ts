@@ -52,7 +52,7 @@ export interface EmbeddedStackOptions {
   backendEnv?: Record<string, string>;
   /** Each backend replica's memory limit in MB (a pod's memory limit; see LaunchOptions.memoryLimitMb). */
   backendMemoryMb?: number;
-  /** PostgreSQL's max_connections, on the primary and its replica alike (default 200). */
+  /** PostgreSQL's max_connections, on the primary and its replica alike (default 200, at least 20). */
   maxConnections?: number;
   /** Start a streaming replica of the database (default true). */
   databaseReplica?: boolean;
@@ -188,6 +188,11 @@ export class EmbeddedStack implements Stack {
 
   /** Starts a stack (after removing whatever a killed earlier run left behind). */
   static async up(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+    const floor = SeedSnapshot.savingSettings.max_connections;
+    if (options.maxConnections !== undefined && options.maxConnections < floor)
+      throw new Error(
+        `maxConnections ${options.maxConnections}: the embedded stack's replica needs at least ${floor} (the seed snapshot was stopped at ${floor}); ask for ${floor} or more`,
+      );
     const progress = options.onProgress ?? (() => undefined);
     for (const report of await cleanupLeftovers()) {
       progress(
@@ -228,7 +233,7 @@ export class EmbeddedStack implements Stack {
     const logDir = path.join(this.root, 'logs');
     await fs.mkdir(logDir, { recursive: true });
 
-    // Database: from the seed snapshot when there is one, else initdb + seed, then keep the snapshot.
+    // Database: from the seed snapshot, made first (initdb + seed) when there is none.
     this.cluster = new PostgresCluster({
       root: this.root,
       ports: { primary: await freePort(), replica: await freePort() },
@@ -247,11 +252,7 @@ export class EmbeddedStack implements Stack {
       onStopped: (name) => void this.untrack(name).catch(() => undefined),
     });
     const snapshot = await SeedSnapshot.for(size);
-    if (await snapshot.exists()) {
-      progress('database: starting from the seed snapshot');
-      const snapshotPassword = await snapshot.restoreInto(this.cluster.primary);
-      await this.startPrimaryWithPassword(snapshotPassword, superuserPassword);
-    } else {
+    if (!(await snapshot.exists())) {
       progress(
         `database: seeding ${size.messages.toLocaleString('en')} messages (first run; later runs reuse it)`,
       );
@@ -260,14 +261,22 @@ export class EmbeddedStack implements Stack {
       await snapshot.seedServer(this.cluster.primary, appPassword);
       await this.cluster.primary.sql('CHECKPOINT');
       await this.cluster.primary.stop('fast');
+      await this.cluster.startPrimary(SeedSnapshot.savingSettings);
+      await this.cluster.primary.stop('fast');
       await snapshot.save(this.cluster.primary);
-      await this.cluster.startPrimary();
     }
+    // The primary and the replica both start from a copy of the snapshot: no base backup to take.
+    const replica = options.databaseReplica !== false;
+    progress(
+      `database: starting the primary${replica ? ' and its streaming replica' : ''} from the seed snapshot`,
+    );
+    const [snapshotPassword] = await Promise.all([
+      snapshot.restoreInto(this.cluster.primary),
+      replica ? snapshot.restoreInto(this.cluster.replica) : undefined,
+    ]);
+    await this.startPrimaryWithPassword(snapshotPassword, superuserPassword);
     await this.cluster.primary.sql(`ALTER ROLE ${APP_USER} PASSWORD '${appPassword}'`);
-    if (options.databaseReplica !== false) {
-      progress('database: creating the streaming replica');
-      await this.cluster.createReplica();
-    }
+    if (replica) await this.cluster.createReplica();
 
     progress('starting the attachment store, the fault proxy and the front');
     const storePort = await freePort();

@@ -53,9 +53,8 @@ const BACKUP_EXCLUDES = new Set([
 
 /**
  * A PostgreSQL primary that archives its WAL, and a physical streaming replica of it that can be
- * promoted. The package ships no pg_basebackup, so the replica's base backup is taken with the
- * low-level API (takeOnlineBackup below): pg_backup_start, a file copy of the data directory,
- * pg_backup_stop.
+ * promoted. The replica starts from the same cleanly stopped copy as the primary (the seed snapshot);
+ * point-in-time restores take their base backups online (takeOnlineBackup below).
  */
 export class PostgresCluster {
   readonly primary: PostgresServer;
@@ -107,16 +106,28 @@ export class PostgresCluster {
     await this.primary.start(overrides);
   }
 
-  /** Takes a base backup of the running primary and starts the replica streaming from it. */
+  /**
+   * Starts the replica from a copy of the cleanly stopped data directory the running primary started
+   * from (the seed snapshot), already in the replica's data directory: the copy is consistent at its
+   * shutdown checkpoint and the primary's WAL continues from there, so no base backup is needed. The
+   * copy must have been stopped at wal_level=replica: a standby refuses one stopped at minimal.
+   */
   async createReplica(): Promise<void> {
+    await this.createSlot();
+    await this.startStandby();
+  }
+
+  private async createSlot(): Promise<void> {
     await this.primary.sql(
       `SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS
          (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
       [REPLICATION_SLOT],
     );
+  }
+
+  /** Makes the replica's data directory a standby of the primary, starts it and waits until it has caught up. */
+  private async startStandby(): Promise<void> {
     const dir = this.replica.options.dataDir;
-    await fs.rm(dir, { recursive: true, force: true });
-    await takeOnlineBackup(this.primary, dir, 'gameday-replica');
     await fs.writeFile(path.join(dir, 'standby.signal'), '');
     const conninfo = `host=127.0.0.1 port=${this.options.ports.primary} user=${this.primary.options.superuser} password=${this.options.password} application_name=gameday_replica`;
     await fs.appendFile(
@@ -125,10 +136,20 @@ export class PostgresCluster {
     );
     await chownTree(dir);
     await this.replica.start();
-    await waitUntil(async () => (await this.replicationState()) === 'streaming' || undefined, {
-      timeoutMs: 30_000,
-      what: 'the replica to stream from the primary',
-    });
+    // Replayed up to now, not only streaming: a copy older than the primary's last change (its
+    // superuser's new password) must not answer with the old state.
+    const { rows } = await this.primary.sql<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn');
+    await waitUntil(
+      async () =>
+        (
+          await this.primary.sql<{ caught: boolean }>(
+            `SELECT state = 'streaming' AND replay_lsn >= $1::pg_lsn AS caught FROM pg_stat_replication
+              WHERE application_name = 'gameday_replica'`,
+            [rows[0]!.lsn],
+          )
+        ).rows[0]?.caught || undefined,
+      { timeoutMs: 30_000, what: 'the replica to stream from the primary and replay its WAL' },
+    );
   }
 
   /** The primary's view of the replica: 'streaming' when it is connected and caught up in real time. */

@@ -22,12 +22,14 @@ export function cacheDir(): string {
   return process.env.GAMEDAY_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'gameday');
 }
 
-/** Changes whenever the schema, the seed generator, the size or the PostgreSQL build change. */
+/** Changes whenever the schema, the seed generator, the size, the PostgreSQL build or the snapshot's form change. */
 async function snapshotKey(size: SeedSize): Promise<string> {
   const hash = createHash('sha256');
   for (const file of SEED_SOURCES) hash.update(await fs.readFile(file));
   hash.update(JSON.stringify(size));
   hash.update((await postgresBinaries()).postgres);
+  // Snapshots last stopped at wal_level=minimal, which a standby refuses, are not reused.
+  hash.update('stopped at wal_level=replica');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -69,6 +71,13 @@ export class SeedSnapshot {
    * one transaction are not WAL-logged, so seeding is faster and the snapshot carries no WAL backlog.
    */
   static readonly seedingSettings = { wal_level: 'minimal', max_wal_senders: 0, archive_mode: 'off' };
+
+  /**
+   * Settings for the server's last run before it is saved, at the cluster's own wal_level: a standby
+   * started from the copy refuses it if it was stopped at minimal, or with more connections allowed
+   * than the standby allows (so the fewest a stack may ask for, the scenario schema's minimum).
+   */
+  static readonly savingSettings = { max_connections: 20 };
 
   /**
    * Builds the seeded database on a running, freshly initialised server: the application role, its
