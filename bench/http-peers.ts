@@ -102,7 +102,7 @@ const GENERATORS: Generator[] = [
     },
   },
   {
-    name: "gameday's HTTP client (node:http, keep-alive)",
+    name: "gameday's HTTP client (undici Pool, keep-alive)",
     command: (url) => ({
       command: [
         'node',

@@ -1,14 +1,13 @@
 /**
  * gameday's HTTP request path as a closed-loop generator, for http-peers.ts: the synthetic users'
- * own client (src/core/http-client.ts over a keep-alive agent, JSON parsed) with --connections
- * requests in flight for --duration seconds; every latency recorded.
+ * own client (src/core/http-pool.ts, keep-alive over undici, JSON parsed) with --connections
+ * requests in flight on as many connections for --duration seconds; every latency recorded.
  *
  *   node --import tsx bench/peers/http-generator.ts --url http://127.0.0.1:PORT/ --connections 50 --duration 10
  */
 
-import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { httpRequest } from '../../src/core/http-client.ts';
+import { HttpPool } from '../../src/core/http-pool.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,7 +17,8 @@ const { values } = parseArgs({
   },
 });
 const connections = Number(values.connections);
-const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const url = new URL(values.url!);
+const pool = new HttpPool(url.origin, { connections });
 const latencies: number[] = [];
 let errors = 0;
 let non2xx = 0;
@@ -28,7 +28,7 @@ async function worker(): Promise<void> {
   while (!stop) {
     const started = performance.now();
     try {
-      const response = await httpRequest(values.url!, { agent });
+      const response = await pool.request(url.pathname);
       latencies.push(performance.now() - started);
       if (response.status < 200 || response.status >= 300) non2xx++;
     } catch {
@@ -41,7 +41,7 @@ const started = performance.now();
 setTimeout(() => (stop = true), Number(values.duration) * 1000);
 await Promise.all(Array.from({ length: connections }, worker));
 const seconds = (performance.now() - started) / 1000;
-agent.destroy();
+pool.close();
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
 console.log(

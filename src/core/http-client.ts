@@ -28,19 +28,7 @@ export function httpRequest<T = unknown>(
   url: string,
   options: HttpRequestOptions = {},
 ): Promise<HttpResponse<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  let payload: Buffer | undefined;
-  if (options.body !== undefined) {
-    if (Buffer.isBuffer(options.body)) {
-      payload = options.body;
-      headers['content-type'] ??= 'application/octet-stream';
-    } else {
-      payload = Buffer.from(JSON.stringify(options.body));
-      headers['content-type'] ??= 'application/json';
-    }
-    headers['content-length'] = String(payload.length);
-  }
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const { headers, payload } = encodeRequest(options);
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
@@ -55,23 +43,52 @@ export function httpRequest<T = unknown>(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
-        response.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          const isJson = (response.headers['content-type'] ?? '').includes('json');
-          let body: unknown = raw.toString('utf8');
-          if (isJson && raw.length > 0) {
-            try {
-              body = JSON.parse(raw.toString('utf8'));
-            } catch {
-              // Leave the text: a malformed body is the caller's evidence.
-            }
-          }
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: body as T, raw });
-        });
+        response.on('end', () =>
+          resolve(decodeResponse<T>(response.statusCode ?? 0, response.headers, Buffer.concat(chunks))),
+        );
       },
     );
     request.on('timeout', () => request.destroy(new Error(`request to ${url} timed out`)));
     request.on('error', reject);
     request.end(payload);
   });
+}
+
+/** The headers and bytes of a request's body: JSON unless it is a Buffer, and the bearer token. */
+export function encodeRequest(options: Pick<HttpRequestOptions, 'headers' | 'body' | 'token'>): {
+  headers: Record<string, string>;
+  payload: Buffer | undefined;
+} {
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: Buffer | undefined;
+  if (options.body !== undefined) {
+    if (Buffer.isBuffer(options.body)) {
+      payload = options.body;
+      headers['content-type'] ??= 'application/octet-stream';
+    } else {
+      payload = Buffer.from(JSON.stringify(options.body));
+      headers['content-type'] ??= 'application/json';
+    }
+    headers['content-length'] = String(payload.length);
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return { headers, payload };
+}
+
+/** A response with its body parsed when it is JSON; a malformed body stays text, the caller's evidence. */
+export function decodeResponse<T>(
+  status: number,
+  headers: http.IncomingHttpHeaders,
+  raw: Buffer,
+): HttpResponse<T> {
+  const contentType = headers['content-type'] ?? '';
+  let body: unknown = raw.toString('utf8');
+  if (contentType.includes('json') && raw.length > 0) {
+    try {
+      body = JSON.parse(body as string);
+    } catch {
+      // Leave the text.
+    }
+  }
+  return { status, headers, body: body as T, raw };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { type HttpResponse, httpRequest } from '../core/http-client.ts';
+import type { HttpResponse } from '../core/http-client.ts';
+import { HttpPool } from '../core/http-pool.ts';
 
 export interface ChatMessage {
   id: string;
@@ -25,10 +25,17 @@ export interface ChatClientOptions {
 export class ChatClient {
   token: string | undefined;
   userId: string | undefined;
-  private readonly agent: http.Agent;
+  private readonly http: HttpPool;
+  /** The base URL's path (a front that serves the API under a prefix), before every request's own. */
+  private readonly pathPrefix: string;
 
   constructor(private readonly options: ChatClientOptions) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4, localAddress: options.localAddress });
+    const url = new URL(options.baseUrl);
+    // One connection, as one request at a time needs: undici frees a connection a moment after its
+    // response, so a larger pool opens a second, idle one, and a front that balances connections puts
+    // the user's traffic on one replica and the idle connection on another (test/load/user-connections).
+    this.http = new HttpPool(url.origin, { connections: 1, localAddress: options.localAddress });
+    this.pathPrefix = url.pathname.replace(/\/$/, '');
   }
 
   request<T = unknown>(
@@ -38,12 +45,11 @@ export class ChatClient {
     headers?: Record<string, string>,
     timeoutMs?: number,
   ): Promise<HttpResponse<T>> {
-    return httpRequest<T>(`${this.options.baseUrl}${path}`, {
+    return this.http.request<T>(`${this.pathPrefix}${path}`, {
       method,
       body,
       headers,
       token: this.token,
-      agent: this.agent,
       timeoutMs,
     });
   }
@@ -128,7 +134,7 @@ export class ChatClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 }
 
