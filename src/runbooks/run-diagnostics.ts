@@ -111,12 +111,12 @@ function firstRow(rows: Record<string, unknown>[]): string {
   return `${shown.join(', ')}${Object.keys(row).length > 6 ? ', …' : ''}`;
 }
 
-/** Runs a query as written inside a read-only transaction that is rolled back, with a time limit. */
 /** How long a diagnostic may run: a responder's query that takes longer is no help mid-incident. */
 const DIAGNOSTIC_LIMIT = '5s';
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
+/** Runs a query as written inside a read-only transaction that is rolled back, with a time limit. */
 export async function runReadOnly(client: pg.Client, sql: string): Promise<QueryResult> {
   await client.query('BEGIN READ ONLY');
   try {
@@ -140,24 +140,39 @@ export function planOnly(sql: string): string | undefined {
 }
 
 /**
- * A step as written: its result, or, when it is an EXPLAIN ANALYZE our time limit cancelled (the slow
- * query it times is the incident), its plan without running it, which is what the step is read for.
+ * A step as written: its result, or, when our time limit cancelled it during the fault (the fault makes
+ * it that slow), what can still be read: an EXPLAIN ANALYZE's plan without running it, which is what
+ * the step is read for; a query's plan alone (`unread`: its rows were never seen), judged in
+ * duringFault. Neither is broken: the SQL is right and the slowness is the incident.
  */
 async function runStep(
   client: pg.Client,
   sql: string,
-): Promise<{ result: QueryResult; cancelled?: Judgement }> {
+  moment: DiagnosticMoment,
+): Promise<{ result: QueryResult; cancelled?: Judgement; unread?: boolean }> {
   try {
     return { result: await runReadOnly(client, sql) };
   } catch (error) {
+    if ((error as { code?: string }).code !== QUERY_CANCELED) throw error;
     const plan = planOnly(sql);
-    if ((error as { code?: string }).code !== QUERY_CANCELED || plan === undefined) throw error;
+    if (plan !== undefined)
+      return {
+        result: await runReadOnly(client, plan),
+        cancelled: {
+          rule: 'runs',
+          status: 'ok',
+          observed: `ran past the ${DIAGNOSTIC_LIMIT} limit during the fault (the query it times is that slow); judged by its plan, EXPLAIN without ANALYZE`,
+        },
+      };
+    // After the fix a query that still runs that long is the fix not working: that stays an error.
+    if (moment !== 'during-fault' || !/^\s*(select|with)\b/i.test(sql)) throw error;
     return {
-      result: await runReadOnly(client, plan),
+      result: { columns: [], rows: [] },
+      unread: true,
       cancelled: {
         rule: 'runs',
         status: 'ok',
-        observed: `ran past the ${DIAGNOSTIC_LIMIT} limit during the fault (the query it times is that slow); judged by its plan, EXPLAIN without ANALYZE`,
+        observed: `ran past the ${DIAGNOSTIC_LIMIT} limit during the fault (the fault makes it that slow); judged by its plan`,
       },
     };
   }
@@ -214,8 +229,9 @@ export async function runDiagnostics(options: {
         const sql = sqlOf(step)!;
         let result: QueryResult;
         let cancelled: Judgement | undefined;
+        let unread: boolean | undefined;
         try {
-          ({ result, cancelled } = await runStep(client, sql));
+          ({ result, cancelled, unread } = await runStep(client, sql, moment));
         } catch (error) {
           add(step, [
             {
@@ -229,11 +245,13 @@ export async function runDiagnostics(options: {
         const judgements =
           moment === 'after-fix'
             ? await afterFix(client, sql, result, options.evidence)
-            : await duringFault(client, step, sql, result, options);
+            : await duringFault(client, step, sql, result, { ...options, unread });
         if (cancelled) judgements.push(cancelled);
+        // Rows never seen say nothing of what the label promises or whether a procedure follows them up.
+        const judged = moment === 'during-fault' && !unread;
         const label = judgeLabel(step, sql, checkSql(sql, options.schema).tables, result, options.poolState);
-        if (label && moment === 'during-fault') judgements.push(label);
-        const coverage = moment === 'during-fault' && coverageJudgement(options.runbook, step, result);
+        if (label && judged) judgements.push(label);
+        const coverage = judged && coverageJudgement(options.runbook, step, result);
         if (coverage) judgements.push(coverage);
         const showed = judgements.find(
           (j) => j.rule === 'shows-fault' && j.status === 'ok' && /showing|plan shows/.test(j.observed),
@@ -264,9 +282,25 @@ async function duringFault(
   step: RunbookStep,
   sql: string,
   { rows }: QueryResult,
-  options: { procedure?: string; evidence: Evidence[]; absent?: string[] },
+  options: { procedure?: string; evidence: Evidence[]; absent?: string[]; unread?: boolean },
 ): Promise<Judgement[]> {
   const { evidence } = options;
+  if (options.unread) {
+    const inPlan = showing(evidence, await planOf(client, sql));
+    return [
+      inPlan.length > 0
+        ? {
+            rule: 'shows-fault',
+            status: 'ok',
+            observed: `its plan shows ${inPlan.map((e) => e.description).join('; ')}`,
+          }
+        : {
+            rule: 'shows-fault',
+            status: 'inaccurate',
+            observed: 'too slow to read during the fault, and its plan shows none of it',
+          },
+    ];
+  }
   const wrong = misnamed(evidence, rows);
   if (wrong)
     return [{ rule: 'shows-fault', status: 'inaccurate', observed: `${rows.length} row(s): ${wrong}` }];

@@ -11,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
  */
 const SLOW = "EXPLAIN ANALYZE SELECT pg_sleep(6), message_id FROM messages WHERE user_id = 'user-1' LIMIT 1;";
 const FAST = "EXPLAIN ANALYZE SELECT message_id FROM messages WHERE user_id = 'user-1' LIMIT 1;";
+/** The runbook's own "slow query" example, as slow as a missing index makes it on a loaded host. */
+const SLOW_SELECT = "SELECT pg_sleep(6), message_id FROM messages WHERE user_id = 'user-1' LIMIT 1;";
 const DOCUMENT = [
   '# Runbooks',
   '',
@@ -36,6 +38,8 @@ const DOCUMENT = [
   SLOW,
   '-- The plan again',
   FAST,
+  '-- Slow query',
+  SLOW_SELECT,
   '```',
   '',
 ].join('\n');
@@ -79,7 +83,40 @@ describe('a diagnostic EXPLAIN ANALYZE the time limit cancels', () => {
     // One that finishes in time is judged by what it printed, with no word about a limit.
     const fast = checks.find((check) => check.step === FAST)!;
     expect(fast.judgements.map((one) => one.rule)).toEqual(['shows-fault']);
+    // A plain query cancelled the same way is judged by its plan too: its rows were never seen.
+    const select = checks.find((check) => check.step === SLOW_SELECT)!;
+    expect(select.status).toBe('ok');
+    expect(select.judgements).toEqual([
+      { rule: 'shows-fault', status: 'ok', observed: `its plan shows ${evidence.description}` },
+      expect.objectContaining({
+        rule: 'runs',
+        status: 'ok',
+        observed: expect.stringMatching(/^ran past the 5s limit/),
+      }),
+    ]);
   }, 30_000);
+
+  it('calls a cancelled query whose plan shows none of the fault inaccurate, and one after the fix broken', async () => {
+    const schema = await defaultSchema();
+    const runbook = parseRunbook(DOCUMENT, 'runbooks.md').runbooks[0]!;
+    const steps = runbook.steps.filter((step) => step.text === SLOW_SELECT);
+    expect(steps).toHaveLength(1);
+    const elsewhere: Evidence = { values: [/ on users\b/], description: 'a scan of users' };
+    const options = {
+      url: database.url,
+      runbook,
+      scenario: 'slow-queries',
+      steps,
+      evidence: [elsewhere],
+      schema,
+    };
+    const [during] = await runDiagnostics(options);
+    expect(during).toMatchObject({ status: 'inaccurate' });
+    expect(during!.judgements[0]!.observed).toMatch(/its plan shows none of it/);
+    const [after] = await runDiagnostics({ ...options, moment: 'after-fix' });
+    expect(after).toMatchObject({ status: 'broken' });
+    expect(after!.judgements[0]!.observed).toMatch(/canceling statement due to statement timeout/);
+  }, 40_000);
 });
 
 describe('planOnly', () => {
