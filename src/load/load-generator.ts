@@ -77,19 +77,31 @@ export class LoadGenerator {
 
   async start(): Promise<void> {
     const { users, sockets, sourceAddresses } = this.options;
-    for (let i = 0; i < users; i++) {
-      const client = new ChatClient({
-        baseUrl: this.baseUrl,
-        localAddress: sourceAddresses[i % sourceAddresses.length],
-      });
-      const login = await client.login(`user${i + 1}`, this.options.password);
-      if (login.status !== 200) throw new Error(`load: user${i + 1} cannot log in (HTTP ${login.status})`);
-      const conversations = (await client.conversations()).body.conversations.map((c) => c.id);
-      this.virtualUsers.push({ client, userId: client.userId!, conversations });
+    // All at once, not one after another: each login waits on the backend's password hash, and every
+    // scenario starts here, so a sequence of them was a second of each scenario's wall time.
+    const logins = await Promise.allSettled(
+      Array.from({ length: users }, (_, i) => this.logIn(i + 1, sourceAddresses[i % sourceAddresses.length])),
+    );
+    for (const login of logins) if (login.status === 'fulfilled') this.virtualUsers.push(login.value);
+    const failed = logins.find((login) => login.status === 'rejected');
+    if (failed) {
+      for (const user of this.virtualUsers) user.client.close();
+      throw failed.reason;
     }
-    for (let i = 0; i < sockets; i++) {
-      const user = this.virtualUsers[i % this.virtualUsers.length]!;
-      this.sockets.push(await this.connectSocket(user, sourceAddresses[i % sourceAddresses.length]));
+    const connects = await Promise.allSettled(
+      Array.from({ length: sockets }, (_, i) =>
+        this.connectSocket(
+          this.virtualUsers[i % this.virtualUsers.length]!,
+          sourceAddresses[i % sourceAddresses.length],
+        ),
+      ),
+    );
+    for (const connect of connects) if (connect.status === 'fulfilled') this.sockets.push(connect.value);
+    const refused = connects.find((connect) => connect.status === 'rejected');
+    if (refused) {
+      for (const socket of this.sockets) socket.close();
+      for (const user of this.virtualUsers) user.client.close();
+      throw refused.reason;
     }
     this.running = true;
     this.loops = this.virtualUsers.map((user) => this.loop(user));
@@ -211,6 +223,19 @@ export class LoadGenerator {
         return client.conversations();
       case 'upload':
         return client.uploadAttachment(conversationId, Buffer.alloc(1024, 1), 'application/octet-stream');
+    }
+  }
+
+  private async logIn(number: number, localAddress: string | undefined): Promise<VirtualUser> {
+    const client = new ChatClient({ baseUrl: this.baseUrl, localAddress });
+    try {
+      const login = await client.login(`user${number}`, this.options.password);
+      if (login.status !== 200) throw new Error(`load: user${number} cannot log in (HTTP ${login.status})`);
+      const conversations = (await client.conversations()).body.conversations.map((c) => c.id);
+      return { client, userId: client.userId!, conversations };
+    } catch (error) {
+      client.close();
+      throw error;
     }
   }
 

@@ -7,7 +7,9 @@ import { type GameDayRun, runGameDayCli } from '../support/game-day-run.ts';
  * `gameday run --stack testcontainers`: runbook 1's and 4's scenarios on the stack a team's CI would
  * start, with the images docker-compose.yml names replaced by the stand-ins `gameday images --compose`
  * builds (no registry here), seeded small. One stack serves them all, rolled to each scenario's
- * settings; the failover, which uses it up, runs last.
+ * settings; the failover, which uses it up, runs last. At time scale 60, as the embedded game day: it
+ * ran at 30 after CI saw pool-exhausted detected late, which its own 15 min detection budget now
+ * answers (the pool runs dry only after the 2 s acquire timeout, which does not scale).
  */
 const RUNBOOK_1_AND_4 = [
   'bad-deploy',
@@ -20,7 +22,7 @@ let run: GameDayRun;
 
 beforeAll(async () => {
   run = await runGameDayCli(
-    ['--stack', 'testcontainers', '--time-scale', '30', ...RUNBOOK_1_AND_4],
+    ['--stack', 'testcontainers', '--time-scale', '60', ...RUNBOOK_1_AND_4],
     undefined,
     {
       ...STAND_INS,
