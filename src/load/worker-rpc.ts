@@ -16,6 +16,16 @@ interface Event {
 }
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+/** How long a booted spare waits for a start before it ends (it holds no process open meanwhile). */
+const SPARE_IDLE_MS = 60_000;
+
+const boot = (entry: URL) => new Worker(BOOT, { workerData: { entry: entry.href } });
+
+/**
+ * Booted workers waiting for their next start, one per entry. Booting one (TypeScript compiled in the
+ * new thread, its modules loaded) takes about half a second, which every scenario paid at its start.
+ */
+const spares = new Map<string, { worker: Worker; idle: NodeJS.Timeout }>();
 
 /**
  * Work moved off the measuring thread: a module run in a worker thread, whose exported handlers are
@@ -51,9 +61,42 @@ export class WorkerRpc {
     worker.on('exit', (code) => fail(new Error(`the worker exited (${code})`)));
   }
 
-  /** Starts `entry` (a module that calls serveHandlers) in its own thread, with TypeScript as here. */
+  /**
+   * Starts `entry` (a module that calls serveHandlers) in its own thread, with TypeScript as here: the
+   * spare `prewarm` booted for it, if one is waiting.
+   */
   static start(entry: URL): WorkerRpc {
-    return new WorkerRpc(new Worker(BOOT, { workerData: { entry: entry.href } }));
+    const spare = spares.get(entry.href);
+    if (!spare) return new WorkerRpc(boot(entry));
+    spares.delete(entry.href);
+    clearTimeout(spare.idle);
+    spare.worker.removeAllListeners();
+    spare.worker.ref();
+    return new WorkerRpc(spare.worker);
+  }
+
+  /**
+   * Boots a spare worker of `entry` for the next `start`, between scenarios rather than at the next
+   * one's start. A spare that fails to boot is dropped (the next start boots its own and sees why).
+   */
+  static prewarm(entry: URL): void {
+    if (spares.has(entry.href)) return;
+    const worker = boot(entry);
+    worker.unref();
+    const drop = () => {
+      const spare = spares.get(entry.href);
+      if (spare?.worker !== worker) return;
+      spares.delete(entry.href);
+      clearTimeout(spare.idle);
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    const idle = setTimeout(() => {
+      drop();
+      void worker.terminate();
+    }, SPARE_IDLE_MS);
+    idle.unref();
+    spares.set(entry.href, { worker, idle });
   }
 
   on(event: string, listener: (payload: unknown) => void): void {

@@ -3,6 +3,8 @@ import type { TrafficOptions } from './load-generator.ts';
 import type { LoadSource, TrafficTotals } from './load-source.ts';
 import { WorkerRpc } from './worker-rpc.ts';
 
+const TRAFFIC_WORKER = new URL('./traffic-worker.ts', import.meta.url);
+
 const EMPTY: TrafficTotals = {
   ok: 0,
   clientErrors: 0,
@@ -35,7 +37,7 @@ export class WorkerTraffic implements LoadSource {
   }
 
   async start(): Promise<void> {
-    const worker = WorkerRpc.start(new URL('./traffic-worker.ts', import.meta.url));
+    const worker = WorkerRpc.start(TRAFFIC_WORKER);
     this.worker = worker;
     worker.on('acknowledged', (entries) => {
       for (const entry of entries as Acknowledged[]) this.ledger.record(entry);
@@ -50,6 +52,8 @@ export class WorkerTraffic implements LoadSource {
       this.last = (await worker.call<TrafficTotals | undefined>('stop')) ?? this.last;
     } finally {
       await worker.terminate();
+      // The next scenario's traffic starts on a thread booted now, between scenarios.
+      WorkerRpc.prewarm(TRAFFIC_WORKER);
     }
   }
 
