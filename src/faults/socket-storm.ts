@@ -44,19 +44,24 @@ export const socketStorm = defineFaultKind({
       async () =>
         stillOpen > 0 ? `${stillOpen} storm clients were still connected or reconnecting` : undefined,
     );
-    // Real accounts: a bot with stolen credentials uses one; a crowd is many people (user40, user41, …).
-    const tokens: string[] = [];
-    for (let i = 0; i < accounts; i++) {
-      const login = new ChatClient({
-        baseUrl: stack.endpoints.frontUrl,
-        localAddress: sourceAddresses[i % sourceAddresses.length],
-      });
-      const response = await login.login(`user${40 + i}`, stack.secrets.userPassword);
-      login.close();
-      if (response.status !== 200)
-        throw new Error(`storm: user${40 + i} cannot log in (HTTP ${response.status})`);
-      tokens.push(login.token!);
-    }
+    // Real accounts: a bot with stolen credentials uses one; a crowd is many people (user40, user41, …),
+    // logged in all at once, as the worker boots (one after another they took seconds of the injection).
+    const tokens = await Promise.all(
+      Array.from({ length: accounts }, async (_, i) => {
+        const login = new ChatClient({
+          baseUrl: stack.endpoints.frontUrl,
+          localAddress: sourceAddresses[i % sourceAddresses.length],
+        });
+        try {
+          const response = await login.login(`user${40 + i}`, stack.secrets.userPassword);
+          if (response.status !== 200)
+            throw new Error(`storm: user${40 + i} cannot log in (HTTP ${response.status})`);
+          return login.token!;
+        } finally {
+          login.close();
+        }
+      }),
+    );
     await storm.call('connect', {
       frontUrl: stack.endpoints.frontUrl,
       clients,
