@@ -78,7 +78,7 @@ export class LoadGenerator {
   async start(): Promise<void> {
     const { users, sockets, sourceAddresses } = this.options;
     // All at once, not one after another: each login waits on the backend's password hash, and every
-    // scenario starts here, so a sequence of them was a second of each scenario's wall time.
+    // scenario starts here, so a sequence of them was half a second of each scenario's start.
     const logins = await Promise.allSettled(
       Array.from({ length: users }, (_, i) => this.logIn(i + 1, sourceAddresses[i % sourceAddresses.length])),
     );
