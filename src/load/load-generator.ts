@@ -57,6 +57,21 @@ interface VirtualUser {
  * stay connected (and reconnect through rollouts). Every acknowledged message is handed on as it comes;
  * every outcome is counted per second for the report. It runs in a worker thread (worker-traffic.ts).
  */
+/**
+ * Waits for every one of `pending`; when any fails, closes the ones that succeeded (`closeOpened`)
+ * and throws the first failure, so a half-started load leaves nothing open.
+ */
+async function allOrNone<T>(pending: Promise<T>[], closeOpened: (opened: T[]) => void): Promise<T[]> {
+  const settled = await Promise.allSettled(pending);
+  const opened = settled.flatMap((one) => (one.status === 'fulfilled' ? [one.value] : []));
+  const failed = settled.find((one): one is PromiseRejectedResult => one.status === 'rejected');
+  if (failed) {
+    closeOpened(opened);
+    throw failed.reason;
+  }
+  return opened;
+}
+
 export class LoadGenerator {
   private readonly virtualUsers: VirtualUser[] = [];
   private readonly sockets: Socket[] = [];
@@ -76,33 +91,28 @@ export class LoadGenerator {
   ) {}
 
   async start(): Promise<void> {
-    const { users, sockets, sourceAddresses } = this.options;
+    const { sourceAddresses } = this.options;
     // All at once, not one after another: each login waits on the backend's password hash, and every
     // scenario starts here, so a sequence of them was half a second of each scenario's start.
-    const logins = await Promise.allSettled(
-      Array.from({ length: users }, (_, i) => this.logIn(i + 1, sourceAddresses[i % sourceAddresses.length])),
-    );
-    for (const login of logins) if (login.status === 'fulfilled') this.virtualUsers.push(login.value);
-    const failed = logins.find((login) => login.status === 'rejected');
-    if (failed) {
-      for (const user of this.virtualUsers) user.client.close();
-      throw failed.reason;
-    }
-    const connects = await Promise.allSettled(
-      Array.from({ length: sockets }, (_, i) =>
-        this.connectSocket(
-          this.virtualUsers[i % this.virtualUsers.length]!,
-          sourceAddresses[i % sourceAddresses.length],
-        ),
+    const loggedIn = await allOrNone(
+      Array.from({ length: this.options.users }, (_, i) =>
+        this.logIn(i + 1, sourceAddresses[i % sourceAddresses.length]),
       ),
+      (opened) => {
+        for (const user of opened) user.client.close();
+      },
     );
-    for (const connect of connects) if (connect.status === 'fulfilled') this.sockets.push(connect.value);
-    const refused = connects.find((connect) => connect.status === 'rejected');
-    if (refused) {
-      for (const socket of this.sockets) socket.close();
-      for (const user of this.virtualUsers) user.client.close();
-      throw refused.reason;
-    }
+    this.virtualUsers.push(...loggedIn);
+    const connected = await allOrNone(
+      Array.from({ length: this.options.sockets }, (_, i) =>
+        this.connectSocket(loggedIn[i % loggedIn.length]!, sourceAddresses[i % sourceAddresses.length]),
+      ),
+      (opened) => {
+        for (const socket of opened) socket.close();
+        for (const user of loggedIn) user.client.close();
+      },
+    );
+    this.sockets.push(...connected);
     this.running = true;
     this.loops = this.virtualUsers.map((user) => this.loop(user));
   }

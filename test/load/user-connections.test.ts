@@ -15,12 +15,17 @@ let backend: TestBackend;
 let front: net.Server;
 let frontUrl: string;
 let accepted = 0;
+let open = 0;
 
 beforeAll(async () => {
   backend = await startTestBackend();
   const target = new URL(backend.url);
   front = net.createServer((client) => {
     accepted += 1;
+    open += 1;
+    client.on('close', () => {
+      open -= 1;
+    });
     const upstream = net.connect(Number(target.port), target.hostname);
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
@@ -51,5 +56,20 @@ describe('the synthetic users’ connections', () => {
     await generator.stop();
     expect(acknowledged).toBeGreaterThan(10);
     expect(accepted).toBe(users + sockets);
+  });
+
+  it('are all closed again when one user cannot log in, and the start fails with the reason', async () => {
+    // The tiny seed has 50 users: the 51st is refused after the others have logged in.
+    const generator = new LoadGenerator(
+      frontUrl,
+      { ...DEFAULT_TRAFFIC, users: 51, sockets: 0, password: SEED_PASSWORD, sourceAddresses: ['127.0.0.1'] },
+      () => undefined,
+    );
+    const before = accepted;
+    await expect(generator.start()).rejects.toThrow(/user51 cannot log in \(HTTP 401\)/);
+    expect(accepted - before).toBe(51);
+    const deadline = Date.now() + 5_000;
+    while (open > 0 && Date.now() < deadline) await sleep(50);
+    expect(open, 'connections left open by the failed start').toBe(0);
   });
 });
