@@ -53,11 +53,6 @@ interface VirtualUser {
 }
 
 /**
- * Steady chat traffic for the whole scenario: REST users in closed loops and Socket.IO clients that
- * stay connected (and reconnect through rollouts). Every acknowledged message is handed on as it comes;
- * every outcome is counted per second for the report. It runs in a worker thread (worker-traffic.ts).
- */
-/**
  * Waits for every one of `pending`; when any fails, closes the ones that succeeded (`closeOpened`)
  * and throws the first failure, so a half-started load leaves nothing open.
  */
@@ -72,6 +67,11 @@ async function allOrNone<T>(pending: Promise<T>[], closeOpened: (opened: T[]) =>
   return opened;
 }
 
+/**
+ * Steady chat traffic for the whole scenario: REST users in closed loops and Socket.IO clients that
+ * stay connected (and reconnect through rollouts). Every acknowledged message is handed on as it comes;
+ * every outcome is counted per second for the report. It runs in a worker thread (worker-traffic.ts).
+ */
 export class LoadGenerator {
   private readonly virtualUsers: VirtualUser[] = [];
   private readonly sockets: Socket[] = [];
@@ -102,7 +102,6 @@ export class LoadGenerator {
         for (const user of opened) user.client.close();
       },
     );
-    this.virtualUsers.push(...loggedIn);
     const connected = await allOrNone(
       Array.from({ length: this.options.sockets }, (_, i) =>
         this.connectSocket(loggedIn[i % loggedIn.length]!, sourceAddresses[i % sourceAddresses.length]),
@@ -112,6 +111,8 @@ export class LoadGenerator {
         for (const user of loggedIn) user.client.close();
       },
     );
+    // Kept only once all are up: a failed start has closed them, and stop() must not close them again.
+    this.virtualUsers.push(...loggedIn);
     this.sockets.push(...connected);
     this.running = true;
     this.loops = this.virtualUsers.map((user) => this.loop(user));
