@@ -13,6 +13,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { statOf } from '../src/stack/process-tree.ts';
 import { percentile } from './stats.ts';
 
 const { values, positionals } = parseArgs({
@@ -50,14 +51,15 @@ interface Tracked {
 }
 
 /** utime + stime and the parent of a process, or undefined once it is gone. */
-async function statOf(pid: number): Promise<{ ppid: number; ticks: number; started: string } | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), started: fields[19]! };
-  } catch {
-    return undefined;
-  }
+async function cpuOf(pid: number): Promise<{ ppid: number; ticks: number; started: string } | undefined> {
+  const fields = await statOf(pid);
+  return (
+    fields && {
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      started: fields[19]!,
+    }
+  );
 }
 
 /** The machine's busy and total ticks, and the busy ones by kind. */
@@ -105,7 +107,7 @@ const exited = new Promise<number>((resolve) => child.on('exit', (code) => resol
 // Keyed by pid and start time, so a reused pid is a new process.
 const tracked = new Map<string, Tracked>();
 const inTree = new Set<number>([harness]);
-const ownTicksBefore = (await statOf(process.pid))?.ticks ?? 0;
+const ownTicksBefore = (await cpuOf(process.pid))?.ticks ?? 0;
 
 /** The machine's busy cores over each sampling interval. */
 const busyCores: number[] = [];
@@ -118,7 +120,7 @@ async function sample(): Promise<void> {
     busyCores.push(((busy(now) - busy(previous)) / (now.total - previous.total)) * os.availableParallelism());
   previous = now;
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  const stats = await Promise.all(pids.map(async (pid) => ({ pid, stat: await statOf(pid) })));
+  const stats = await Promise.all(pids.map(async (pid) => ({ pid, stat: await cpuOf(pid) })));
   // Parents before children is not guaranteed: repeat until no new member joins the tree.
   for (let grew = true; grew; ) {
     grew = false;
@@ -160,7 +162,7 @@ clearInterval(progress);
 process.stderr.write('\n');
 const wall = (performance.now() - startedAt) / 1000;
 const machineAfter = await machineTicks();
-const ownTicks = ((await statOf(process.pid))?.ticks ?? 0) - ownTicksBefore;
+const ownTicks = ((await cpuOf(process.pid))?.ticks ?? 0) - ownTicksBefore;
 const result = await readFile(path.join(reportDir, 'latest', 'report.json'), 'utf8')
   .then((text) => JSON.parse(text) as { scenarios: { status: string }[] })
   .catch(() => undefined);

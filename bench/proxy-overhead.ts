@@ -30,6 +30,7 @@ import { httpRequest } from '../src/core/http-client.ts';
 import { waitUntil } from '../src/core/wait.ts';
 import { ManagedProcess } from '../src/stack/embedded/managed-process.ts';
 import { createServerRoot, PostgresServer } from '../src/stack/embedded/postgres-server.ts';
+import { statOf } from '../src/stack/process-tree.ts';
 import { lowerToStackPriority } from '../src/stack/stack-priority.ts';
 import { percentile } from './stats.ts';
 
@@ -65,11 +66,8 @@ const range = (samples: number[], digits = 0) =>
  * with the scheduling of everything else on the machine.
  */
 async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const fields = pid === undefined ? undefined : await statOf(pid);
+  return fields && (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 const CLOCK_TICKS =
   Number((await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout) || 100;

@@ -1,8 +1,11 @@
 import fs from 'node:fs/promises';
 import { sleep } from '../core/wait.ts';
 
-/** The fields of /proc/PID/stat after the command name: [state, ppid, …]; undefined once it is gone. */
-async function statOf(pid: number): Promise<string[] | undefined> {
+/**
+ * The fields of /proc/PID/stat after the command name, counted from 0: state, ppid, … utime (11),
+ * stime (12), … starttime (19); undefined once it is gone.
+ */
+export async function statOf(pid: number): Promise<string[] | undefined> {
   const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
