@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { statOf } from '../src/stack/process-tree.ts';
+import { CLOCK_TICKS } from './clock-ticks.ts';
 import { percentile } from './stats.ts';
 
 const { values, positionals } = parseArgs({
@@ -21,7 +22,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const ids = positionals.filter((arg) => arg !== 'game-day-cpu');
-const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
+const cores = os.availableParallelism();
 const SAMPLE_MS = 500;
 
 const COMPONENTS = [
@@ -62,16 +63,20 @@ async function cpuOf(pid: number): Promise<{ ppid: number; ticks: number; starte
   );
 }
 
-/** The machine's busy and total ticks, and the busy ones by kind. */
-async function machineTicks(): Promise<Record<'total' | 'user' | 'system' | 'softirq' | 'other', number>> {
+/** The machine's total and busy ticks, and the busy ones by kind. */
+async function machineTicks(): Promise<
+  Record<'total' | 'busy' | 'user' | 'system' | 'softirq' | 'other', number>
+> {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = (await readFile('/proc/stat', 'utf8'))
     .split('\n')[0]!
     .trim()
     .split(/\s+/)
     .slice(1)
     .map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
   return {
-    total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!,
+    total: busy + idle! + iowait!,
+    busy,
     user: user! + nice!,
     system: system!,
     softirq: softirq! + irq!,
@@ -115,9 +120,8 @@ let previous = machineBefore;
 
 async function sample(): Promise<void> {
   const now = await machineTicks();
-  const busy = (ticks: typeof now) => ticks.user + ticks.system + ticks.softirq + ticks.other;
   if (now.total > previous.total)
-    busyCores.push(((busy(now) - busy(previous)) / (now.total - previous.total)) * os.availableParallelism());
+    busyCores.push(((now.busy - previous.busy) / (now.total - previous.total)) * cores);
   previous = now;
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
   const stats = await Promise.all(pids.map(async (pid) => ({ pid, stat: await cpuOf(pid) })));
@@ -168,13 +172,12 @@ const result = await readFile(path.join(reportDir, 'latest', 'report.json'), 'ut
   .catch(() => undefined);
 await rm(reportDir, { recursive: true, force: true });
 
-const seconds = (ticks: number) => ticks / TICKS_PER_SECOND;
+const seconds = (ticks: number) => ticks / CLOCK_TICKS;
 const byComponent = new Map<Component, number>(COMPONENTS.map((name) => [name, 0]));
 for (const { component, ticks } of tracked.values())
   byComponent.set(component, byComponent.get(component)! + ticks);
 const delta = (kind: keyof typeof machineBefore) => seconds(machineAfter[kind] - machineBefore[kind]);
-const cores = os.availableParallelism();
-const machineBusy = delta('user') + delta('system') + delta('softirq') + delta('other');
+const machineBusy = delta('busy');
 const attributed = [...byComponent.values()].reduce((sum, ticks) => sum + seconds(ticks), 0);
 
 const passed = result?.scenarios.filter((scenario) => scenario.status === 'passed').length ?? 0;
@@ -199,7 +202,7 @@ console.log(row('**the machine, busy**', machineBusy));
 console.log(
   `\nof the machine's busy time, user ${delta('user').toFixed(1)} s, system ${delta('system').toFixed(1)} s, softirq ${delta('softirq').toFixed(1)} s`,
 );
-const saturated = busyCores.filter((value) => value >= os.availableParallelism() * 0.95).length;
+const saturated = busyCores.filter((value) => value >= cores * 0.95).length;
 console.log(
   `busy cores per ${SAMPLE_MS} ms: median ${percentile(busyCores, 0.5).toFixed(2)}, p90 ${percentile(busyCores, 0.9).toFixed(2)}, max ${Math.max(...busyCores).toFixed(2)}; every core busy in ${Math.round((saturated / busyCores.length) * 100)} % of the intervals`,
 );

@@ -32,6 +32,7 @@ import { ManagedProcess } from '../src/stack/embedded/managed-process.ts';
 import { createServerRoot, PostgresServer } from '../src/stack/embedded/postgres-server.ts';
 import { statOf } from '../src/stack/process-tree.ts';
 import { lowerToStackPriority } from '../src/stack/stack-priority.ts';
+import { CLOCK_TICKS } from './clock-ticks.ts';
 import { percentile } from './stats.ts';
 
 const run = promisify(execFile);
@@ -69,8 +70,6 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
   const fields = pid === undefined ? undefined : await statOf(pid);
   return fields && (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
-const CLOCK_TICKS =
-  Number((await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout) || 100;
 
 /** Debian puts haproxy in /usr/sbin, which is not on every user's PATH. */
 async function findHaproxy(): Promise<{ binary: string; version: string } | undefined> {
