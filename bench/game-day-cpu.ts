@@ -64,9 +64,7 @@ async function cpuOf(pid: number): Promise<{ ppid: number; ticks: number; starte
 }
 
 /** The machine's total and busy ticks, and the busy ones by kind. */
-async function machineTicks(): Promise<
-  Record<'total' | 'busy' | 'user' | 'system' | 'softirq' | 'other', number>
-> {
+async function machineTicks(): Promise<Record<'total' | 'busy' | 'user' | 'system' | 'softirq', number>> {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = (await readFile('/proc/stat', 'utf8'))
     .split('\n')[0]!
     .trim()
@@ -80,7 +78,6 @@ async function machineTicks(): Promise<
     user: user! + nice!,
     system: system!,
     softirq: softirq! + irq!,
-    other: steal!,
   };
 }
 
