@@ -241,11 +241,17 @@ export class BackendDeployment {
     await Promise.all(all.map((replica) => replica.process.stop()));
   }
 
-  /** Replaces replicas one at a time: the new one must be ready before the old one is removed. */
+  /**
+   * Replaces replicas one at a time: the new one must be ready before an old one is taken out of the
+   * front. As in a Deployment, the next new replica starts while that one is still stopping (its
+   * shutdown grace: on a frozen database, all of it); the rollout returns once every old replica has
+   * stopped, so nothing of the previous revision is still writing when the next step begins.
+   */
   private rollout(template: PodTemplate, changeCause: string): Promise<Revision> {
     return this.serialise(async () => {
       const revision = recordRevision(this.history, template, changeCause);
       this.progressing = true;
+      const stopping: Promise<unknown>[] = [];
       try {
         const old = [...this.replicas];
         for (const previous of old) {
@@ -256,11 +262,13 @@ export class BackendDeployment {
           });
           this.replicas.splice(this.replicas.indexOf(previous), 1);
           await this.publishTargets();
-          await previous.process.stop();
+          stopping.push(previous.process.stop());
         }
         if (old.length === 0) await this.publishTargets();
+        await Promise.all(stopping);
         return revision;
       } finally {
+        await Promise.allSettled(stopping);
         this.progressing = false;
       }
     });

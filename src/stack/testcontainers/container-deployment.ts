@@ -153,22 +153,32 @@ export class ContainerDeployment implements BackendControl {
     await Promise.all(all.map((replica) => this.stopReplica(replica).catch(() => undefined)));
   }
 
-  /** Replaces the replicas one at a time: the new one answers its health check before an old one goes. */
+  /**
+   * Replaces the replicas one at a time: the new one answers its health check before an old one leaves
+   * the front, and the next starts while that one stops (as in the embedded stack's rollout); returns
+   * once every old one has stopped.
+   */
   private rollout(template: PodTemplate, changeCause: string): Promise<RevisionInfo> {
     return this.serialise(async () => {
       const revision = recordRevision(this.revisions, template, changeCause);
-      for (const previous of [...this.running]) {
-        await this.startReplica(revision).catch((error: Error) => {
-          throw new RolloutError(`rollout of revision ${revision.revision} failed: ${error.message}`, {
-            cause: error,
+      const stopping: Promise<void>[] = [];
+      try {
+        for (const previous of [...this.running]) {
+          await this.startReplica(revision).catch((error: Error) => {
+            throw new RolloutError(`rollout of revision ${revision.revision} failed: ${error.message}`, {
+              cause: error,
+            });
           });
-        });
-        this.running.splice(this.running.indexOf(previous), 1);
+          this.running.splice(this.running.indexOf(previous), 1);
+          await this.publish();
+          stopping.push(this.stopReplica(previous));
+        }
         await this.publish();
-        await this.stopReplica(previous);
+        await Promise.all(stopping);
+        return { ...revision, env: { ...revision.env } };
+      } finally {
+        await Promise.allSettled(stopping);
       }
-      await this.publish();
-      return { ...revision, env: { ...revision.env } };
     });
   }
 
