@@ -18,6 +18,22 @@ export interface GuardAlert {
 
 const MAX_SERIES_POINTS = 600;
 
+/** The window an alert's signal is read over to tell when the damage stopped (runbook time). */
+const QUICK_WINDOW_MS = 60_000;
+
+/**
+ * An alert's signal over one minute instead of its own window, where that is longer: it clears within
+ * a minute of the damage stopping, where the alert's window lags by up to its length. An increase's
+ * threshold shrinks with its window; a rate or a ratio keeps its own.
+ */
+function quickSignal(rule: AlertRule): Pick<AlertRule, 'expr' | 'comparator' | 'threshold'> | undefined {
+  const { expr } = rule;
+  if (expr.fn === 'value' || expr.windowMs <= QUICK_WINDOW_MS) return undefined;
+  const threshold =
+    expr.fn === 'max-increase-by' ? (rule.threshold * QUICK_WINDOW_MS) / expr.windowMs : rule.threshold;
+  return { expr: { ...expr, windowMs: QUICK_WINDOW_MS }, comparator: rule.comparator, threshold };
+}
+
 /** What the samples are taken during: before the fault, while it is live, after the remedy. */
 export type WatchPhase = 'baseline' | 'fault' | 'remedied';
 
@@ -70,6 +86,14 @@ export class IncidentWatch {
   private readonly checkValues = new Map<string, number | undefined>();
   private phase: WatchPhase = 'baseline';
   private recoveringSince: number | undefined;
+  /** Since when every recovery check has held, during the fault (undefined when there are none). */
+  private checksHoldingSince: number | undefined;
+  /** Since when every alert has been clear and every check holding, whether or not the response is over. */
+  private clearSince: number | undefined;
+  /** The alerts' signals over a minute (see quickSignal), for those whose window is longer. */
+  private readonly quickSignals: Pick<AlertRule, 'expr' | 'comparator' | 'threshold'>[];
+  /** Since when every quick signal has read below its threshold, during the fault. */
+  private quietSince: number | undefined;
   private builtinFiredDuringBaseline = false;
   private readonly guardEvaluators: { name: string; evaluator: AlertEvaluator }[];
   private guardsArmed = false;
@@ -85,6 +109,7 @@ export class IncidentWatch {
   ) {
     const rules = resolved.alerts?.map((alert) => alert.rule) ?? [resolved.rule];
     this.evaluators = rules.map((rule) => new AlertEvaluator(rule));
+    this.quickSignals = rules.flatMap((rule) => quickSignal(rule) ?? []);
     this.claims = new ClaimMeter(resolved.claims, (wallMs) => options.clock.atRunbookScale(wallMs));
     // With a real source the guards are read from it; gameday evaluates them only as the builtin source.
     this.guardEvaluators = options.source
@@ -252,6 +277,22 @@ export class IncidentWatch {
       this.checkValues.set(check.name, value);
       if (value === undefined || !compare(value, check.comparator, check.threshold)) checksHold = false;
     }
+    const alertsInactive = this.evaluators.every(
+      (evaluator) => evaluator.state === 'inactive' && evaluator.lastValue !== undefined,
+    );
+    if (this.phase !== 'baseline' && !this.faultsToCome) {
+      const signalsClear = checksHold && (!this.resolved.recoveryNeedsAlertResolved || alertsInactive);
+      this.clearSince = signalsClear ? (this.clearSince ?? now) : undefined;
+      this.checksHoldingSince =
+        checksHold && this.resolved.recoveryChecks.length > 0 ? (this.checksHoldingSince ?? now) : undefined;
+      const quiet =
+        this.quickSignals.length > 0 &&
+        this.quickSignals.every((signal) => {
+          const value = evaluate(signal.expr, context);
+          return value !== undefined && !compare(value, signal.comparator, signal.threshold);
+        });
+      this.quietSince = quiet ? (this.quietSince ?? now) : undefined;
+    }
     const remedied = this.phase === 'remedied';
     // Judged by its checks alone (the alert's condition outlives a correct remedy), recovery can only
     // begin once the response is over. Nothing is resolved while faults of the incident are to come.
@@ -260,11 +301,7 @@ export class IncidentWatch {
     const alertsClear =
       !this.faultsToCome &&
       (remedied || !this.options.recoveryNeedsRemedy) &&
-      (this.resolved.recoveryNeedsAlertResolved
-        ? this.evaluators.every(
-            (evaluator) => evaluator.state === 'inactive' && evaluator.lastValue !== undefined,
-          )
-        : remedied);
+      (this.resolved.recoveryNeedsAlertResolved ? alertsInactive : remedied);
     if (alertsClear && checksHold) this.recoveringSince ??= now;
     else this.recoveringSince = undefined;
   }
@@ -274,6 +311,24 @@ export class IncidentWatch {
     return this.recoveringSince !== undefined && now - this.recoveringSince >= holdMs
       ? this.recoveringSince
       : undefined;
+  }
+
+  /**
+   * How the recovery that began at `recoveredAt` came about: when every signal had cleared, and when
+   * the damage stopped. The latter is the earliest of two signs that changed after the response began
+   * at `respondedAt`: the recovery checks began to hold for good, or the alerts' signals over a minute
+   * fell quiet for good. Without either, the alerts' clearing is the only sign.
+   */
+  clearing(
+    recoveredAt: number,
+    respondedAt: number | undefined,
+  ): { damageStoppedAt: number; clearedAt: number } {
+    const clearedAt = Math.min(this.clearSince ?? recoveredAt, recoveredAt);
+    const signs = [this.checksHoldingSince, this.quietSince].filter(
+      (since): since is number =>
+        since !== undefined && respondedAt !== undefined && since > respondedAt && since <= clearedAt,
+    );
+    return { damageStoppedAt: Math.min(clearedAt, ...signs), clearedAt };
   }
 
   /** The recovery checks that did not hold at the last sample, with their values. */

@@ -93,9 +93,16 @@ export interface ScenarioResult {
     timeToResolveMs: number | null;
     /**
      * Time the remedy steps themselves took (a rollout, an index build): real work, not compressed by
-     * the time scale, so it is left out when TTR is compared with the scaled target.
+     * the time scale, so it is left out when TTR is compared with the scaled target. Once resolved, only
+     * the work before the damage stopped and after the signals had cleared (see the next field); work
+     * after the recovery began is not part of the TTR at all.
      */
     remedyWorkMs: number;
+    /**
+     * Remedy work that went on while the alert's window cleared after the damage stopped (old replicas
+     * waiting out their shutdown grace): that clearing is the runbook's own time at scale, so it counts.
+     */
+    remedyWorkWhileClearingMs?: number;
     targetMs: number | null;
     /** (TTR − remedy work) × time scale + remedy work. */
     timeToResolveAtRunbookScaleMs: number | null;

@@ -31,7 +31,8 @@ export function scenarioResult(
   });
   const timeToResolve =
     recoveredAt !== undefined && injectedAt !== undefined ? recoveredAt - injectedAt : null;
-  const work = run.remedyWorkMs();
+  const work = run.workJudged?.setAsideMs ?? run.remedyWorkMs();
+  const workWhileClearing = run.workJudged?.whileClearingMs ?? 0;
   return {
     id: scenario.id,
     title: scenario.title,
@@ -88,6 +89,7 @@ export function scenarioResult(
       resolved: timeToResolve !== null,
       timeToResolveMs: timeToResolve,
       remedyWorkMs: work,
+      ...(workWhileClearing > 0 ? { remedyWorkWhileClearingMs: workWhileClearing } : {}),
       targetMs: resolved.resolveWithinMs === undefined ? null : run.scale(resolved.resolveWithinMs),
       // Recovery can begin while the last remedy step is still finishing (a failover's repoint rollout):
       // then all of it was remedy work, none of it is scaled.

@@ -350,4 +350,35 @@ export class ScenarioRun {
   remedyWorkMs(): number {
     return this.remedyLog.reduce((total, step) => total + step.durationMs, this.verificationWorkMs);
   }
+
+  /** Once recovered: the work TTR sets aside, and the work that ran while the signals cleared (counted). */
+  workJudged: { setAsideMs: number; whileClearingMs: number } | undefined;
+
+  /**
+   * The real work that TTR sets aside when it is judged against the scaled target: the verification's
+   * and the remedy steps', except while a step overlapped the signals clearing after the damage had
+   * stopped. That clearing is the runbook's own windows running at scale; a step still going meanwhile
+   * (old replicas waiting out their shutdown grace) must not hide it. Work after the recovery began
+   * is neither.
+   */
+  judgeWork(recoveredAt: number): { setAsideMs: number; whileClearingMs: number } {
+    const steps = this.remedyLog.map((step) => {
+      const start = this.journal.startedAt + step.startedAtMs;
+      return { start, end: start + step.durationMs };
+    });
+    const { damageStoppedAt, clearedAt } = this.watch.clearing(recoveredAt, steps[0]?.start);
+    const within = (from: number, to: number) =>
+      steps.reduce(
+        (total, { start, end }) => total + Math.max(0, Math.min(end, to) - Math.max(start, from)),
+        0,
+      );
+    const clearing = Math.max(damageStoppedAt, clearedAt);
+    return {
+      setAsideMs:
+        this.verificationWorkMs +
+        within(Number.NEGATIVE_INFINITY, damageStoppedAt) +
+        within(clearing, recoveredAt),
+      whileClearingMs: within(damageStoppedAt, clearing),
+    };
+  }
 }

@@ -151,7 +151,7 @@ function sectionBody(section: string, scenario: ScenarioResult, timeScale: numbe
     const { detection, resolution } = scenario;
     return [
       `- Detection: ${detection.alert} ${detection.fired ? `fired ${formatMs(detection.timeToDetectMs!)} after the fault (budget ${formatMs(detection.budgetMs)}; ${formatMs(detection.timeToDetectMs! * timeScale)} at runbook scale)` : `did not fire within ${formatMs(detection.budgetMs)}`}.`,
-      `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault, ${scenario.responders ? 'all of it the responders’ time' : `${formatMs(resolution.remedyWorkMs)} of it the remedy's own work`} (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)}${scenario.responders ? '' : ' for the rest'})` : 'not recovered'}.`,
+      `- Resolution: ${resolution.resolved ? `recovered ${formatMs(resolution.timeToResolveMs!)} after the fault, ${scenario.responders ? 'all of it the responders’ time' : `${formatMs(resolution.remedyWorkMs)} of it the remedy's own work${resolution.remedyWorkWhileClearingMs ? ` (and ${formatMs(resolution.remedyWorkWhileClearingMs)} more while the alert's window cleared, which counts)` : ''}`} (target ${resolution.targetMs === null ? 'none' : formatMs(resolution.targetMs)}${scenario.responders ? '' : ' for the rest'})` : 'not recovered'}.`,
       `- Alert rule: \`${scenario.alertRule.expression} ${scenario.alertRule.comparator} ${scenario.alertRule.threshold}\` for ${formatMs(scenario.alertRule.forMs)} (runbook time); ${scenario.alertRule.origin}.`,
       ...scenario.claims.map(
         (claim) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../src/detection/prometheus-text.ts';
 import { eventsOf, type JournalEvent, type JournalKind } from '../../src/engine/journal.ts';
 import type { ResolvedScenario } from '../../src/engine/resolve-scenario.ts';
 import { nobodyResponds } from '../../src/engine/responses/nobody-responds.ts';
@@ -87,6 +88,8 @@ interface Harness {
   controller: AbortController;
   events: JournalEvent[];
   onEvent?: (event: JournalEvent, harness: Harness) => void;
+  /** What each scrape reads (default: the running release's error share). */
+  sample?: () => Sample[];
 }
 
 function harness(releases: Record<string, number> = { '1.5.0': 0.2 }): Harness {
@@ -117,7 +120,7 @@ function run(
       services: fakeServices(
         h.clock,
         h.load,
-        () => [{ name: 'fake_error_share', labels: {}, value: h.stack.errorShare() }],
+        h.sample ?? (() => [{ name: 'fake_error_share', labels: {}, value: h.stack.errorShare() }]),
         SCRAPE_MS,
       ),
       ...(alerting ? { alerting } : {}),
@@ -174,6 +177,81 @@ describe('the scenario loop (fake clock, fake stack)', () => {
     expect(result.remedy).toEqual([expect.objectContaining({ action: 'rollback', ok: true })]);
     expect(result.faultsReverted).toBe(true);
     expectReverted(h);
+  });
+
+  describe('remedy work that outlasts the damage (a rollback whose old replicas wait out a 10 s grace)', () => {
+    const GRACE_MS = 10_000;
+    /** Failed sends as a counter, paged on their rate over 5 minutes (5 s here), so the alert lags. */
+    function lagging(h: Harness, checks: ResolvedScenario['recoveryChecks']) {
+      let failed = 0;
+      h.sample = () => {
+        failed += h.stack.errorShare() * 100;
+        return [
+          { name: 'fake_failed_total', labels: {}, value: failed },
+          { name: 'fake_error_share', labels: {}, value: h.stack.errorShare() },
+        ];
+      };
+      h.stack.overrides.undo = async () => {
+        delete h.stack.overrides.undo;
+        const revision = await h.stack.backend.undo();
+        await h.clock.sleep(GRACE_MS); // the previous release's replicas stopping; the rollback serves
+        return revision;
+      };
+      const rule = {
+        ...badDeploy().rule,
+        expr: { fn: 'rate', metric: 'fake_failed_total', windowMs: 300_000 },
+        threshold: 1,
+        forMs: 60_000,
+      } as const;
+      // 4 min: inside it with the grace set aside whole, outside it once the window's clearing counts.
+      return badDeploy({
+        rule,
+        alerts: [{ rule, fault: 0, detectWithinMs: 600_000, resolveWithinMs: 240_000 }],
+        resolveWithinMs: 240_000,
+        recoveryChecks: checks,
+      });
+    }
+    const sendsSucceed = {
+      name: 'sends succeed',
+      comparator: '<',
+      threshold: 0.01,
+      expr: { fn: 'value', metric: 'fake_error_share', agg: 'max' },
+    } as const;
+
+    for (const [sign, checks] of [
+      ['its recovery check', [sendsSucceed]],
+      ['the alert’s signal over a minute', []],
+    ] as const) {
+      it(`counts the alert's window clearing during the grace, told by ${sign}`, async () => {
+        const h = harness();
+        const result = await run(h, lagging(h, [...checks]));
+        const { timeToResolveMs, remedyWorkMs, remedyWorkWhileClearingMs, targetMs } = result.resolution;
+        // The alert clears while the grace still runs, 5 s after the rollback began to serve: the rollout
+        // until then is set aside, the grace while the window emptied counts, the grace after is not TTR.
+        expect(remedyWorkMs).toBeGreaterThanOrEqual(ROLLOUT_MS);
+        expect(remedyWorkMs).toBeLessThanOrEqual(ROLLOUT_MS + 4 * SCRAPE_MS);
+        expect(remedyWorkWhileClearingMs).toBeGreaterThanOrEqual(5_000 - 4 * SCRAPE_MS);
+        expect(remedyWorkWhileClearingMs).toBeLessThanOrEqual(5_000);
+        expect(timeToResolveMs! - remedyWorkMs).toBeGreaterThan(targetMs!);
+        expect(result.status).toBe('failed');
+        expect(result.reasons.join('; ')).toMatch(
+          /more ran while the alert's window cleared, which counts\), over the 4\.0 s target/,
+        );
+        expectReverted(h);
+      });
+    }
+
+    it('sets the rollout aside whole when nothing tells the damage stopped earlier (an alert on a gauge)', async () => {
+      const h = harness();
+      const resolved = lagging(h, []);
+      const rule = { ...resolved.rule, expr: badDeploy().rule.expr, threshold: 0.01 };
+      const result = await run(h, { ...resolved, rule, alerts: [{ ...resolved.alerts[0]!, rule }] });
+      expect(result.status, result.reasons.join('; ')).toBe('passed');
+      // The gauge clears at the first scrape after the rollback serves; the grace after it is not TTR.
+      expect(result.resolution.remedyWorkMs).toBeGreaterThanOrEqual(ROLLOUT_MS);
+      expect(result.resolution.remedyWorkMs).toBeLessThanOrEqual(ROLLOUT_MS + SCRAPE_MS);
+      expect(result.resolution.remedyWorkWhileClearingMs).toBeUndefined();
+    });
   });
 
   it('with nobody responding, fails "not resolved" at the target and still reverts the fault', async () => {

@@ -14,7 +14,8 @@ export function alertStates(run: ScenarioRun): string {
 /**
  * Recovered: every alert resolved and every recovery check holding for the hold period, watched until
  * `giveUpAt` (epoch ms). TTR is then judged against the severity's target, with the remedy's own work
- * (a rollout, an index build: real, not compressed by the time scale) set aside.
+ * (a rollout, an index build: real, not compressed by the time scale) set aside, except the part that
+ * ran while the signals cleared after the damage stopped.
  */
 export async function recover(run: ScenarioRun, giveUpAt: number): Promise<'passed' | 'failed'> {
   const { rule, resolveWithinMs, recoveryHoldMs } = run.resolved;
@@ -41,10 +42,11 @@ export async function recover(run: ScenarioRun, giveUpAt: number): Promise<'pass
       recoveredAt: run.recoveredAt,
     },
   );
-  const work = run.remedyWorkMs();
-  if (targetMs !== undefined && run.recoveredAt - injectedAt - work > targetMs) {
+  run.workJudged = run.judgeWork(run.recoveredAt);
+  const { setAsideMs, whileClearingMs } = run.workJudged;
+  if (targetMs !== undefined && run.recoveredAt - injectedAt - setAsideMs > targetMs) {
     run.reasons.push(
-      `resolved in ${formatMs(run.recoveredAt - injectedAt)} (${formatMs(work)} of it the remedy's own work), over the ${formatMs(targetMs)} target`,
+      `resolved in ${formatMs(run.recoveredAt - injectedAt)} (${formatMs(setAsideMs)} of it the remedy's own work${whileClearingMs > 0 ? `; ${formatMs(whileClearingMs)} more ran while the alert's window cleared, which counts` : ''}), over the ${formatMs(targetMs)} target`,
     );
     return 'failed';
   }
