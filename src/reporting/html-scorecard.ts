@@ -31,10 +31,19 @@ function detectionCell(scenario: ScenarioResult, timeScale: number): string {
   ]);
 }
 
-/** Over target the way the harness judges it: remedy work (a rollout, an index build) is set aside. */
+/**
+ * Over target the way the harness judges it: remedy work (a rollout, an index build) is set aside,
+ * except what ran while the alert's window cleared.
+ */
 function resolutionCell(scenario: ScenarioResult, timeScale: number): string {
-  const { resolved, timeToResolveMs, targetMs, remedyWorkMs, timeToResolveAtRunbookScaleMs } =
-    scenario.resolution;
+  const {
+    resolved,
+    timeToResolveMs,
+    targetMs,
+    remedyWorkMs,
+    remedyWorkWhileClearingMs,
+    timeToResolveAtRunbookScaleMs,
+  } = scenario.resolution;
   const target = targetMs === null ? '—' : formatMs(targetMs);
   if (!resolved || timeToResolveMs === null) return `<span class="over">not resolved</span> / ${target}`;
   const over = targetMs !== null && timeToResolveMs - remedyWorkMs > targetMs;
@@ -42,7 +51,12 @@ function resolutionCell(scenario: ScenarioResult, timeScale: number): string {
     timeToResolveAtRunbookScaleMs ?? null,
     targetMs === null ? null : targetMs * timeScale,
   ]);
-  return remedyWorkMs > 0 ? `${cell}<div class="muted">${formatMs(remedyWorkMs)} remedy work</div>` : cell;
+  const counted = remedyWorkWhileClearingMs
+    ? `, ${formatMs(remedyWorkWhileClearingMs)} more counted (the alert window cleared meanwhile)`
+    : '';
+  return remedyWorkMs > 0
+    ? `${cell}<div class="muted">${formatMs(remedyWorkMs)} remedy work${counted}</div>`
+    : cell;
 }
 
 /** "3 ok · 1 inaccurate": how many of each, in the order given, leaving out the zeros. */

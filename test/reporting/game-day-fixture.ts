@@ -64,6 +64,7 @@ export function scenarioFixture(overrides: Partial<ScenarioResult> = {}): Scenar
       resolved: true,
       timeToResolveMs: 19_000,
       remedyWorkMs: 2_000,
+      remedyWorkWhileClearingMs: 1_500,
       targetMs: 20_000,
       timeToResolveAtRunbookScaleMs: 1_022_000,
     },

@@ -40,6 +40,10 @@ describe('the HTML report, as text', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(4);
   });
 
+  it('says which remedy work was set aside from the TTR and which counted while the window cleared', () => {
+    expect(html).toContain('2.0 s remedy work, 1.5 s more counted (the alert window cleared meanwhile)');
+  });
+
   it('embeds the charts’ data, converted to the units on their axes', () => {
     const data = embeddedData(html);
     expect(data.scenarios.map((scenario) => scenario.id)).toEqual(['pool-exhausted', 'database-hang']);
