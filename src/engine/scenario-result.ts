@@ -91,8 +91,8 @@ export function scenarioResult(
       remedyWorkMs: work,
       ...(workWhileClearing > 0 ? { remedyWorkWhileClearingMs: workWhileClearing } : {}),
       targetMs: resolved.resolveWithinMs === undefined ? null : run.scale(resolved.resolveWithinMs),
-      // Recovery can begin while the last remedy step is still finishing (a failover's repoint rollout):
-      // then all of it was remedy work, none of it is scaled.
+      // The work set aside is real time at any scale; the rest of the TTR is scaled back. (Unjudged, as
+      // with people at the desk, the work may run past the recovery: then none of the TTR is scaled.)
       timeToResolveAtRunbookScaleMs:
         timeToResolve === null
           ? null
